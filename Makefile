@@ -1,0 +1,120 @@
+# collectd-wattcycle — build, test, fuzz, bench, demo, install.
+# Everything is built into $(BUILD); nothing outside the tree is touched
+# except by `make deps` (apt-get) and `make install`.
+
+BUILD      ?= build
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CC         ?= cc
+CLANG      ?= clang
+FUZZ_SECONDS ?= 60
+
+# Debian's hardening flags (PIE, relro, bindnow, fortify, stack protector).
+DPKG_BF := DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags
+DEB_CFLAGS   := $(shell $(DPKG_BF) --get CFLAGS 2>/dev/null)
+DEB_CPPFLAGS := $(shell $(DPKG_BF) --get CPPFLAGS 2>/dev/null)
+DEB_LDFLAGS  := $(shell $(DPKG_BF) --get LDFLAGS 2>/dev/null)
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wswitch-enum -Wformat-security -Wcast-align \
+	-Wpointer-arith -Wundef
+BASE_CPPFLAGS := -D_GNU_SOURCE -Iplugin $(shell pkg-config --cflags libconfig 2>/dev/null)
+CFLAGS_ALL  := $(WARN) $(DEB_CFLAGS) -fPIC
+CPPFLAGS_ALL := $(BASE_CPPFLAGS) $(DEB_CPPFLAGS)
+LDFLAGS_ALL := $(DEB_LDFLAGS)
+LDLIBS_ALL  := $(shell pkg-config --libs libconfig bluez 2>/dev/null) -lm
+
+# Sanitizer build of the library and unit tests (non-recovering).
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -g -O1
+
+# The library: every plugin/ source except the collectd glue.
+GLUE      := plugin/wattcycle.c
+LIB_SRCS  := $(filter-out $(GLUE),$(sort $(wildcard plugin/*.c)))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+SAN_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
+CLI_SRCS  := $(sort $(wildcard cli/*.c))
+CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+SIM_SRCS  := $(sort $(wildcard sim/*.c))
+SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SAN  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests-san/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+PROGRAMS := $(BUILD)/wattcycle
+ifneq ($(SIM_SRCS),)
+PROGRAMS += $(BUILD)/wattcycle-sim
+endif
+
+.PHONY: all deps deps-ensure test check unit fuzz fuzz-build bench demo install clean
+all: $(PROGRAMS)
+
+deps:
+	@scripts/deps.sh install
+
+deps-ensure:
+	@scripts/deps.sh ensure
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CPPFLAGS) $(WARN) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libwattcycle.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libwattcycle-san.a: $(SAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/wattcycle: $(CLI_OBJS) $(BUILD)/libwattcycle.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
+
+$(BUILD)/wattcycle-sim: $(SIM_OBJS) $(BUILD)/libwattcycle.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
+
+# Unit tests: one binary per tests/unit/test_<module>.c, plain and sanitized.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwattcycle.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(CFLAGS_ALL) $(LDFLAGS_ALL) $< \
+		$(BUILD)/libwattcycle.a -lcmocka $(LDLIBS_ALL) -o $@
+
+$(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libwattcycle-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CPPFLAGS) -Itests/unit $(WARN) $(SAN_FLAGS) $< \
+		$(BUILD)/libwattcycle-san.a -lcmocka $(LDLIBS_ALL) -o $@
+
+# libFuzzer targets (clang), with ASan and UBSan.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASE_CPPFLAGS) -std=c11 -g -O1 \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$< $(LIB_SRCS) $(LDLIBS_ALL) -o $@
+
+unit: $(UNIT_BINS) $(UNIT_SAN)
+fuzz-build: $(FUZZ_BINS)
+
+# `make test`: install what is missing, build, run every suite, one summary.
+test: deps-ensure
+	@$(MAKE) --no-print-directory check
+
+check: all unit fuzz-build
+	@BUILD=$(BUILD) scripts/run-tests.sh
+
+fuzz: deps-ensure
+	@$(MAKE) --no-print-directory fuzz-build
+	@for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); \
+		scripts/fuzz.sh $$f tests/fuzz/corpus/$$n $(FUZZ_SECONDS) || exit 1; \
+	done
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

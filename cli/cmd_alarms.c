@@ -1,0 +1,103 @@
+/* wattcycle alarms [--json] — the alarm-code table (plugin/alarms.c). */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "alarms.h"
+#include "cli.h"
+#include "jsonw.h"
+
+static void print_json(void)
+{
+	struct jw w;
+
+	jw_init(&w, stdout);
+	jw_arr_begin(&w, NULL);
+	for (size_t i = 0; i < wc_alarm_count; i++) {
+		const struct wc_alarm *a = &wc_alarms[i];
+
+		jw_obj_begin(&w, NULL);
+		jw_str(&w, "id", a->id);
+		jw_str(&w, "name", a->name);
+		jw_str(&w, "meaning", a->meaning);
+		jw_str(&w, "class", wc_alarm_class_name(a->cls));
+		jw_str(&w, "register", wc_alarm_reg_name(a->reg));
+		jw_int(&w, "offset", wc_alarm_reg_offset(a->reg));
+		jw_int(&w, "bit", a->bit);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	fputc('\n', stdout);
+}
+
+static int utf8_extra_bytes(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) == 0x80)
+			n++;
+	return n;
+}
+
+static void print_table(void)
+{
+	printf("%-20s %-24s %-10s %-8s %3s  %s\n", "ID", "APP NAME", "CLASS",
+	       "REGISTER", "BIT", "MEANING");
+	for (size_t i = 0; i < wc_alarm_count; i++) {
+		const struct wc_alarm *a = &wc_alarms[i];
+
+		/* printf pads by bytes; "°" is two bytes but one column. */
+		int pad = 24 + utf8_extra_bytes(a->name);
+
+		printf("%-20s %-*s %-10s %-8s %3u  %s\n", a->id, pad, a->name,
+		       wc_alarm_class_name(a->cls), wc_alarm_reg_name(a->reg),
+		       a->bit, a->meaning);
+	}
+}
+
+static int run_alarms(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int json = 0, c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			cli_print_usage(&cli_cmd_alarms);
+			return EXIT_OK;
+		default:
+			return cli_usage_error(&cli_cmd_alarms, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(&cli_cmd_alarms,
+				       "unexpected argument '%s'", argv[optind]);
+	if (json)
+		print_json();
+	else
+		print_table();
+	return EXIT_OK;
+}
+
+const struct cli_cmd cli_cmd_alarms = {
+	.name = "alarms",
+	.summary = "list the battery's protection, alarm, fault and state codes",
+	.usage =
+	"Usage: wattcycle alarms [--json]\n"
+	"\n"
+	"Print the alarm-code table of the WattCycle app: each code's stable id\n"
+	"(used as collectd type_instance and in JSON), the app's name, class\n"
+	"(protection, alarm, fault, state), the 0x8D register and bit it maps\n"
+	"to, and its meaning.\n"
+	"\n"
+	"  -j, --json   one JSON array instead of the table\n",
+	.run = run_alarms,
+};

@@ -1,0 +1,17 @@
+/* The JSON contract of `wattcycle decode` and `wattcycle read` (README,
+ * "JSON contract"): keys may be added, never renamed.  Each function
+ * writes its keys into the object the caller has open. */
+#ifndef CLI_SAMPLE_JSON_H
+#define CLI_SAMPLE_JSON_H
+
+#include "jsonw.h"
+#include "sample.h"
+
+void sample_json_analog(struct jw *w, const struct wc_sample *s);
+void sample_json_warning(struct jw *w, const struct wc_sample *s);
+void sample_json_product(struct jw *w, const struct wc_sample *s);
+
+/* "0x8c" for a DP. */
+const char *sample_json_dp_name(uint16_t dp, char *buf, size_t len);
+
+#endif

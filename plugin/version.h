@@ -1,0 +1,4 @@
+#ifndef WC_VERSION_H
+#define WC_VERSION_H
+#define WC_VERSION "0.1.0"
+#endif

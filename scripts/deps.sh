@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install the Debian packages the project needs (build, test, demo).
+#   deps.sh ensure   install only if something is missing (used by make test)
+#   deps.sh install  same, but always report what it did
+# As root it runs apt-get; otherwise it prints the exact sudo line and fails.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	gcc make pkg-config clang libclang-rt-14-dev
+	libcmocka-dev libconfig-dev libbluetooth-dev
+	collectd-core collectd-dev collectd-utils
+	# test and demo
+	valgrind jq rrdtool librrd8 python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	[[ $p == \#* ]] && continue
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+	[[ ${1:-ensure} == install ]] && echo "deps: all ${#PACKAGES[@]} packages are installed"
+	exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run: sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
