@@ -18,8 +18,12 @@ DEB_LDFLAGS  := $(shell $(DPKG_BF) --get LDFLAGS 2>/dev/null)
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wswitch-enum -Wformat-security -Wcast-align \
 	-Wpointer-arith -Wundef
-BASE_CPPFLAGS := -D_GNU_SOURCE -Iplugin $(shell pkg-config --cflags libconfig 2>/dev/null)
-CFLAGS_ALL  := $(WARN) $(DEB_CFLAGS) -fPIC
+BASE_CPPFLAGS := -D_GNU_SOURCE -iquote plugin $(shell pkg-config --cflags libconfig 2>/dev/null)
+# -fvisibility=hidden: only module_register leaves wattcycle.so (the daemon
+# exports generic names that would otherwise interpose on ours).
+CFLAGS_ALL  := $(WARN) $(DEB_CFLAGS) -fPIC -fvisibility=hidden
+# The collectd glue and its fake-daemon test see Debian's collectd-dev.
+COLLECTD_CPPFLAGS := -DHAVE_CONFIG_H -I/usr/include/collectd
 CPPFLAGS_ALL := $(BASE_CPPFLAGS) $(DEB_CPPFLAGS)
 LDFLAGS_ALL := $(DEB_LDFLAGS)
 LDLIBS_ALL  := $(shell pkg-config --libs libconfig bluez 2>/dev/null) -lm
@@ -46,6 +50,9 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 PROGRAMS := $(BUILD)/wattcycle
 ifneq ($(SIM_SRCS),)
 PROGRAMS += $(BUILD)/wattcycle-sim
+endif
+ifneq ($(wildcard $(GLUE)),)
+PROGRAMS += $(BUILD)/wattcycle.so
 endif
 
 .PHONY: all deps deps-ensure test check unit fuzz fuzz-build bench demo install clean
@@ -76,18 +83,23 @@ $(BUILD)/libwattcycle-san.a: $(SAN_OBJS)
 $(BUILD)/wattcycle: $(CLI_OBJS) $(BUILD)/libwattcycle.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
 
+$(BUILD)/wattcycle.so: $(GLUE) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(COLLECTD_CPPFLAGS) $(CFLAGS_ALL) -shared \
+		$(LDFLAGS_ALL) -Wl,-soname,wattcycle.so $^ $(LDLIBS_ALL) -o $@
+
 $(BUILD)/wattcycle-sim: $(SIM_OBJS) $(BUILD)/libwattcycle.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
 
 # Unit tests: one binary per tests/unit/test_<module>.c, plain and sanitized.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwattcycle.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(CFLAGS_ALL) $(LDFLAGS_ALL) $< \
+	$(CC) $(CPPFLAGS_ALL) $(COLLECTD_CPPFLAGS) -Itests/unit $(CFLAGS_ALL) $(LDFLAGS_ALL) $< \
 		$(BUILD)/libwattcycle.a -lcmocka $(LDLIBS_ALL) -o $@
 
 $(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libwattcycle-san.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CPPFLAGS) -Itests/unit $(WARN) $(SAN_FLAGS) $< \
+	$(CC) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) -Itests/unit $(WARN) $(SAN_FLAGS) $< \
 		$(BUILD)/libwattcycle-san.a -lcmocka $(LDLIBS_ALL) -o $@
 
 # libFuzzer targets (clang), with ASan and UBSan.

@@ -20,6 +20,9 @@ struct cli_cmd {
 /* The subcommand table (cli/main.c) and each subcommand. */
 extern const struct cli_cmd cli_cmd_decode;
 extern const struct cli_cmd cli_cmd_alarms;
+extern const struct cli_cmd cli_cmd_read;
+extern const struct cli_cmd cli_cmd_watch;
+extern const struct cli_cmd cli_cmd_scan;
 
 /* Print "wattcycle: <fmt>" to stderr plus a newline. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

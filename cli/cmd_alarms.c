@@ -65,7 +65,7 @@ static int run_alarms(int argc, char **argv)
 	int json = 0, c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;

@@ -122,6 +122,17 @@ bool wc_alarm_active(const struct wc_alarm *a, const struct wc_status_regs *r)
 	return (wc_alarm_reg_value(r, a->reg) >> a->bit) & 1u;
 }
 
+unsigned wc_alarm_count_active(const struct wc_status_regs *r,
+			       enum wc_alarm_class cls)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < wc_alarm_count; i++)
+		if (wc_alarms[i].cls == cls && wc_alarm_active(&wc_alarms[i], r))
+			n++;
+	return n;
+}
+
 void wc_alarm_apply(const struct wc_alarm *a, struct wc_status_regs *r,
 		    bool on)
 {

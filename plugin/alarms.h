@@ -58,6 +58,10 @@ bool wc_alarm_active(const struct wc_alarm *a, const struct wc_status_regs *r);
 void wc_alarm_apply(const struct wc_alarm *a, struct wc_status_regs *r,
 		    bool on);
 
+/* How many codes of a class are active in decoded 0x8D data. */
+unsigned wc_alarm_count_active(const struct wc_status_regs *r,
+			       enum wc_alarm_class cls);
+
 const char *wc_alarm_class_name(enum wc_alarm_class cls); /* "protection" */
 const char *wc_alarm_reg_name(enum wc_alarm_reg reg);     /* "status1" */
 

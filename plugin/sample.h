@@ -120,4 +120,9 @@ static inline void wc_set(struct wc_sample *s, enum wc_field f)
 	s->present |= 1u << f;
 }
 
+/* Lowest and highest cell voltage and their difference; false when the
+ * sample has no cells. */
+bool wc_sample_cell_stats(const struct wc_sample *s, double *min_v,
+			  double *max_v, double *delta_v);
+
 #endif

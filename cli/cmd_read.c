@@ -1,0 +1,375 @@
+/* wattcycle read ADDRESS / wattcycle watch ADDRESS — poll a battery (or the
+ * simulator) through the same session code the collectd plugin uses. */
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "alarms.h"
+#include "cli.h"
+#include "clock.h"
+#include "poll.h"
+#include "sample_json.h"
+
+struct read_args {
+	const char *address;
+	const char *adapter;
+	enum wc_addr_type addr_type;
+	double timeout_s;
+	double interval_s;
+	long count;         /* watch: polls to run, 0 = until interrupted */
+	int json;
+	int keep;
+	int verbose;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void print_json(const struct read_args *a,
+		       const struct wc_poll_result *r)
+{
+	const struct wc_sample *s = &r->sample;
+	char head[8];
+	struct jw w;
+
+	jw_init(&w, stdout);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "address", a->address);
+	jw_str(&w, "protocol", "watt");
+	snprintf(head, sizeof(head), "0x%02x", r->head);
+	jw_str(&w, "head", head);
+	jw_int(&w, "version", s->version);
+	jw_int(&w, "att_round_trips", r->att_round_trips);
+	jw_int(&w, "mtu", r->mtu);
+	jw_num(&w, "poll_s", r->poll_s, 3);
+	if (r->has_rssi)
+		jw_int(&w, "rssi_dbm", r->rssi_dbm);
+	sample_json_analog(&w, s);
+	sample_json_warning(&w, s);
+	sample_json_product(&w, s);
+	jw_obj_end(&w);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static const char *on_off(bool b)
+{
+	return b ? "on" : "off";
+}
+
+static void print_text(const struct read_args *a,
+		       const struct wc_poll_result *r)
+{
+	const struct wc_sample *s = &r->sample;
+	double lo, hi, delta;
+	unsigned n_active = 0;
+
+	printf("Battery    %s", a->address);
+	if (wc_has(s, WC_F_INFO))
+		printf("  firmware %s%s%s", s->firmware[0] ? s->firmware : "?",
+		       s->serial[0] ? ", serial " : "", s->serial);
+	printf("\n");
+	if (wc_has(s, WC_F_SOC))
+		printf("State      %.0f %% SoC, %.2f V, %+.1f A (%+.1f W)%s\n",
+		       s->soc_pct, s->voltage_v, s->current_a, s->power_w,
+		       wc_has(s, WC_F_STATUS)
+			       ? (s->mode == WC_MODE_CHARGING ? ", charging"
+				  : s->mode == WC_MODE_DISCHARGING ? ", discharging"
+				  : s->mode == WC_MODE_IDLE ? ", idle" : "")
+			       : "");
+	if (wc_has(s, WC_F_REMAINING))
+		printf("Capacity   %.1f of %.1f Ah (design %.1f Ah), %u cycles\n",
+		       s->remaining_ah, s->full_ah, s->design_ah, s->cycles);
+	if (wc_sample_cell_stats(s, &lo, &hi, &delta)) {
+		printf("Cells     ");
+		for (unsigned i = 0; i < s->n_cells; i++)
+			printf(" %.3f", s->cell_v[i]);
+		printf(" V\n           min %.3f V, max %.3f V, delta %.3f V\n",
+		       lo, hi, delta);
+	}
+	if (wc_has(s, WC_F_TEMP_MOS) || wc_has(s, WC_F_TEMP_ENV)) {
+		printf("Temps      MOS %.1f °C, env %.1f °C", s->temp_mos_c,
+		       s->temp_env_c);
+		if (s->n_probes) {
+			printf(", probes");
+			for (unsigned i = 0; i < s->n_probes; i++)
+				printf(" %.1f", s->probe_c[i]);
+			printf(" °C");
+		}
+		printf("\n");
+	}
+	if (wc_has(s, WC_F_STATUS)) {
+		printf("MOSFETs    charge %s, discharge %s; balancing:",
+		       on_off(s->charge_mos), on_off(s->discharge_mos));
+		if (!s->balancing)
+			printf(" none");
+		for (unsigned i = 0; i < s->regs.n_cells; i++)
+			if (s->balancing & (1u << i))
+				printf(" %u", i + 1);
+		printf("\n");
+		for (size_t i = 0; i < wc_alarm_count; i++) {
+			const struct wc_alarm *al = &wc_alarms[i];
+
+			if (al->cls == WC_CLASS_STATE ||
+			    !wc_alarm_active(al, &s->regs))
+				continue;
+			printf("%s %s (%s) — %s\n",
+			       n_active++ ? "          " : "Active    ", al->name,
+			       wc_alarm_class_name(al->cls), al->meaning);
+		}
+		if (!n_active)
+			printf("Active     no protection, alarm or fault\n");
+	}
+	printf("Link       %s, head 0x%02X, MTU %u, %u ATT round trips, %.3f s",
+	       r->link_kind ? r->link_kind : "?", r->head, r->mtu,
+	       r->att_round_trips, r->poll_s);
+	if (r->has_rssi)
+		printf(", RSSI %d dBm", r->rssi_dbm);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void log_step(void *user, const char *msg)
+{
+	const char *address = user;
+
+	fprintf(stderr, "wattcycle: %s: %s\n", address, msg);
+}
+
+static struct wc_poll *make_poll(const struct read_args *a)
+{
+	struct wc_poll_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.name = a->address;
+	o.link.address = a->address;
+	o.link.adapter = a->adapter;
+	o.link.addr_type = a->addr_type;
+	o.keep_connected = a->keep;
+	o.timeout_ms = (uint32_t)lround(a->timeout_s * 1000.0);
+	o.info_refresh_s = 3600;
+	if (a->verbose) {
+		o.log = log_step;
+		o.log_user = (void *)a->address;
+	}
+	return wc_poll_new(&o);
+}
+
+/* One poll: prints the result or the error.  Returns EXIT_OK/EXIT_FAIL. */
+static int poll_once(struct wc_poll *p, const struct read_args *a)
+{
+	struct wc_poll_result r;
+	struct wc_diag d;
+	char msg[WC_POLL_MSG_MAX];
+
+	if (wc_poll_run(p, &r, &d, msg, sizeof(msg)) != WC_OK) {
+		fprintf(stderr, "wattcycle: %s: read: %s\n", a->address, msg);
+		return EXIT_FAIL;
+	}
+	if (a->json)
+		print_json(a, &r);
+	else
+		print_text(a, &r);
+	return EXIT_OK;
+}
+
+static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
+		      struct read_args *a, bool watch)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "adapter", required_argument, NULL, 'a' },
+		{ "address-type", required_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->timeout_s = 8.0;
+	a->interval_s = 10.0;
+	a->addr_type = WC_ADDR_AUTO;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jt:i:n:ka:T:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			a->json = 1;
+			break;
+		case 't':
+			if (cli_parse_double(optarg, 0.1, 600, &a->timeout_s))
+				return cli_usage_error(cmd, "--timeout wants seconds between 0.1 and 600, not '%s'", optarg);
+			break;
+		case 'i':
+			if (!watch)
+				return cli_usage_error(cmd, "--interval is for watch");
+			if (cli_parse_double(optarg, 0.2, 86400, &a->interval_s))
+				return cli_usage_error(cmd, "--interval wants seconds between 0.2 and 86400, not '%s'", optarg);
+			break;
+		case 'n':
+			if (!watch)
+				return cli_usage_error(cmd, "--count is for watch");
+			if (cli_parse_long(optarg, 1, 1000000, &a->count))
+				return cli_usage_error(cmd, "--count wants a number of polls, not '%s'", optarg);
+			break;
+		case 'k':
+			a->keep = 1;
+			break;
+		case 'a':
+			a->adapter = optarg;
+			break;
+		case 'T':
+			if (strcmp(optarg, "auto") == 0)
+				a->addr_type = WC_ADDR_AUTO;
+			else if (strcmp(optarg, "public") == 0)
+				a->addr_type = WC_ADDR_PUBLIC;
+			else if (strcmp(optarg, "random") == 0)
+				a->addr_type = WC_ADDR_RANDOM;
+			else
+				return cli_usage_error(cmd, "--address-type is auto, public or random, not '%s'", optarg);
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			cli_print_usage(cmd);
+			return -1;
+		default:
+			return cli_usage_error(cmd, "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, "no battery address given");
+	if (optind + 1 < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	a->address = argv[optind];
+	{
+		struct wc_link_addr la;
+		char why[160] = "";
+
+		if (wc_link_parse_address(a->address, &la, why, sizeof(why)) != WC_OK)
+			return cli_usage_error(cmd, "%s", why);
+	}
+	return 0;
+}
+
+static int run_read(int argc, char **argv)
+{
+	struct read_args a;
+	struct wc_poll *p;
+	int rc = parse_args(&cli_cmd_read, argc, argv, &a, false);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	p = make_poll(&a);
+	if (!p) {
+		cli_err("%s: out of memory", a.address);
+		return EXIT_FAIL;
+	}
+	rc = poll_once(p, &a);
+	wc_poll_free(p);
+	return rc;
+}
+
+static int run_watch(int argc, char **argv)
+{
+	struct read_args a;
+	struct sigaction sa;
+	struct wc_poll *p;
+	long done = 0;
+	int rc = parse_args(&cli_cmd_watch, argc, argv, &a, true);
+	int last = EXIT_OK;
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (a.timeout_s >= a.interval_s && !a.keep)
+		return cli_usage_error(&cli_cmd_watch, "--timeout must be shorter than --interval");
+	p = make_poll(&a);
+	if (!p) {
+		cli_err("%s: out of memory", a.address);
+		return EXIT_FAIL;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	while (!stop_requested) {
+		uint64_t next = wc_now_ms() + (uint64_t)llround(a.interval_s * 1000.0);
+
+		last = poll_once(p, &a);
+		if (!a.json && !stop_requested)
+			printf("\n");
+		if (a.count && ++done >= a.count)
+			break;
+		/* poll() with no fds is an interruptible sleep that a signal
+		 * ends at once. */
+		while (!stop_requested && wc_ms_left(next) > 0)
+			poll(NULL, 0, wc_ms_left(next));
+	}
+	wc_poll_free(p);
+	return last;
+}
+
+#define READ_OPTIONS \
+	"  -j, --json              one JSON object (the decode contract of 0x8C, 0x8D\n" \
+	"                          and 0x92, plus address, protocol, head,\n" \
+	"                          att_round_trips, mtu, poll_s and rssi_dbm)\n" \
+	"  -t, --timeout S         deadline for one whole poll (default 8)\n" \
+	"  -k, --keep              keep the link between polls (keep-connected mode)\n" \
+	"  -a, --adapter NAME      Bluetooth adapter: hci0 or its address\n" \
+	"  -T, --address-type T    auto (default: random, then public), public, random\n" \
+	"  -v, --verbose           log the session's steps on stderr\n"
+
+#define ADDRESS_HELP \
+	"ADDRESS is a BLE address (C0:D6:3C:52:E4:D9, see 'wattcycle scan') or\n" \
+	"unix:/path/to.sock for a battery simulated by wattcycle-sim.\n"
+
+const struct cli_cmd cli_cmd_read = {
+	.name = "read",
+	.summary = "read one battery once (live data, status, alarms)",
+	.usage =
+	"Usage: wattcycle read ADDRESS [--json] [--timeout S] [--keep]\n"
+	"\n"
+	"Connect to one battery, unlock it, read live data (0x8C), status and\n"
+	"alarms (0x8D) and product info (0x92), and print them.\n"
+	ADDRESS_HELP
+	"\n"
+	READ_OPTIONS
+	"\n"
+	"Exit status: 0 read, 1 battery or protocol error (the message says\n"
+	"which step failed and why), 2 usage error.\n",
+	.run = run_read,
+};
+
+const struct cli_cmd cli_cmd_watch = {
+	.name = "watch",
+	.summary = "poll one battery at an interval until Ctrl-C",
+	.usage =
+	"Usage: wattcycle watch ADDRESS [--interval S] [--count N] [--json] [--keep]\n"
+	"\n"
+	"Poll a battery every S seconds (default 10) and print each reading; a\n"
+	"failed poll is reported on stderr and the next one is tried. Stops on\n"
+	"Ctrl-C / SIGTERM or after --count polls.\n"
+	ADDRESS_HELP
+	"\n"
+	"  -i, --interval S        seconds between polls (default 10)\n"
+	"  -n, --count N           stop after N polls\n"
+	READ_OPTIONS
+	"\n"
+	"Exit status: that of the last poll (0 read, 1 error), 2 usage error.\n",
+	.run = run_watch,
+};

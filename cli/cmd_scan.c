@@ -1,0 +1,200 @@
+/* wattcycle scan — find batteries by LE active scan (libbluetooth HCI). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ble.h"
+#include "cli.h"
+#include "jsonw.h"
+
+struct scan_list {
+	struct wc_adv dev[WC_BLE_SCAN_MAX];
+	size_t n;
+	int all;
+};
+
+/* Advertising reports and scan responses of one device arrive separately:
+ * merge them by address. */
+static void on_adv(void *user, const struct wc_adv *adv)
+{
+	struct scan_list *l = user;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->dev[i].address, adv->address) == 0) {
+			wc_adv_merge(&l->dev[i], adv);
+			return;
+		}
+	}
+	if (l->n < WC_BLE_SCAN_MAX)
+		l->dev[l->n++] = *adv;
+}
+
+static int by_rssi(const void *a, const void *b)
+{
+	const struct wc_adv *x = a, *y = b;
+
+	return (y->has_rssi ? y->rssi : -128) - (x->has_rssi ? x->rssi : -128);
+}
+
+static void hex(FILE *f, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
+static const char *type_name(enum wc_addr_type t)
+{
+	return wc_addr_type_name(t);
+}
+
+static void print_json(const struct scan_list *l)
+{
+	struct jw w;
+	char buf[2 * WC_ADV_MFR_MAX + 1];
+
+	jw_init(&w, stdout);
+	jw_arr_begin(&w, NULL);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct wc_adv *d = &l->dev[i];
+
+		if (!l->all && strcmp(wc_adv_family(d), "unknown") == 0)
+			continue;
+		jw_obj_begin(&w, NULL);
+		jw_str(&w, "address", d->address);
+		jw_str(&w, "address_type", type_name(d->addr_type));
+		if (d->has_name)
+			jw_str(&w, "name", d->name);
+		if (d->has_rssi)
+			jw_int(&w, "rssi_dbm", d->rssi);
+		for (size_t k = 0; k < d->mfr_len; k++)
+			snprintf(buf + 2 * k, 3, "%02x", d->mfr[k]);
+		buf[2 * d->mfr_len] = '\0';
+		jw_str(&w, "manufacturer_data", buf);
+		jw_arr_begin(&w, "services");
+		for (size_t k = 0; k < d->n_uuids; k++)
+			jw_str(&w, NULL, d->uuids[k]);
+		jw_arr_end(&w);
+		jw_str(&w, "family", wc_adv_family(d));
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	fputc('\n', stdout);
+}
+
+static void print_table(const struct scan_list *l)
+{
+	size_t shown = 0;
+
+	printf("%-17s %-6s %5s  %-8s %-20s %s\n", "ADDRESS", "TYPE", "RSSI",
+	       "FAMILY", "NAME", "MANUFACTURER DATA");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct wc_adv *d = &l->dev[i];
+
+		if (!l->all && strcmp(wc_adv_family(d), "unknown") == 0)
+			continue;
+		printf("%-17s %-6s ", d->address, type_name(d->addr_type));
+		if (d->has_rssi)
+			printf("%5d  ", d->rssi);
+		else
+			printf("%5s  ", "?");
+		printf("%-8s %-20s ", wc_adv_family(d),
+		       d->has_name ? d->name : "-");
+		hex(stdout, d->mfr, d->mfr_len);
+		printf("\n");
+		shown++;
+	}
+	if (!shown)
+		fprintf(stderr, "wattcycle: scan: no battery found%s\n",
+			l->all ? "" : " (--all lists every device)");
+}
+
+static int run_scan(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "adapter", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct scan_list *l;
+	const char *adapter = NULL;
+	double timeout_s = 10.0;
+	char msg[256] = "";
+	int json = 0, all = 0, c;
+	enum wc_err e;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:a:jAh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (cli_parse_double(optarg, 0.5, 300, &timeout_s))
+				return cli_usage_error(&cli_cmd_scan, "--timeout wants seconds between 0.5 and 300, not '%s'", optarg);
+			break;
+		case 'a':
+			adapter = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'A':
+			all = 1;
+			break;
+		case 'h':
+			cli_print_usage(&cli_cmd_scan);
+			return EXIT_OK;
+		default:
+			return cli_usage_error(&cli_cmd_scan, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(&cli_cmd_scan, "unexpected argument '%s'", argv[optind]);
+
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		cli_err("scan: out of memory");
+		return EXIT_FAIL;
+	}
+	l->all = all;
+	e = wc_ble_scan(adapter, (int)lround(timeout_s * 1000.0), on_adv, l,
+			msg, sizeof(msg));
+	if (e != WC_OK) {
+		cli_err("scan: %s", msg[0] ? msg : wc_strerror(e));
+		free(l);
+		return EXIT_FAIL;
+	}
+	qsort(l->dev, l->n, sizeof(l->dev[0]), by_rssi);
+	if (json)
+		print_json(l);
+	else
+		print_table(l);
+	free(l);
+	return EXIT_OK;
+}
+
+const struct cli_cmd cli_cmd_scan = {
+	.name = "scan",
+	.summary = "find batteries nearby (Bluetooth LE active scan)",
+	.usage =
+	"Usage: wattcycle scan [--timeout S] [--adapter hci0] [--json] [--all]\n"
+	"\n"
+	"Scan actively for S seconds (default 10) and list the batteries heard:\n"
+	"address, address type, RSSI, protocol family (watt = XDZN/TDT, supported;\n"
+	"jbd = WTaHd... modules, not supported), name and manufacturer data.\n"
+	"The adapter's scan state is restored afterwards. Needs root or\n"
+	"CAP_NET_ADMIN + CAP_NET_RAW. A battery held by a phone or gateway does\n"
+	"not advertise and so does not show up.\n"
+	"\n"
+	"  -t, --timeout S   scan duration in seconds (default 10)\n"
+	"  -a, --adapter A   hci0, hci1... or the adapter's address\n"
+	"  -j, --json        one JSON array (address, address_type, name, rssi_dbm,\n"
+	"                    manufacturer_data, services, family)\n"
+	"  -A, --all         list every device, not only batteries\n"
+	"\n"
+	"Exit status: 0 scan ran (even if nothing was found), 1 the scan could\n"
+	"not run (no Bluetooth, no adapter, no permission), 2 usage error.\n",
+	.run = run_scan,
+};

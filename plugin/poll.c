@@ -1,0 +1,599 @@
+/* One poll of one battery: see poll.h and protocol.md §3. */
+#include "poll.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "att.h"
+#include "clock.h"
+#include "watt.h"
+#include "watt_reasm.h"
+
+#define POLL_DEFAULT_MTU 247
+#define HEAD_PROBE_MS 3000   /* per head, as the app's detectProductHeader */
+#define UUID_SVC 0xFFF0
+#define UUID_NOTIFY 0xFFF1
+#define UUID_WRITE 0xFFF2
+#define UUID_UNLOCK 0xFFFA
+
+static const uint8_t unlock_key[] = { 'H', 'i', 'L', 'i', 'n', 'k' };
+static const uint8_t cccd_notify[] = { 0x01, 0x00 };
+
+/* The attribute handles of the FFF0 service, kept across connections. */
+struct handles {
+	bool valid;
+	uint16_t notify;      /* FFF1 value */
+	uint16_t notify_cccd; /* FFF1 CCCD */
+	uint16_t write;       /* FFF2 value */
+	uint16_t unlock;      /* FFFA value */
+};
+
+/* What the reassembler has produced for the request in flight. */
+struct capture {
+	uint16_t want_dp;
+	bool done;
+	enum wc_err err;
+	struct wc_diag diag;
+	uint8_t frame[WATT_FRAME_MAX];
+	size_t len;
+};
+
+struct wc_poll {
+	char *name;
+	char *address;
+	char *adapter;
+	struct wc_poll_opts opts;
+
+	struct wc_link *link;
+	struct att *att;
+	struct handles h;
+	uint8_t head;              /* 0 until detected */
+	int unlock_readback;       /* first FFFA byte after unlock, -1 unknown */
+	bool info_valid;
+	uint64_t info_ms;          /* when 0x92 was read */
+	char firmware[WC_INFO_FIELD_LEN + 1];
+	char manufacturer[WC_INFO_FIELD_LEN + 1];
+	char serial[WC_INFO_FIELD_LEN + 1];
+
+	struct watt_reasm reasm;
+	struct capture cap;
+	char *msg;                 /* caller's message buffer during a run */
+	size_t msglen;
+};
+
+static void say(struct wc_poll *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The failure sentence of this run: the first one wins, since later ones
+ * are consequences. */
+static void say(struct wc_poll *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p->msg || p->msglen == 0 || p->msg[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, p->msglen, fmt, ap);
+	va_end(ap);
+}
+
+static void clear_msg(struct wc_poll *p)
+{
+	if (p->msg && p->msglen)
+		p->msg[0] = '\0';
+}
+
+static void logf_(struct wc_poll *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void logf_(struct wc_poll *p, const char *fmt, ...)
+{
+	char line[WC_POLL_MSG_MAX];
+	va_list ap;
+
+	if (!p->opts.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	p->opts.log(p->opts.log_user, line);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void on_frame(void *user, enum wc_err err, const uint8_t *frame,
+		     size_t len, const struct wc_diag *d)
+{
+	struct wc_poll *p = user;
+	struct capture *c = &p->cap;
+
+	if (c->done)
+		return; /* one frame per request; the rest is late or noise */
+	if (err == WC_E_STRAY) {
+		/* Garbage between frames costs nothing: the real answer
+		 * still starts with 0x7E. */
+		logf_(p, "ignored a stray notification of %zu bytes", len);
+		return;
+	}
+	if (err == WC_OK) {
+		uint16_t dp = (uint16_t)(frame[4] << 8 | frame[5]);
+
+		if (dp != c->want_dp) {
+			logf_(p, "ignored a frame for DP 0x%02X while waiting for 0x%02X",
+			      dp, c->want_dp);
+			return;
+		}
+		memcpy(c->frame, frame, len);
+		c->len = len;
+	}
+	c->err = err;
+	if (d)
+		c->diag = *d;
+	c->done = true;
+}
+
+static void on_notify(void *user, uint16_t handle, const uint8_t *value,
+		      size_t len)
+{
+	struct wc_poll *p = user;
+
+	if (handle != p->h.notify)
+		return;
+	watt_reasm_push(&p->reasm, value, len, wc_now_ms());
+}
+
+struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts)
+{
+	struct wc_poll *p;
+
+	if (!opts || !opts->link.address || opts->timeout_ms == 0)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->opts = *opts;
+	p->name = dup_or_null(opts->name ? opts->name : opts->link.address);
+	p->address = dup_or_null(opts->link.address);
+	p->adapter = dup_or_null(opts->link.adapter);
+	if (!p->name || !p->address || (opts->link.adapter && !p->adapter)) {
+		wc_poll_free(p);
+		return NULL;
+	}
+	p->opts.name = p->name;
+	p->opts.link.address = p->address;
+	p->opts.link.adapter = p->adapter;
+	if (p->opts.mtu == 0)
+		p->opts.mtu = POLL_DEFAULT_MTU;
+	watt_reasm_init(&p->reasm, WATT_REASM_STALE_MS, on_frame, p);
+	p->unlock_readback = -1;
+	return p;
+}
+
+void wc_poll_disconnect(struct wc_poll *p)
+{
+	if (!p)
+		return;
+	att_free(p->att);
+	p->att = NULL;
+	wc_link_close(p->link);
+	p->link = NULL;
+	watt_reasm_reset(&p->reasm);
+}
+
+void wc_poll_free(struct wc_poll *p)
+{
+	if (!p)
+		return;
+	wc_poll_disconnect(p);
+	free(p->name);
+	free(p->address);
+	free(p->adapter);
+	free(p);
+}
+
+bool wc_poll_connected(const struct wc_poll *p)
+{
+	return p && p->att && att_alive(p->att);
+}
+
+/* "unexpected PDU 0x.." etc. with the step name in front. */
+static enum wc_err step_failed(struct wc_poll *p, const char *step,
+			       enum wc_err e, const struct wc_diag *d)
+{
+	char buf[160];
+
+	if (e == WC_E_ATT)
+		say(p, "%s: ATT error 0x%02X (%s) to request 0x%02X", step,
+		    (unsigned)d->b, att_ecode_name((uint8_t)d->b),
+		    (unsigned)d->a);
+	else if (e == WC_E_CLOSED)
+		say(p, "%s: the battery closed the link", step);
+	else if (e == WC_E_TIMEOUT)
+		say(p, "%s: no answer before the poll deadline (%u ms)", step,
+		    (unsigned)p->opts.timeout_ms);
+	else
+		say(p, "%s: %s", step, wc_diag_format(d, buf, sizeof(buf)));
+	return e;
+}
+
+static enum wc_err connect_link(struct wc_poll *p, uint64_t deadline,
+				struct wc_poll_result *res, struct wc_diag *d)
+{
+	char why[WC_POLL_MSG_MAX] = "";
+	enum wc_err e;
+
+	e = wc_link_open(&p->opts.link, deadline, &p->link, d, why,
+			 sizeof(why));
+	if (e != WC_OK) {
+		say(p, "connect: %s", why[0] ? why : wc_strerror(e));
+		return e;
+	}
+	p->att = att_new(wc_link_fd(p->link));
+	if (!p->att) {
+		wc_poll_disconnect(p);
+		say(p, "connect: out of memory");
+		return wc_fail(d, WC_E_IO, 12 /* ENOMEM */, 0);
+	}
+	att_set_notify_cb(p->att, on_notify, p);
+	watt_reasm_reset(&p->reasm);
+
+	e = att_exchange_mtu(p->att, p->opts.mtu, &res->mtu, deadline, d);
+	if (e != WC_OK) {
+		if (e == WC_E_CLOSED)
+			say(p, "connect: the battery closed the link at once "
+			       "(is another central — the phone app, a gateway — holding it?)");
+		return step_failed(p, "MTU exchange", e, d);
+	}
+	return WC_OK;
+}
+
+/* Find FFF0 and its FFF1 (+CCCD), FFF2 and FFFA. */
+static enum wc_err discover(struct wc_poll *p, uint64_t deadline,
+			    struct wc_diag *d)
+{
+	struct att_uuid svc = att_uuid16(UUID_SVC);
+	struct att_char chars[16];
+	struct handles h = { 0 };
+	uint16_t start, end;
+	const struct att_char *notify = NULL;
+	size_t n = 0;
+	enum wc_err e;
+
+	p->h.valid = false;
+	e = att_find_primary(p->att, &svc, &start, &end, deadline, d);
+	if (e == WC_E_NOT_FOUND) {
+		say(p, "discovery: no service FFF0 — not a WattCycle/XDZN battery");
+		return e;
+	}
+	if (e != WC_OK)
+		return step_failed(p, "discovery of FFF0", e, d);
+	e = att_discover_chars(p->att, start, end, chars, 16, &n, deadline, d);
+	if (e != WC_OK && e != WC_E_NOSPACE)
+		return step_failed(p, "discovery of FFF0's characteristics", e, d);
+	for (size_t i = 0; i < n; i++) {
+		uint16_t u;
+
+		if (!att_uuid_to16(&chars[i].uuid, &u))
+			continue;
+		if (u == UUID_NOTIFY) {
+			notify = &chars[i];
+			h.notify = chars[i].value_handle;
+		} else if (u == UUID_WRITE) {
+			h.write = chars[i].value_handle;
+		} else if (u == UUID_UNLOCK) {
+			h.unlock = chars[i].value_handle;
+		}
+	}
+	if (!notify || !h.write) {
+		say(p, "discovery: FFF0 lacks %s", notify ? "FFF2" : "FFF1");
+		return wc_fail(d, WC_E_NOT_FOUND, 0, 0);
+	}
+	if (!h.unlock) {
+		say(p, "discovery: no FFFA characteristic — probably a JBD-family "
+		       "WattCycle (WTaHd…), which speaks another protocol");
+		return wc_fail(d, WC_E_NOT_FOUND, 0, 0);
+	}
+	e = att_find_cccd(p->att, (uint16_t)(notify->value_handle + 1),
+			  notify->end_handle, &h.notify_cccd, deadline, d);
+	if (e == WC_E_NOT_FOUND) {
+		say(p, "discovery: FFF1 has no CCCD to enable notifications");
+		return e;
+	}
+	if (e != WC_OK)
+		return step_failed(p, "discovery of FFF1's CCCD", e, d);
+	h.valid = true;
+	p->h = h;
+	return WC_OK;
+}
+
+/* Unlock and subscribe.  read_back: also read FFFA (logged, not a gate). */
+static enum wc_err unlock_and_subscribe(struct wc_poll *p, bool read_back,
+					uint64_t deadline, struct wc_diag *d)
+{
+	enum wc_err e;
+
+	/* A command, not a request: it saves a round trip, and ATT keeps the
+	 * order, so the battery sees it before the CCCD write below. */
+	e = att_write_cmd(p->att, p->h.unlock, unlock_key, sizeof(unlock_key), d);
+	if (e != WC_OK)
+		return step_failed(p, "unlock", e, d);
+	if (read_back) {
+		uint8_t v[32];
+		size_t n = 0;
+
+		e = att_read(p->att, p->h.unlock, v, sizeof(v), &n, deadline, d);
+		if (e != WC_OK && e != WC_E_ATT && e != WC_E_NOSPACE)
+			return step_failed(p, "unlock read-back", e, d);
+		p->unlock_readback = (e == WC_OK && n > 0) ? v[0] : -1;
+		if (e == WC_OK)
+			logf_(p, "FFFA reads back %zu byte(s), first 0x%02X%s", n,
+			      n ? v[0] : 0,
+			      (n == 1 && v[0] == 0x01) ? " (unlocked)" : "");
+	}
+	e = att_write_req(p->att, p->h.notify_cccd, cccd_notify,
+			  sizeof(cccd_notify), deadline, d);
+	if (e != WC_OK)
+		return step_failed(p, "enabling notifications", e, d);
+	return WC_OK;
+}
+
+/* Send one request frame and wait for the response frame of dp until
+ * wait_deadline.  The decoded data lands in s. */
+static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
+			    uint16_t dp, uint64_t wait_deadline,
+			    struct wc_sample *s, struct wc_diag *d)
+{
+	char step[16], buf[160];
+	enum wc_err e;
+
+	snprintf(step, sizeof(step), "0x%02X", dp);
+	memset(&p->cap, 0, sizeof(p->cap));
+	p->cap.want_dp = dp;
+	watt_reasm_reset(&p->reasm);
+
+	e = att_write_req(p->att, p->h.write, req, len, wait_deadline, d);
+	if (e != WC_OK)
+		return step_failed(p, step, e, d);
+	while (!p->cap.done) {
+		e = att_wait(p->att, wait_deadline, d);
+		/* A partial frame with no progress for a second is dropped;
+		 * the request then has failed. */
+		watt_reasm_expire(&p->reasm, wc_now_ms());
+		if (p->cap.done)
+			break;
+		if (e == WC_E_TIMEOUT) {
+			if (watt_reasm_busy(&p->reasm))
+				say(p, "%s: incomplete frame: have %zu of %zu bytes",
+				    step, watt_reasm_have(&p->reasm),
+				    watt_reasm_need(&p->reasm));
+			return wc_fail(d, WC_E_TIMEOUT,
+				       (uint32_t)p->opts.timeout_ms, 0);
+		}
+		if (e != WC_OK)
+			return step_failed(p, step, e, d);
+	}
+	if (p->cap.err != WC_OK) {
+		*d = p->cap.diag;
+		say(p, "%s: %s", step, wc_diag_format(&p->cap.diag, buf, sizeof(buf)));
+		return p->cap.err;
+	}
+	e = watt_decode(p->cap.frame, p->cap.len, s, NULL, d);
+	if (e != WC_OK) {
+		say(p, "%s: %s", step, wc_diag_format(d, buf, sizeof(buf)));
+		return e;
+	}
+	return WC_OK;
+}
+
+static enum wc_err read_dp(struct wc_poll *p, uint8_t head, uint8_t dp,
+			   uint64_t wait_deadline, struct wc_sample *s,
+			   struct wc_diag *d)
+{
+	uint8_t req[WATT_READ_LEN];
+	size_t n = watt_build_read(req, sizeof(req), head, dp);
+
+	return transact(p, req, n, dp, wait_deadline, s, d);
+}
+
+static void keep_info(struct wc_poll *p, const struct wc_sample *s)
+{
+	memcpy(p->firmware, s->firmware, sizeof(p->firmware));
+	memcpy(p->manufacturer, s->manufacturer, sizeof(p->manufacturer));
+	memcpy(p->serial, s->serial, sizeof(p->serial));
+	p->info_valid = true;
+	p->info_ms = wc_now_ms();
+}
+
+/* protocol.md §3.2 step 7: 0x92 with head 0x7E, then 0x1E, 3 s each. */
+static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
+			       struct wc_sample *s, struct wc_diag *d)
+{
+	static const uint8_t heads[] = { WATT_HEAD_7E, WATT_HEAD_1E };
+	enum wc_err e = WC_E_NO_ANSWER;
+
+	for (size_t i = 0; i < sizeof(heads); i++) {
+		uint64_t probe = wc_now_ms() + HEAD_PROBE_MS;
+
+		if (i > 0 && wc_ms_left(deadline) == 0) {
+			say(p, "0x92: no answer to head 0x%02X before the poll "
+			       "deadline (%u ms); head 0x%02X not tried",
+			    heads[0], (unsigned)p->opts.timeout_ms, heads[i]);
+			return wc_fail(d, WC_E_TIMEOUT, p->opts.timeout_ms, 0);
+		}
+		if (probe > deadline)
+			probe = deadline;
+		e = read_dp(p, heads[i], WATT_DP_PRODUCT, probe, s, d);
+		if (e == WC_OK) {
+			p->head = heads[i];
+			keep_info(p, s);
+			logf_(p, "answers request head 0x%02X", heads[i]);
+			return WC_OK;
+		}
+		if (e != WC_E_TIMEOUT)
+			return e;
+		if (!att_alive(p->att))
+			break; /* a write that timed out killed the link */
+	}
+	if (p->unlock_readback == 0x01) {
+		say(p, "no answer to 0x92 with head 0x7E or 0x1E although the "
+		       "battery reports itself unlocked");
+		return wc_fail(d, WC_E_NO_ANSWER, 0, 0);
+	}
+	say(p, "no answer to 0x92 with head 0x7E or 0x1E: the battery did not "
+	       "accept the HiLink unlock (FFFA reads %s)",
+	    p->unlock_readback < 0 ? "nothing" :
+	    p->unlock_readback == 0 ? "00" : "something other than 01");
+	return wc_fail(d, WC_E_LOCKED, (uint32_t)p->unlock_readback, 0);
+}
+
+/* Everything after the connection is up. */
+static enum wc_err session(struct wc_poll *p, bool fresh, uint64_t deadline,
+			   struct wc_poll_result *res, struct wc_diag *d)
+{
+	struct wc_sample *s = &res->sample;
+	bool refresh_info;
+	enum wc_err e;
+
+	if (fresh) {
+		bool discovered = false;
+
+		if (!p->h.valid) {
+			e = discover(p, deadline, d);
+			if (e != WC_OK)
+				return e;
+			discovered = res->rediscovered = true;
+		}
+		e = unlock_and_subscribe(p, discovered, deadline, d);
+		if (e == WC_E_ATT && !discovered) {
+			/* Cached handles went stale (firmware update?). */
+			clear_msg(p);
+			e = discover(p, deadline, d);
+			if (e != WC_OK)
+				return e;
+			res->rediscovered = true;
+			e = unlock_and_subscribe(p, true, deadline, d);
+		}
+		if (e != WC_OK)
+			return e;
+	}
+
+	if (!p->head) {
+		e = detect_head(p, deadline, s, d);
+		if (e != WC_OK)
+			return e;
+	} else {
+		refresh_info = !p->info_valid ||
+			       (p->opts.info_refresh_s &&
+				wc_now_ms() - p->info_ms >=
+					(uint64_t)p->opts.info_refresh_s * 1000u);
+		if (refresh_info) {
+			e = read_dp(p, p->head, WATT_DP_PRODUCT, deadline, s, d);
+			if (e != WC_OK)
+				return e;
+			keep_info(p, s);
+		}
+	}
+	res->head = p->head;
+
+	e = read_dp(p, p->head, WATT_DP_ANALOG, deadline, s, d);
+	if (e != WC_OK)
+		return e;
+	return read_dp(p, p->head, WATT_DP_WARNING, deadline, s, d);
+}
+
+/* Seconds on the monotonic clock, finer than wc_now_ms() for poll_s. */
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void fill_info(const struct wc_poll *p, struct wc_sample *s)
+{
+	if (!p->info_valid || wc_has(s, WC_F_INFO))
+		return;
+	memcpy(s->firmware, p->firmware, sizeof(s->firmware));
+	memcpy(s->manufacturer, p->manufacturer, sizeof(s->manufacturer));
+	memcpy(s->serial, p->serial, sizeof(s->serial));
+	wc_set(s, WC_F_INFO);
+}
+
+enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
+			struct wc_diag *d, char *msg, size_t msglen)
+{
+	struct wc_diag local = { WC_OK, 0, 0 };
+	double t0 = mono_s();
+	uint64_t deadline = wc_now_ms() + p->opts.timeout_ms;
+	bool fresh = false;
+	unsigned trips = 0;
+	enum wc_err e;
+
+	if (!d)
+		d = &local;
+	memset(res, 0, sizeof(*res));
+	p->msg = msg;
+	p->msglen = msglen;
+	clear_msg(p);
+
+	if (p->att && !att_alive(p->att))
+		wc_poll_disconnect(p);
+	if (p->att) {
+		/* Whatever arrived since the last poll is stale. */
+		att_wait(p->att, wc_now_ms(), NULL);
+		res->mtu = att_mtu(p->att);
+		att_reset_round_trips(p->att);
+	}
+	if (!p->att) {
+		e = connect_link(p, deadline, res, d);
+		if (e != WC_OK)
+			goto out;
+		fresh = true;
+	}
+	e = session(p, fresh, deadline, res, d);
+	if (e != WC_OK && !fresh && !att_alive(p->att) &&
+	    wc_now_ms() < deadline) {
+		/* A held link that dropped since the last poll: reconnect once
+		 * within this poll's budget. */
+		logf_(p, "held link dropped (%s); reconnecting", msg ? msg : "");
+		clear_msg(p);
+		trips += att_round_trips(p->att);
+		wc_poll_disconnect(p);
+		memset(&res->sample, 0, sizeof(res->sample));
+		e = connect_link(p, deadline, res, d);
+		if (e == WC_OK)
+			e = session(p, true, deadline, res, d);
+	}
+out:
+	if (p->att)
+		trips += att_round_trips(p->att);
+	res->att_round_trips = trips;
+	if (p->link) {
+		res->link_kind = wc_link_kind(p->link);
+		res->has_rssi = wc_link_rssi(p->link, &res->rssi_dbm) == 0;
+	}
+	fill_info(p, &res->sample);
+	if (e != WC_OK) {
+		/* Silence may mean a firmware that wants the other head:
+		 * detect again next time.  Stale handles: discover again. */
+		if (e == WC_E_TIMEOUT || e == WC_E_NO_ANSWER)
+			p->head = 0;
+		if (e == WC_E_ATT || e == WC_E_NOT_FOUND)
+			p->h.valid = false;
+		if (msg && msglen && !msg[0])
+			snprintf(msg, msglen, "%s", wc_strerror(e));
+		wc_poll_disconnect(p);
+	} else if (!p->opts.keep_connected) {
+		wc_poll_disconnect(p);
+	}
+	res->poll_s = mono_s() - t0;
+	p->msg = NULL;
+	return e;
+}

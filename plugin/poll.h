@@ -1,0 +1,72 @@
+/* One poll of one battery: the session state machine of protocol.md §3.2.
+ *
+ *   connect -> MTU -> discover FFF0/FFF1/FFF2/FFFA (or reuse the handles
+ *   cached from the last good connect; re-discover after an ATT error) ->
+ *   unlock "HiLink" on FFFA (read-back logged, not a gate) -> enable
+ *   notifications on FFF1 -> head detection (0x7E, then 0x1E; remembered)
+ *   -> 0x8C and 0x8D (0x92 on the first poll, then cached and refreshed
+ *   rarely) -> reassemble -> decode -> one sample.
+ *
+ * A struct wc_poll belongs to one battery and is used by one thread at a
+ * time; different batteries' sessions share nothing.  With keep_connected
+ * the link is held between polls and re-opened when it drops. */
+#ifndef WC_POLL_H
+#define WC_POLL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "link.h"
+#include "sample.h"
+#include "wc_error.h"
+
+#define WC_POLL_MSG_MAX 256
+
+struct wc_poll_opts {
+	const char *name;            /* battery name, for messages */
+	struct wc_link_opts link;    /* address, adapter, address type */
+	bool keep_connected;
+	uint32_t timeout_ms;         /* the whole poll */
+	uint32_t info_refresh_s;     /* re-read 0x92 after this long (0: never) */
+	uint16_t mtu;                /* ATT MTU to ask for (0: 247) */
+	/* Optional log hook for the session's steps (INFO-level detail such
+	 * as the FFFA read-back); never required. */
+	void (*log)(void *user, const char *msg);
+	void *log_user;
+};
+
+struct wc_poll_result {
+	struct wc_sample sample;     /* 0x8C + 0x8D (+ cached 0x92) */
+	unsigned att_round_trips;    /* ATT requests that waited for an answer */
+	double poll_s;               /* wall time of the poll */
+	bool has_rssi;
+	int8_t rssi_dbm;
+	uint8_t head;                /* request head that answered: 0x7E / 0x1E */
+	uint16_t mtu;                /* negotiated ATT MTU */
+	bool rediscovered;           /* handles were discovered in this poll */
+	const char *link_kind;       /* "ble" / "unix" */
+};
+
+struct wc_poll;
+
+/* Copies opts (strings included).  NULL on out-of-memory or bad opts. */
+struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts);
+void wc_poll_free(struct wc_poll *p);
+
+/* Run one poll, bounded by opts.timeout_ms.  On WC_OK res holds the sample.
+ * On failure d holds the code and msg one sentence naming the step and the
+ * cause ("connect: connection refused by the simulator at /x.sock",
+ * "0x8C: crc mismatch: frame says ..., computed ..."); the link is closed.
+ * Data read correctly before a failure is kept in res->sample (present bits
+ * say what). */
+enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
+			struct wc_diag *d, char *msg, size_t msglen);
+
+/* Drop a held link (keep_connected) now. */
+void wc_poll_disconnect(struct wc_poll *p);
+
+/* Whether a link is currently held. */
+bool wc_poll_connected(const struct wc_poll *p);
+
+#endif
