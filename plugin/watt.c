@@ -275,7 +275,7 @@ enum wc_err watt_decode_warning(const uint8_t *data, size_t len,
 {
 	struct wc_status_regs r;
 	struct cursor c;
-	const uint8_t *p;
+	const uint8_t *p = NULL; /* gcc -O1 cannot see rd_take always sets it */
 	size_t want;
 
 	if (!data || !s)
