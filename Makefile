@@ -44,6 +44,8 @@ SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests-san/%)
+BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -94,13 +96,18 @@ $(BUILD)/wattcycle-sim: $(SIM_OBJS) $(BUILD)/libwattcycle.a
 # Unit tests: one binary per tests/unit/test_<module>.c, plain and sanitized.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwattcycle.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(COLLECTD_CPPFLAGS) -Itests/unit $(CFLAGS_ALL) $(LDFLAGS_ALL) $< \
+	$(CC) $(CPPFLAGS_ALL) $(COLLECTD_CPPFLAGS) -Itests/unit $(CFLAGS_ALL) -MMD -MP $(LDFLAGS_ALL) $< \
 		$(BUILD)/libwattcycle.a -lcmocka $(LDLIBS_ALL) -o $@
 
 $(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libwattcycle-san.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) -Itests/unit $(WARN) $(SAN_FLAGS) $< \
+	$(CC) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) -Itests/unit $(WARN) $(SAN_FLAGS) -MMD -MP $< \
 		$(BUILD)/libwattcycle-san.a -lcmocka $(LDLIBS_ALL) -o $@
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libwattcycle.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL) $< \
+		$(BUILD)/libwattcycle.a $(LDLIBS_ALL) -o $@
 
 # libFuzzer targets (clang), with ASan and UBSan.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
@@ -125,6 +132,13 @@ fuzz: deps-ensure
 		n=$$(basename $$f); \
 		scripts/fuzz.sh $$f tests/fuzz/corpus/$$n $(FUZZ_SECONDS) || exit 1; \
 	done
+
+# `make bench`: the speed and memory targets, measured and written to
+# BENCHMARKS.md (never asserted by timed tests).
+bench: deps-ensure
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@BUILD=$(BUILD) scripts/bench.sh > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md
+	@cat BENCHMARKS.md
 
 clean:
 	rm -rf $(BUILD)
