@@ -1,0 +1,621 @@
+/* The BLE transport and LE scanning, through libbluetooth.
+ *
+ * The only file that includes Bluetooth headers (ARCHITECTURE.md).  The
+ * connect follows BlueZ's l2cap_le_att_connect (an L2CAP LE socket on the
+ * ATT fixed channel, CID 4, security low, no pairing) but is non-blocking
+ * and bounded by the caller's deadline (STYLE §2.9, §5 "Transports"). */
+#include "ble.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bluetooth/bluetooth.h>
+#include <bluetooth/hci.h>
+#include <bluetooth/hci_lib.h>
+#include <bluetooth/l2cap.h>
+
+#include "clock.h"
+#include "link_priv.h"
+
+#define ATT_CID 4
+#define BLE_EBUSY_RETRY_MS 100
+#define BLE_RSSI_TIMEOUT_MS 500
+#define BLE_HCI_CMD_TIMEOUT_MS 1000
+/* LE scan interval and window, units of 0.625 ms: 10 ms, always listening */
+#define BLE_SCAN_INTERVAL 0x0010
+#define BLE_SCAN_WINDOW 0x0010
+#define BLE_SCAN_ACTIVE 0x01
+#define BLE_OWN_ADDR_PUBLIC 0x00
+#define BLE_FILTER_ACCEPT_ALL 0x00
+
+/* One lock per adapter id (hashed) serialises LE connection attempts.
+ *
+ * Why a process-wide mutex: a controller runs one LE Create Connection at a
+ * time, and a second connect() on the same adapter fails with EBUSY or
+ * queues behind the first, depending on the kernel (ARCHITECTURE.md, "BLE
+ * realities").  collectd runs each battery's read in its own thread of ONE
+ * process, so a mutex covers the common case: our own batteries take turns
+ * instead of knocking each other off.  It cannot see other processes
+ * (bluetoothd, another gateway), which is why EBUSY is still retried until
+ * the deadline.  The lock is held for the connect only, never for a poll:
+ * once linked, batteries are talked to concurrently.  Hashing ids beyond 16
+ * onto the same lock only over-serialises. */
+#define ADAPTER_LOCKS 16
+#define LOCK_INIT PTHREAD_MUTEX_INITIALIZER
+static pthread_mutex_t adapter_locks[ADAPTER_LOCKS] = {
+	LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT,
+	LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT,
+	LOCK_INIT, LOCK_INIT, LOCK_INIT, LOCK_INIT,
+};
+
+struct ble_link {
+	struct wc_link link; /* first: wc_link_close() frees through it */
+	int dev_id;          /* adapter, for the RSSI query */
+	bool has_handle;
+	uint16_t handle;     /* HCI connection handle, from L2CAP_CONNINFO */
+};
+
+static const char perm_hint[] =
+	"run as root or grant CAP_NET_ADMIN/CAP_NET_RAW";
+
+static bool no_bt_errno(int err)
+{
+	return err == EAFNOSUPPORT || err == EPROTONOSUPPORT ||
+	       err == ESOCKTNOSUPPORT;
+}
+
+/* Fails fast, with the sentence, when the kernel has no AF_BLUETOOTH. */
+static enum wc_err probe_bluetooth(struct wc_diag *d, char *msg,
+				   size_t msglen)
+{
+	int fd = socket(AF_BLUETOOTH, SOCK_SEQPACKET | SOCK_CLOEXEC,
+			BTPROTO_L2CAP);
+	int err = errno;
+
+	if (fd >= 0) {
+		close(fd);
+		return WC_OK;
+	}
+	if (no_bt_errno(err)) {
+		wc_link_msg(msg, msglen,
+			    "this kernel has no Bluetooth support "
+			    "(socket(AF_BLUETOOTH) failed: %s); use a "
+			    "unix:/path simulator address or a host with "
+			    "Bluetooth", strerror(err));
+		return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
+	}
+	if (err == EACCES || err == EPERM) {
+		wc_link_msg(msg, msglen,
+			    "permission denied opening a Bluetooth socket: %s",
+			    perm_hint);
+		return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
+	}
+	wc_link_msg(msg, msglen, "socket(AF_BLUETOOTH) failed: %s",
+		    strerror(err));
+	return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
+}
+
+static bool parse_hci_name(const char *s, int *id)
+{
+	long v = 0;
+	const char *p;
+
+	if (strncmp(s, "hci", 3) != 0 || !s[3])
+		return false;
+	for (p = s + 3; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 0xFFFF)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v > 0xFFFF)
+		return false;
+	*id = (int)v;
+	return true;
+}
+
+/* Adapter string (or NULL) to an adapter id that is up, and its address. */
+static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
+				   bdaddr_t *src, char *name, size_t namelen,
+				   struct wc_diag *d, char *msg, size_t msglen)
+{
+	struct hci_dev_info di;
+	uint8_t ba[6];
+	int id, err;
+
+	if (!adapter) {
+		id = hci_get_route(NULL);
+		if (id < 0) {
+			err = errno;
+			wc_link_msg(msg, msglen,
+				    "no Bluetooth adapter is up: plug one in "
+				    "or power it on (bluetoothctl power on)");
+			return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
+		}
+	} else if (parse_hci_name(adapter, &id)) {
+		/* checked below */
+	} else if (wc_bdaddr_parse(adapter, ba)) {
+		id = hci_devid(adapter);
+		if (id < 0) {
+			wc_link_msg(msg, msglen,
+				    "no adapter with address %s is up: check "
+				    "`bluetoothctl list` and power it on",
+				    adapter);
+			return wc_fail(d, WC_E_NOBT, ENODEV, 0);
+		}
+	} else {
+		wc_link_msg(msg, msglen,
+			    "bad adapter \"%s\": expected hciN (e.g. hci0) or "
+			    "the adapter's address like 00:1A:7D:DA:71:13",
+			    adapter);
+		return wc_fail(d, WC_E_ARG, 0, 0);
+	}
+	snprintf(name, namelen, "hci%d", id);
+	memset(&di, 0, sizeof(di));
+	if (hci_devinfo(id, &di) < 0) {
+		err = errno;
+		if (err == EACCES || err == EPERM) {
+			wc_link_msg(msg, msglen,
+				    "permission denied opening %s: %s", name,
+				    perm_hint);
+			return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
+		}
+		wc_link_msg(msg, msglen, "no adapter %s (%s)", name,
+			    strerror(err));
+		return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
+	}
+	if (!hci_test_bit(HCI_UP, &di.flags)) {
+		wc_link_msg(msg, msglen,
+			    "adapter %s is down: power it on (bluetoothctl "
+			    "power on, or hciconfig %s up)", name, name);
+		return wc_fail(d, WC_E_NOBT, ENETDOWN, 0);
+	}
+	*dev_id = id;
+	bacpy(src, &di.bdaddr);
+	return WC_OK;
+}
+
+static void to_timespec(uint64_t ms, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ms / 1000u);
+	ts->tv_nsec = (long)(ms % 1000u) * 1000000L;
+}
+
+/* One connect attempt; returns 0 and *out_fd, or an errno value. */
+static int try_connect(const bdaddr_t *src, const bdaddr_t *dst,
+		       uint8_t dst_type, uint64_t deadline_ms, int *out_fd)
+{
+	struct sockaddr_l2 sa;
+	struct bt_security sec;
+	struct pollfd p;
+	socklen_t sl;
+	int fd, err = 0;
+
+	fd = socket(AF_BLUETOOTH, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    BTPROTO_L2CAP);
+	if (fd < 0)
+		return errno;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.l2_family = AF_BLUETOOTH;
+	sa.l2_cid = htobs(ATT_CID);
+	sa.l2_bdaddr_type = BDADDR_LE_PUBLIC;
+	bacpy(&sa.l2_bdaddr, src);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+
+	/* no pairing, no bonding: the battery has no keys (ARCHITECTURE.md) */
+	memset(&sec, 0, sizeof(sec));
+	sec.level = BT_SECURITY_LOW;
+	if (setsockopt(fd, SOL_BLUETOOTH, BT_SECURITY, &sec, sizeof(sec)) < 0)
+		goto fail;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.l2_family = AF_BLUETOOTH;
+	sa.l2_cid = htobs(ATT_CID);
+	sa.l2_bdaddr_type = dst_type;
+	bacpy(&sa.l2_bdaddr, dst);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		*out_fd = fd;
+		return 0;
+	}
+	if (errno != EINPROGRESS && errno != EAGAIN)
+		goto fail;
+
+	p.fd = fd;
+	p.events = POLLOUT;
+	for (;;) {
+		int n = poll(&p, 1, wc_ms_left(deadline_ms));
+
+		if (n > 0)
+			break;
+		if (n == 0) {
+			/* closing the socket cancels LE Create Connection */
+			close(fd);
+			return ETIMEDOUT;
+		}
+		if (errno != EINTR)
+			goto fail;
+	}
+	sl = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
+		goto fail;
+	if (err != 0) {
+		close(fd);
+		return err;
+	}
+	*out_fd = fd;
+	return 0;
+
+fail:
+	err = errno;
+	close(fd);
+	return err;
+}
+
+/* Attempts for one address type until the deadline, taking turns on the
+ * adapter and retrying EBUSY.  0 or an errno value. */
+static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
+			uint8_t dst_type, uint64_t deadline_ms, int *out_fd)
+{
+	pthread_mutex_t *lock = &adapter_locks[(unsigned)dev_id % ADAPTER_LOCKS];
+	struct timespec abs;
+	int err, rc;
+
+	for (;;) {
+		to_timespec(deadline_ms, &abs);
+		rc = pthread_mutex_clocklock(lock, CLOCK_MONOTONIC, &abs);
+		if (rc != 0)
+			return rc == ETIMEDOUT ? ETIMEDOUT : rc;
+		err = try_connect(src, dst, dst_type, deadline_ms, out_fd);
+		pthread_mutex_unlock(lock);
+		if (err != EBUSY)
+			return err;
+		if (wc_ms_left(deadline_ms) == 0)
+			return EBUSY;
+		/* somebody outside this process is connecting: back off */
+		poll(NULL, 0,
+		     wc_ms_left(deadline_ms) < BLE_EBUSY_RETRY_MS ?
+			     wc_ms_left(deadline_ms) : BLE_EBUSY_RETRY_MS);
+	}
+}
+
+static int ble_rssi(struct wc_link *l, int8_t *rssi)
+{
+	struct ble_link *b = (struct ble_link *)(void *)l;
+	int8_t v;
+	int dd, rc;
+
+	if (!b->has_handle)
+		return -1;
+	dd = hci_open_dev(b->dev_id);
+	if (dd < 0)
+		return -1;
+	/* needs CAP_NET_RAW on most kernels; refused means unknown */
+	rc = hci_read_rssi(dd, b->handle, &v, BLE_RSSI_TIMEOUT_MS);
+	hci_close_dev(dd);
+	if (rc < 0)
+		return -1;
+	*rssi = v;
+	return 0;
+}
+
+static void ble_free(struct wc_link *l)
+{
+	free(l);
+}
+
+static const struct wc_link_ops ble_ops = {
+	.kind = "ble",
+	.rssi = ble_rssi,
+	.free = ble_free,
+};
+
+static enum wc_err connect_fail(int err, const char *addr, const char *hci,
+				enum wc_addr_type type, uint64_t elapsed_ms,
+				struct wc_diag *d, char *msg, size_t msglen)
+{
+	switch (err) {
+	case ETIMEDOUT:
+		wc_link_msg(msg, msglen,
+			    "connect to %s (%s address%s) via %s timed out: "
+			    "the battery may be held by the phone app or "
+			    "another gateway — close it and retry", addr,
+			    type == WC_ADDR_AUTO ? "random, then public" :
+						   wc_addr_type_name(type),
+			    type == WC_ADDR_AUTO ? " type" : "", hci);
+		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
+	case EBUSY:
+		wc_link_msg(msg, msglen,
+			    "adapter %s stayed busy with another connection "
+			    "attempt until the deadline: retry later", hci);
+		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
+	case EACCES:
+	case EPERM:
+		wc_link_msg(msg, msglen, "permission denied opening %s: %s",
+			    hci, perm_hint);
+		break;
+	case ENODEV:
+	case ENETDOWN:
+		wc_link_msg(msg, msglen,
+			    "adapter %s went away or is down (%s): power it on "
+			    "and retry", hci, strerror(err));
+		break;
+	case ECONNREFUSED:
+	case EHOSTUNREACH:
+	case EHOSTDOWN:
+	case ECONNRESET:
+		wc_link_msg(msg, msglen,
+			    "connect to %s via %s failed (%s): the battery is "
+			    "out of range, switched off, or already connected "
+			    "to another central", addr, hci, strerror(err));
+		break;
+	default:
+		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s",
+			    addr, hci, strerror(err));
+		break;
+	}
+	return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
+}
+
+enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
+			enum wc_addr_type type, uint64_t deadline_ms,
+			struct wc_link **out, struct wc_diag *d, char *msg,
+			size_t msglen)
+{
+	uint8_t types[2];
+	size_t n_types = 0, i;
+	uint64_t start = wc_now_ms();
+	struct l2cap_conninfo ci;
+	struct ble_link *b;
+	bdaddr_t src, dst;
+	char addr[18], hci[16];
+	socklen_t sl;
+	enum wc_err rc;
+	int dev_id, fd = -1, err = ETIMEDOUT;
+
+	rc = probe_bluetooth(d, msg, msglen);
+	if (rc != WC_OK)
+		return rc;
+	rc = resolve_adapter(adapter, &dev_id, &src, hci, sizeof(hci), d, msg,
+			     msglen);
+	if (rc != WC_OK)
+		return rc;
+
+	wc_bdaddr_format(a->bdaddr, addr, sizeof(addr));
+	for (i = 0; i < 6; i++)
+		dst.b[i] = a->bdaddr[5 - i]; /* bdaddr_t is LSB first */
+
+	switch (type) {
+	case WC_ADDR_PUBLIC:
+		types[n_types++] = BDADDR_LE_PUBLIC;
+		break;
+	case WC_ADDR_RANDOM:
+		types[n_types++] = BDADDR_LE_RANDOM;
+		break;
+	case WC_ADDR_AUTO:
+		/* random first: XDZN addresses are random static (§3.2) */
+		types[n_types++] = BDADDR_LE_RANDOM;
+		types[n_types++] = BDADDR_LE_PUBLIC;
+		break;
+	default:
+		wc_link_msg(msg, msglen, "bad address type %d", (int)type);
+		return wc_fail(d, WC_E_ARG, 0, 0);
+	}
+
+	for (i = 0; i < n_types; i++) {
+		/* A wrong address type just never connects, so each type
+		 * gets an equal share of what is left; the last gets all. */
+		uint64_t left = (uint64_t)wc_ms_left(deadline_ms);
+		uint64_t until = i + 1 < n_types ?
+					 wc_now_ms() + left / (n_types - i) :
+					 deadline_ms;
+
+		err = connect_type(dev_id, &src, &dst, types[i], until, &fd);
+		if (err == 0)
+			break;
+		if (err != ETIMEDOUT && err != EHOSTUNREACH &&
+		    err != ECONNREFUSED)
+			break; /* only "nobody answered" tries the next type */
+	}
+	if (err != 0)
+		return connect_fail(err, addr, hci, type,
+				    wc_now_ms() - start, d, msg, msglen);
+
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		close(fd);
+		wc_link_msg(msg, msglen, "out of memory");
+		return wc_fail(d, WC_E_IO, ENOMEM, 0);
+	}
+	b->link.ops = &ble_ops;
+	b->link.fd = fd;
+	b->dev_id = dev_id;
+	memset(&ci, 0, sizeof(ci));
+	sl = sizeof(ci);
+	if (getsockopt(fd, SOL_L2CAP, L2CAP_CONNINFO, &ci, &sl) == 0) {
+		b->has_handle = true;
+		b->handle = ci.hci_handle;
+	}
+	*out = &b->link;
+	wc_link_msg(msg, msglen, "%s", "");
+	return WC_OK;
+}
+
+/* ---- scanning ---- */
+
+struct scan_state {
+	struct wc_adv *devs;
+	size_t n;
+};
+
+static void scan_collect(void *user, const struct wc_adv *adv)
+{
+	struct scan_state *s = user;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (memcmp(s->devs[i].bdaddr, adv->bdaddr, 6) == 0 &&
+		    s->devs[i].addr_type == adv->addr_type) {
+			wc_adv_merge(&s->devs[i], adv);
+			return;
+		}
+	}
+	if (s->n < WC_BLE_SCAN_MAX)
+		s->devs[s->n++] = *adv;
+}
+
+static enum wc_err scan_cmd_fail(const char *what, const char *hci, int err,
+				 char *msg, size_t msglen)
+{
+	if (err == EACCES || err == EPERM) {
+		wc_link_msg(msg, msglen, "permission denied for LE scan on %s: %s",
+			    hci, perm_hint);
+		return WC_E_IO;
+	}
+	wc_link_msg(msg, msglen,
+		    "%s on %s failed (%s): another program may be scanning "
+		    "(bluetoothctl scan off) or the adapter has no LE",
+		    what, hci, strerror(err));
+	return WC_E_IO;
+}
+
+enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
+			void (*cb)(void *user, const struct wc_adv *adv),
+			void *user, char *msg, size_t msglen)
+{
+	uint64_t deadline = wc_deadline_in(timeout_ms);
+	struct scan_state st = { NULL, 0 };
+	struct hci_filter old_f, new_f;
+	socklen_t olen = sizeof(old_f);
+	bool filter_saved = false, scanning = false;
+	unsigned char buf[HCI_MAX_EVENT_SIZE + 1];
+	char hci[16];
+	bdaddr_t src;
+	enum wc_err rc;
+	int dev_id, dd, err;
+	size_t i;
+
+	if (!cb) {
+		wc_link_msg(msg, msglen, "wc_ble_scan: no callback");
+		return WC_E_ARG;
+	}
+	rc = probe_bluetooth(NULL, msg, msglen);
+	if (rc != WC_OK)
+		return rc;
+	rc = resolve_adapter(adapter, &dev_id, &src, hci, sizeof(hci), NULL,
+			     msg, msglen);
+	if (rc != WC_OK)
+		return rc;
+	st.devs = calloc(WC_BLE_SCAN_MAX, sizeof(*st.devs));
+	if (!st.devs) {
+		wc_link_msg(msg, msglen, "out of memory");
+		return WC_E_IO;
+	}
+	dd = hci_open_dev(dev_id);
+	if (dd < 0) {
+		err = errno;
+		free(st.devs);
+		if (err == EACCES || err == EPERM) {
+			wc_link_msg(msg, msglen, "permission denied opening %s: %s",
+				    hci, perm_hint);
+			return WC_E_IO;
+		}
+		wc_link_msg(msg, msglen, "cannot open %s: %s", hci,
+			    strerror(err));
+		return WC_E_NOBT;
+	}
+
+	if (hci_le_set_scan_parameters(dd, BLE_SCAN_ACTIVE,
+				       htobs(BLE_SCAN_INTERVAL),
+				       htobs(BLE_SCAN_WINDOW),
+				       BLE_OWN_ADDR_PUBLIC,
+				       BLE_FILTER_ACCEPT_ALL,
+				       BLE_HCI_CMD_TIMEOUT_MS) < 0) {
+		/* parameters cannot change while a scan runs: stop a
+		 * leftover one of ours, then try once more */
+		hci_le_set_scan_enable(dd, 0x00, 0x00, BLE_HCI_CMD_TIMEOUT_MS);
+		if (hci_le_set_scan_parameters(dd, BLE_SCAN_ACTIVE,
+					       htobs(BLE_SCAN_INTERVAL),
+					       htobs(BLE_SCAN_WINDOW),
+					       BLE_OWN_ADDR_PUBLIC,
+					       BLE_FILTER_ACCEPT_ALL,
+					       BLE_HCI_CMD_TIMEOUT_MS) < 0) {
+			rc = scan_cmd_fail("setting LE scan parameters", hci,
+					   errno, msg, msglen);
+			goto done;
+		}
+	}
+
+	if (getsockopt(dd, SOL_HCI, HCI_FILTER, &old_f, &olen) < 0) {
+		rc = scan_cmd_fail("reading the HCI filter", hci, errno, msg,
+				   msglen);
+		goto done;
+	}
+	filter_saved = true;
+	hci_filter_clear(&new_f);
+	hci_filter_set_ptype(HCI_EVENT_PKT, &new_f);
+	hci_filter_set_event(EVT_LE_META_EVENT, &new_f);
+	if (setsockopt(dd, SOL_HCI, HCI_FILTER, &new_f, sizeof(new_f)) < 0) {
+		rc = scan_cmd_fail("setting the HCI filter", hci, errno, msg,
+				   msglen);
+		goto done;
+	}
+
+	/* duplicates not filtered: the scan response must get through, and
+	 * scan_collect merges */
+	if (hci_le_set_scan_enable(dd, 0x01, 0x00, BLE_HCI_CMD_TIMEOUT_MS) < 0) {
+		rc = scan_cmd_fail("enabling LE scan", hci, errno, msg, msglen);
+		goto done;
+	}
+	scanning = true;
+
+	for (;;) {
+		struct pollfd p = { .fd = dd, .events = POLLIN };
+		ssize_t n;
+		int pr = poll(&p, 1, wc_ms_left(deadline));
+
+		if (pr == 0)
+			break;
+		if (pr < 0) {
+			if (errno == EINTR)
+				break; /* the caller's signal: stop early */
+			rc = scan_cmd_fail("waiting for advertisements", hci,
+					   errno, msg, msglen);
+			goto done;
+		}
+		n = read(dd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			rc = scan_cmd_fail("reading advertisements", hci,
+					   errno, msg, msglen);
+			goto done;
+		}
+		/* packet type, event code, parameter length, parameters */
+		if (n < 3 || buf[0] != HCI_EVENT_PKT ||
+		    buf[1] != EVT_LE_META_EVENT || (size_t)buf[2] + 3 > (size_t)n)
+			continue;
+		(void)wc_adv_parse_le_meta(buf + 3, buf[2], scan_collect, &st,
+					   NULL);
+	}
+	rc = WC_OK;
+	wc_link_msg(msg, msglen, "%s", "");
+
+done:
+	if (scanning)
+		hci_le_set_scan_enable(dd, 0x00, 0x00, BLE_HCI_CMD_TIMEOUT_MS);
+	if (filter_saved)
+		setsockopt(dd, SOL_HCI, HCI_FILTER, &old_f, sizeof(old_f));
+	hci_close_dev(dd);
+	if (rc == WC_OK)
+		for (i = 0; i < st.n; i++)
+			cb(user, &st.devs[i]);
+	free(st.devs);
+	return rc;
+}

@@ -1,0 +1,180 @@
+/* Address parsing and the transport-independent half of the link. */
+#include "link_priv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define UNIX_PREFIX "unix:"
+
+void wc_link_msg(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!msg || msglen == 0)
+		return;
+	va_start(ap, fmt);
+	/* truncation is acceptable for a message; vsnprintf NUL-terminates */
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+}
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool wc_bdaddr_parse(const char *text, uint8_t out[6])
+{
+	uint8_t b[6];
+	int i;
+
+	if (!text || strlen(text) != 17)
+		return false;
+	for (i = 0; i < 6; i++) {
+		int hi = hex_nibble(text[3 * i]);
+		int lo = hex_nibble(text[3 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		if (i < 5 && text[3 * i + 2] != ':')
+			return false;
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(out, b, sizeof(b));
+	return true;
+}
+
+char *wc_bdaddr_format(const uint8_t bdaddr[6], char *buf, size_t len)
+{
+	if (!buf || len == 0)
+		return buf;
+	snprintf(buf, len, "%02X:%02X:%02X:%02X:%02X:%02X", bdaddr[0],
+		 bdaddr[1], bdaddr[2], bdaddr[3], bdaddr[4], bdaddr[5]);
+	return buf;
+}
+
+const char *wc_addr_type_name(enum wc_addr_type t)
+{
+	switch (t) {
+	case WC_ADDR_AUTO:
+		return "auto";
+	case WC_ADDR_PUBLIC:
+		return "public";
+	case WC_ADDR_RANDOM:
+		return "random";
+	default:
+		break;
+	}
+	return "invalid";
+}
+
+enum wc_err wc_link_parse_address(const char *text, struct wc_link_addr *out,
+				  char *msg, size_t msglen)
+{
+	static const char expected[] =
+		"expected unix:/path/to.sock (simulator) or a Bluetooth "
+		"address like C0:D6:3C:52:E4:D9";
+
+	wc_link_msg(msg, msglen, "%s", "");
+	if (!out) {
+		wc_link_msg(msg, msglen, "no address output given");
+		return WC_E_ARG;
+	}
+	memset(out, 0, sizeof(*out));
+	if (!text || !*text) {
+		wc_link_msg(msg, msglen, "empty address: %s", expected);
+		return WC_E_ARG;
+	}
+	if (strncmp(text, UNIX_PREFIX, strlen(UNIX_PREFIX)) == 0) {
+		const char *path = text + strlen(UNIX_PREFIX);
+		size_t n = strlen(path);
+
+		if (n == 0) {
+			wc_link_msg(msg, msglen,
+				    "bad address \"%s\": the socket path is "
+				    "empty; %s", text, expected);
+			return WC_E_ARG;
+		}
+		if (n >= sizeof(out->path)) {
+			wc_link_msg(msg, msglen,
+				    "bad address \"%.40s...\": the socket path "
+				    "is %zu bytes, the limit is %zu",
+				    text, n, sizeof(out->path) - 1);
+			return WC_E_ARG;
+		}
+		out->kind = WC_LINK_UNIX;
+		memcpy(out->path, path, n + 1);
+		return WC_OK;
+	}
+	if (wc_bdaddr_parse(text, out->bdaddr)) {
+		out->kind = WC_LINK_BLE;
+		return WC_OK;
+	}
+	wc_link_msg(msg, msglen, "bad address \"%s\": %s", text, expected);
+	return WC_E_ARG;
+}
+
+enum wc_err wc_link_open(const struct wc_link_opts *o, uint64_t deadline_ms,
+			 struct wc_link **out, struct wc_diag *d, char *msg,
+			 size_t msglen)
+{
+	struct wc_link_addr a;
+	enum wc_err rc;
+
+	if (out)
+		*out = NULL;
+	if (!o || !out) {
+		wc_link_msg(msg, msglen, "wc_link_open: missing argument");
+		return wc_fail(d, WC_E_ARG, 0, 0);
+	}
+	rc = wc_link_parse_address(o->address, &a, msg, msglen);
+	if (rc != WC_OK)
+		return wc_fail(d, rc, 0, 0);
+	switch (a.kind) {
+	case WC_LINK_UNIX:
+		return wc_unix_open(&a, deadline_ms, out, d, msg, msglen);
+	case WC_LINK_BLE:
+		return wc_ble_open(&a, o->adapter, o->addr_type, deadline_ms,
+				   out, d, msg, msglen);
+	default:
+		break;
+	}
+	wc_link_msg(msg, msglen, "unknown transport");
+	return wc_fail(d, WC_E_ARG, 0, 0);
+}
+
+int wc_link_fd(const struct wc_link *l)
+{
+	return l ? l->fd : -1;
+}
+
+int wc_link_rssi(struct wc_link *l, int8_t *rssi)
+{
+	if (!l || !rssi || !l->ops->rssi)
+		return -1;
+	return l->ops->rssi(l, rssi);
+}
+
+const char *wc_link_kind(const struct wc_link *l)
+{
+	return l ? l->ops->kind : "none";
+}
+
+void wc_link_close(struct wc_link *l)
+{
+	if (!l)
+		return;
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	l->ops->free(l);
+}

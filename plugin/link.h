@@ -1,0 +1,99 @@
+/* The link: a connected SOCK_SEQPACKET fd that carries ATT PDUs, one PDU
+ * per read(), whatever the transport underneath.
+ *
+ * Two transports sit behind one interface, each a small const ops table
+ * (libmodbus backend style):
+ *   "unix"  unix:/path/to.sock — the simulator, AF_UNIX SOCK_SEQPACKET;
+ *   "ble"   C0:D6:3C:52:E4:D9  — an L2CAP LE socket on the ATT channel
+ *           (CID 4) through libbluetooth; plugin/ble.c is the only file
+ *           that includes Bluetooth headers.
+ * The ATT MTU is 23 on both until att_exchange_mtu() raises it.
+ *
+ * Ownership: wc_link_open() hands out a link that owns its fd; on failure
+ * nothing is left open and *out is NULL.  wc_link_close() closes the fd and
+ * frees the link.  Whoever uses the fd (struct att) must not close it. */
+#ifndef WC_LINK_H
+#define WC_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wc_error.h"
+
+/* LE address type for the connect.  XDZN batteries use random static
+ * addresses (top two bits 11), protocol.md §3.2. */
+enum wc_addr_type {
+	WC_ADDR_AUTO = 0, /* try random, then public (half the time each) */
+	WC_ADDR_PUBLIC,
+	WC_ADDR_RANDOM,
+};
+
+enum wc_link_kind {
+	WC_LINK_UNIX,
+	WC_LINK_BLE,
+};
+
+/* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux */
+#define WC_UNIX_PATH_MAX 108
+
+/* A parsed address. */
+struct wc_link_addr {
+	enum wc_link_kind kind;
+	char path[WC_UNIX_PATH_MAX]; /* WC_LINK_UNIX: NUL-terminated path */
+	uint8_t bdaddr[6];           /* WC_LINK_BLE: display order, [0] = "C0" */
+};
+
+struct wc_link_opts {
+	const char *address;         /* "unix:/path" or "C0:D6:3C:52:E4:D9" */
+	const char *adapter;         /* "hci0" or the adapter's BD address;
+					NULL = the default adapter */
+	enum wc_addr_type addr_type; /* BLE only */
+};
+
+struct wc_link;
+
+/* Parse "unix:/path/to.sock" or a BD address "C0:D6:3C:52:E4:D9" (either
+ * case).  Anything else is WC_E_ARG, and msg says which forms are
+ * expected.  msg may be NULL. */
+enum wc_err wc_link_parse_address(const char *text, struct wc_link_addr *out,
+				  char *msg, size_t msglen);
+
+/* Strict "XX:XX:XX:XX:XX:XX" (hex, either case) into display order. */
+bool wc_bdaddr_parse(const char *text, uint8_t out[6]);
+
+/* "C0:D6:3C:52:E4:D9" into buf (at least 18 bytes). Returns buf. */
+char *wc_bdaddr_format(const uint8_t bdaddr[6], char *buf, size_t len);
+
+/* "auto", "public", "random". */
+const char *wc_addr_type_name(enum wc_addr_type t);
+
+/* Connect to o->address, never waiting past deadline_ms (absolute,
+ * CLOCK_MONOTONIC ms, see clock.h).  On success *out is a connected link
+ * and msg is "".  On failure *out is NULL, d (may be NULL) holds the code
+ * and msg (may be NULL) one sentence with the cause and the fix, e.g.
+ *   WC_E_ARG      bad address or adapter string
+ *   WC_E_NOBT     this kernel has no Bluetooth support / no adapter
+ *   WC_E_IO       permission denied, connection refused, no such socket
+ *   WC_E_TIMEOUT  connect timed out (battery held by the phone app?)
+ * Thread-safe: BLE connects are serialised per adapter inside. */
+enum wc_err wc_link_open(const struct wc_link_opts *o, uint64_t deadline_ms,
+			 struct wc_link **out, struct wc_diag *d, char *msg,
+			 size_t msglen);
+
+/* The connected fd: SOCK_SEQPACKET, O_NONBLOCK, close-on-exec; one read is
+ * one ATT PDU.  Owned by the link. */
+int wc_link_fd(const struct wc_link *l);
+
+/* RSSI of the live connection in dBm: 0 and *rssi set, or -1 when unknown
+ * (always for unix; for BLE when the controller or permissions refuse).
+ * Bounded by a short internal HCI timeout (500 ms). */
+int wc_link_rssi(struct wc_link *l, int8_t *rssi);
+
+/* "ble" or "unix". */
+const char *wc_link_kind(const struct wc_link *l);
+
+/* Close the fd and free the link.  NULL is a no-op. */
+void wc_link_close(struct wc_link *l);
+
+#endif

@@ -1,0 +1,34 @@
+/* Shared by link.c and the transports (link_unix.c, ble.c) only. */
+#ifndef WC_LINK_PRIV_H
+#define WC_LINK_PRIV_H
+
+#include "link.h"
+
+/* One transport: constants and verbs, a const instance per transport. */
+struct wc_link_ops {
+	const char *kind;                              /* "ble", "unix" */
+	int (*rssi)(struct wc_link *l, int8_t *rssi);  /* 0 ok, -1 unknown */
+	void (*free)(struct wc_link *l);               /* after close(fd) */
+};
+
+/* The transport allocates the link; a transport with more state embeds
+ * this as its first member and frees the whole in ops->free. */
+struct wc_link {
+	const struct wc_link_ops *ops;
+	int fd;
+};
+
+/* printf into msg (NULL or 0-length: nothing); never overruns. */
+void wc_link_msg(char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+enum wc_err wc_unix_open(const struct wc_link_addr *a, uint64_t deadline_ms,
+			 struct wc_link **out, struct wc_diag *d, char *msg,
+			 size_t msglen);
+
+enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
+			enum wc_addr_type type, uint64_t deadline_ms,
+			struct wc_link **out, struct wc_diag *d, char *msg,
+			size_t msglen);
+
+#endif
