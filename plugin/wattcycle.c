@@ -1,0 +1,645 @@
+/* collectd read plugin "wattcycle": the glue between collectd 5.12 and the
+ * collectd-free library (poll, sample, alarms, events).
+ *
+ * This is the only file that includes collectd headers.  Everything is
+ * static with the prefix wc_; the shared object exports module_register
+ * alone (built with -fvisibility=hidden), so none of the daemon's generic
+ * symbols can interpose on ours or the other way round.
+ *
+ * One context per <Battery "name"> block, registered as its own complex
+ * read callback "wattcycle/<name>" with its own interval; callbacks of
+ * different batteries run concurrently on collectd's read threads and
+ * share no mutable state.  A failed poll returns 0 (a non-zero return
+ * would make collectd back the battery off exponentially) and is reported
+ * as bool-online = 0, a rate-limited log line and, after OfflineAfter
+ * failures, a notification.
+ *
+ * Test seams (tests/unit/test_glue.c includes this file): the
+ * sample-to-values mapping is a plain function (wc_sample_values), and
+ * dispatch and the poll session go through the function pointers below. */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/configfile.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/daemon/utils_complain.h"
+#include "collectd/core/utils/common/common.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alarms.h"
+#include "events.h"
+#include "link.h"
+#include "poll.h"
+#include "sample.h"
+#include "wc_error.h"
+
+#define WC_PLUGIN "wattcycle"
+/* Battery names become plugin_instance, RRD directory names and Graphite
+ * path nodes: [A-Za-z0-9_-], at most this long (so "wattcycle/<name>"
+ * always fits collectd's 128-byte names). */
+#define WC_NAME_MAX 63
+#define WC_DEFAULT_TIMEOUT_MS 8000
+#define WC_DEFAULT_OFFLINE_AFTER 3
+#define WC_OFFLINE_AFTER_MAX 1000000
+/* Product info (0x92) hardly changes: re-read it hourly. */
+#define WC_INFO_REFRESH_S 3600
+/* Upper bound of values per poll: 3 + 32 cells + 3 + 8 + 2 + 30 probes +
+ * 3 + every code of the table + 3 counts + 3, with room to spare. */
+#define WC_VALUES_MAX 192
+#define WC_TI_MAX 32
+
+struct wc_battery {
+	char name[WC_NAME_MAX + 1];
+	char *address;
+	char *adapter;
+	enum wc_addr_type addr_type;
+	cdtime_t interval;
+	cdtime_t timeout;
+	bool keep_connected;
+	bool report_cells;
+	bool report_alarm_values;
+	unsigned offline_after;
+	struct wc_poll *poll;
+	struct wc_events events;
+	c_complain_t complaint;
+};
+
+/* One row of the value table (issue 4 §4): a gauge of a types.db type. */
+struct wc_value {
+	const char *type;
+	char type_instance[WC_TI_MAX];
+	gauge_t value;
+};
+
+/* Seams the unit test replaces; the daemon's functions otherwise. */
+static int (*wc_dispatch_values)(value_list_t const *vl) =
+	plugin_dispatch_values;
+static int (*wc_dispatch_notification)(const notification_t *n) =
+	plugin_dispatch_notification;
+static struct wc_poll *(*wc_poll_new_fn)(const struct wc_poll_opts *o) =
+	wc_poll_new;
+static enum wc_err (*wc_poll_run_fn)(struct wc_poll *p,
+				     struct wc_poll_result *res,
+				     struct wc_diag *d, char *msg,
+				     size_t msglen) = wc_poll_run;
+static void (*wc_poll_free_fn)(struct wc_poll *p) = wc_poll_free;
+
+/* Names of the batteries configured so far, across every <Plugin
+ * wattcycle> block (each block is a separate config call).  Touched only
+ * by the config callback, which collectd runs before any read thread. */
+static char (*wc_names)[WC_NAME_MAX + 1];
+static size_t wc_names_num;
+
+/* ---- sample -> values ------------------------------------------------ */
+
+struct wc_values {
+	struct wc_value *v;
+	size_t num;
+	size_t cap;
+};
+
+/* Append one value; a non-finite value or a full table is dropped (the
+ * caller sized the table for the worst case, so that never happens). */
+__attribute__((format(printf, 3, 5)))
+static void wc_put(struct wc_values *vs, const char *type, const char *ti_fmt,
+		   gauge_t value, ...)
+{
+	struct wc_value *out;
+	va_list ap;
+	int n;
+
+	if (!isfinite(value) || vs->num >= vs->cap)
+		return;
+	out = &vs->v[vs->num];
+	va_start(ap, value);
+	n = vsnprintf(out->type_instance, sizeof(out->type_instance), ti_fmt,
+		      ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(out->type_instance))
+		return;
+	out->type = type;
+	out->value = value;
+	vs->num++;
+}
+
+/* The values of one good poll, in table order.  Only fields the battery
+ * reported (present bits) appear; per-cell voltages only with
+ * ReportCells, per-code flags only with ReportAlarmValues.  Returns the
+ * number of values written to out. */
+static size_t wc_sample_values(const struct wc_battery *b,
+			       const struct wc_poll_result *r,
+			       struct wc_value *out, size_t cap)
+{
+	const struct wc_sample *s = &r->sample;
+	struct wc_values vs = { .v = out, .num = 0, .cap = cap };
+	double lo, hi, delta;
+
+	if (wc_has(s, WC_F_VOLTAGE))
+		wc_put(&vs, "voltage", "pack", s->voltage_v);
+	if (wc_has(s, WC_F_CELLS) && b->report_cells)
+		for (unsigned i = 0; i < s->n_cells && i < WC_MAX_CELLS; i++)
+			wc_put(&vs, "voltage", "cell%02u", s->cell_v[i], i + 1);
+	if (wc_sample_cell_stats(s, &lo, &hi, &delta)) {
+		wc_put(&vs, "voltage", "cell_min", lo);
+		wc_put(&vs, "voltage", "cell_max", hi);
+		wc_put(&vs, "voltage", "cell_delta", delta);
+	}
+	if (wc_has(s, WC_F_CURRENT))
+		wc_put(&vs, "current", "pack", s->current_a);
+	if (wc_has(s, WC_F_POWER))
+		wc_put(&vs, "power", "pack", s->power_w);
+	if (wc_has(s, WC_F_SOC))
+		wc_put(&vs, "percent", "soc", s->soc_pct);
+	if (wc_has(s, WC_F_SOH))
+		wc_put(&vs, "percent", "soh", s->soh_pct);
+	if (wc_has(s, WC_F_REMAINING))
+		wc_put(&vs, "charge", "remaining", s->remaining_ah);
+	if (wc_has(s, WC_F_FULL))
+		wc_put(&vs, "charge", "full", s->full_ah);
+	if (wc_has(s, WC_F_DESIGN))
+		wc_put(&vs, "charge", "design", s->design_ah);
+	if (wc_has(s, WC_F_CYCLES))
+		wc_put(&vs, "count", "cycles", (gauge_t)s->cycles);
+	if (wc_has(s, WC_F_TEMP_MOS))
+		wc_put(&vs, "temperature", "mos", s->temp_mos_c);
+	if (wc_has(s, WC_F_TEMP_ENV))
+		wc_put(&vs, "temperature", "env", s->temp_env_c);
+	if (wc_has(s, WC_F_PROBES))
+		for (unsigned i = 0; i < s->n_probes && i < WC_MAX_PROBES; i++)
+			wc_put(&vs, "temperature", "probe%u", s->probe_c[i],
+			       i + 1);
+	if (wc_has(s, WC_F_STATUS)) {
+		/* MOSFET states first (the table's state codes chg_on,
+		 * dsg_on), then every code when asked for */
+		for (size_t i = 0; i < wc_alarm_count; i++)
+			if (wc_alarms[i].cls == WC_CLASS_STATE)
+				wc_put(&vs, "bool", "%s",
+				       wc_alarm_active(&wc_alarms[i], &s->regs)
+					       ? 1.0 : 0.0,
+				       wc_alarms[i].id);
+		wc_put(&vs, "bool", "balancing", s->balancing ? 1.0 : 0.0);
+		if (b->report_alarm_values)
+			for (size_t i = 0; i < wc_alarm_count; i++)
+				if (wc_alarms[i].cls != WC_CLASS_STATE)
+					wc_put(&vs, "bool", "%s",
+					       wc_alarm_active(&wc_alarms[i],
+							       &s->regs)
+						       ? 1.0 : 0.0,
+					       wc_alarms[i].id);
+		wc_put(&vs, "count", "protections",
+		       wc_alarm_count_active(&s->regs, WC_CLASS_PROTECTION));
+		wc_put(&vs, "count", "alarms",
+		       wc_alarm_count_active(&s->regs, WC_CLASS_ALARM));
+		wc_put(&vs, "count", "faults",
+		       wc_alarm_count_active(&s->regs, WC_CLASS_FAULT));
+	}
+	wc_put(&vs, "bool", "online", 1.0);
+	if (r->has_rssi)
+		wc_put(&vs, "signal_power", "rssi", (gauge_t)r->rssi_dbm);
+	if (r->poll_s >= 0)
+		wc_put(&vs, "duration", "poll", r->poll_s);
+	return vs.num;
+}
+
+/* Every value of one poll carries the same timestamp t. */
+static void wc_submit(const struct wc_battery *b, const struct wc_value *v,
+		      size_t num, cdtime_t t)
+{
+	for (size_t i = 0; i < num; i++) {
+		value_list_t vl = VALUE_LIST_INIT;
+		value_t val = { .gauge = v[i].value };
+
+		vl.values = &val;
+		vl.values_len = 1;
+		vl.time = t;
+		vl.interval = b->interval;
+		sstrncpy(vl.plugin, WC_PLUGIN, sizeof(vl.plugin));
+		sstrncpy(vl.plugin_instance, b->name,
+			 sizeof(vl.plugin_instance));
+		sstrncpy(vl.type, v[i].type, sizeof(vl.type));
+		sstrncpy(vl.type_instance, v[i].type_instance,
+			 sizeof(vl.type_instance));
+		wc_dispatch_values(&vl);
+	}
+}
+
+/* ---- notifications ---------------------------------------------------- */
+
+struct wc_notify_ctx {
+	const struct wc_battery *b;
+	cdtime_t t;
+};
+
+static int wc_notif_severity(enum wc_severity sev)
+{
+	switch (sev) {
+	case WC_SEV_FAILURE:
+		return NOTIF_FAILURE;
+	case WC_SEV_WARNING:
+		return NOTIF_WARNING;
+	case WC_SEV_OKAY:
+		return NOTIF_OKAY;
+	}
+	return NOTIF_WARNING;
+}
+
+static void wc_notify(const struct wc_event *ev, void *user)
+{
+	const struct wc_notify_ctx *ctx = user;
+	notification_t n;
+
+	memset(&n, 0, sizeof(n));
+	n.severity = wc_notif_severity(ev->severity);
+	n.time = ctx->t;
+	sstrncpy(n.message, ev->message, sizeof(n.message));
+	sstrncpy(n.host, hostname_g ? hostname_g : "", sizeof(n.host));
+	sstrncpy(n.plugin, WC_PLUGIN, sizeof(n.plugin));
+	sstrncpy(n.plugin_instance, ctx->b->name, sizeof(n.plugin_instance));
+	sstrncpy(n.type, "bool", sizeof(n.type));
+	sstrncpy(n.type_instance, ev->id, sizeof(n.type_instance));
+	plugin_notification_meta_add_string(&n, "id", ev->id);
+	plugin_notification_meta_add_string(&n, "class", ev->cls);
+	if (ev->reg)
+		plugin_notification_meta_add_string(&n, "register", ev->reg);
+	wc_dispatch_notification(&n);
+	plugin_notification_meta_free(n.meta);
+}
+
+/* ---- read ------------------------------------------------------------- */
+
+static int wc_read(user_data_t *ud)
+{
+	struct wc_battery *b = ud->data;
+	struct wc_poll_result res;
+	struct wc_diag d = { .code = WC_OK, .a = 0, .b = 0 };
+	char msg[WC_POLL_MSG_MAX] = "";
+	struct wc_value values[WC_VALUES_MAX];
+	struct wc_notify_ctx ctx = { .b = b };
+	enum wc_err rc;
+
+	memset(&res, 0, sizeof(res));
+	rc = wc_poll_run_fn(b->poll, &res, &d, msg, sizeof(msg));
+	/* one timestamp for every value and notification of this poll */
+	ctx.t = cdtime();
+	if (rc == WC_OK) {
+		size_t n = wc_sample_values(b, &res, values, WC_VALUES_MAX);
+
+		c_release(LOG_INFO, &b->complaint,
+			  WC_PLUGIN " plugin: %s: poll succeeded again",
+			  b->name);
+		wc_submit(b, values, n, ctx.t);
+		wc_events_poll_ok(&b->events, &res.sample, wc_notify, &ctx);
+		return 0;
+	}
+	if (msg[0] == '\0') {
+		if (d.code == WC_OK)
+			d.code = rc;
+		wc_diag_format(&d, msg, sizeof(msg));
+	}
+	c_complain(LOG_ERR, &b->complaint, WC_PLUGIN " plugin: %s: poll failed: %s",
+		   b->name, msg);
+	{
+		struct wc_value offline = { .type = "bool",
+					    .type_instance = "online",
+					    .value = 0.0 };
+
+		wc_submit(b, &offline, 1, ctx.t);
+	}
+	wc_events_poll_failed(&b->events, msg, wc_notify, &ctx);
+	/* never non-zero: collectd would double this battery's interval */
+	return 0;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static void wc_battery_free(void *arg)
+{
+	struct wc_battery *b = arg;
+
+	if (!b)
+		return;
+	wc_poll_free_fn(b->poll);
+	free(b->address);
+	free(b->adapter);
+	free(b);
+}
+
+/* Letters, digits, '_' and '-': no '/' (collectd turns it into '_'), no
+ * '.' (a Graphite separator), no space (quoted in csv/unixsock). */
+static bool wc_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > WC_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Case-insensitively, so that two batteries can never share an RRD
+ * directory on a case-insensitive file system. */
+static bool wc_name_taken(const char *name)
+{
+	for (size_t i = 0; i < wc_names_num; i++)
+		if (strcasecmp(wc_names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int wc_name_add(const char *name)
+{
+	char (*grown)[WC_NAME_MAX + 1] =
+		realloc(wc_names, (wc_names_num + 1) * sizeof(*wc_names));
+
+	if (!grown)
+		return -1;
+	wc_names = grown;
+	sstrncpy(wc_names[wc_names_num++], name, sizeof(*wc_names));
+	return 0;
+}
+
+static double wc_seconds(cdtime_t t)
+{
+	return CDTIME_T_TO_DOUBLE(t);
+}
+
+/* One option of a <Battery> block.  Every error names the battery and
+ * the key; cf_util_get_* have already logged the type error itself. */
+static int wc_config_option(struct wc_battery *b, oconfig_item_t *c)
+{
+	const char *key = c->key;
+
+	if (strcasecmp(key, "Address") == 0) {
+		struct wc_link_addr addr;
+		char why[256] = "";
+
+		if (cf_util_get_string(c, &b->address) != 0) {
+			ERROR(WC_PLUGIN " plugin: %s: Address: expects one "
+			      "string", b->name);
+			return -1;
+		}
+		if (wc_link_parse_address(b->address, &addr, why,
+					  sizeof(why)) != WC_OK) {
+			ERROR(WC_PLUGIN " plugin: %s: Address: \"%s\" is not "
+			      "valid: %s", b->name, b->address,
+			      why[0] ? why : "expected \"unix:/path\" or "
+					     "\"XX:XX:XX:XX:XX:XX\"");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcasecmp(key, "AddressType") == 0) {
+		char buf[16];
+
+		if (cf_util_get_string_buffer(c, buf, sizeof(buf)) != 0) {
+			ERROR(WC_PLUGIN " plugin: %s: AddressType: expects "
+			      "one string", b->name);
+			return -1;
+		}
+		if (strcasecmp(buf, "auto") == 0)
+			b->addr_type = WC_ADDR_AUTO;
+		else if (strcasecmp(buf, "public") == 0)
+			b->addr_type = WC_ADDR_PUBLIC;
+		else if (strcasecmp(buf, "random") == 0)
+			b->addr_type = WC_ADDR_RANDOM;
+		else {
+			ERROR(WC_PLUGIN " plugin: %s: AddressType: \"%s\" is "
+			      "not one of auto, public, random", b->name, buf);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcasecmp(key, "Adapter") == 0) {
+		if (cf_util_get_string(c, &b->adapter) != 0 ||
+		    b->adapter[0] == '\0') {
+			ERROR(WC_PLUGIN " plugin: %s: Adapter: expects an "
+			      "adapter name (\"hci0\") or its address",
+			      b->name);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcasecmp(key, "Interval") == 0 ||
+	    strcasecmp(key, "Timeout") == 0) {
+		bool is_interval = strcasecmp(key, "Interval") == 0;
+		cdtime_t t = 0;
+
+		if (cf_util_get_cdtime(c, &t) != 0 || t == 0) {
+			ERROR(WC_PLUGIN " plugin: %s: %s: expects a positive "
+			      "number of seconds", b->name,
+			      is_interval ? "Interval" : "Timeout");
+			return -1;
+		}
+		if (is_interval)
+			b->interval = t;
+		else
+			b->timeout = t;
+		return 0;
+	}
+	if (strcasecmp(key, "KeepConnected") == 0 ||
+	    strcasecmp(key, "ReportCells") == 0 ||
+	    strcasecmp(key, "ReportAlarmValues") == 0) {
+		bool *flag = strcasecmp(key, "KeepConnected") == 0
+				     ? &b->keep_connected
+			     : strcasecmp(key, "ReportCells") == 0
+				     ? &b->report_cells
+				     : &b->report_alarm_values;
+
+		if (cf_util_get_boolean(c, flag) != 0) {
+			ERROR(WC_PLUGIN " plugin: %s: %s: expects true or "
+			      "false", b->name, key);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcasecmp(key, "OfflineAfter") == 0) {
+		int n = 0;
+
+		if (cf_util_get_int(c, &n) != 0 || n < 1 ||
+		    n > WC_OFFLINE_AFTER_MAX) {
+			ERROR(WC_PLUGIN " plugin: %s: OfflineAfter: expects a "
+			      "number of polls from 1 to %d", b->name,
+			      WC_OFFLINE_AFTER_MAX);
+			return -1;
+		}
+		b->offline_after = (unsigned)n;
+		return 0;
+	}
+	ERROR(WC_PLUGIN " plugin: %s: %s: unknown option (known: Address, "
+	      "AddressType, Adapter, Interval, Timeout, KeepConnected, "
+	      "ReportCells, ReportAlarmValues, OfflineAfter)", b->name, key);
+	return -1;
+}
+
+/* Checks that need the whole block, then defaults that depend on others. */
+static int wc_config_finish(struct wc_battery *b)
+{
+	if (!b->address) {
+		ERROR(WC_PLUGIN " plugin: %s: Address: missing (e.g. Address "
+		      "\"C0:D6:3C:52:E4:D9\" or \"unix:/path/to.sock\")",
+		      b->name);
+		return -1;
+	}
+	if (b->interval == 0)
+		b->interval = plugin_get_interval();
+	if (b->timeout == 0) {
+		/* 8 s, but always inside the interval */
+		b->timeout = MS_TO_CDTIME_T(WC_DEFAULT_TIMEOUT_MS);
+		if (b->timeout >= b->interval)
+			b->timeout = b->interval / 5 * 4;
+	}
+	if (b->timeout >= b->interval && !b->keep_connected) {
+		ERROR(WC_PLUGIN " plugin: %s: Timeout: %.3f s is not less than "
+		      "Interval %.3f s; lower Timeout or set KeepConnected "
+		      "true", b->name, wc_seconds(b->timeout),
+		      wc_seconds(b->interval));
+		return -1;
+	}
+	if (CDTIME_T_TO_MS(b->timeout) == 0) {
+		ERROR(WC_PLUGIN " plugin: %s: Timeout: %.6f s is below one "
+		      "millisecond", b->name, wc_seconds(b->timeout));
+		return -1;
+	}
+	return 0;
+}
+
+static int wc_config_battery(oconfig_item_t *ci)
+{
+	struct wc_battery *b;
+	struct wc_poll_opts po;
+	char cb_name[DATA_MAX_NAME_LEN];
+	int errors = 0;
+
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
+		ERROR(WC_PLUGIN " plugin: <Battery>: expects exactly one "
+		      "string argument, the battery's name "
+		      "(<Battery \"house1\">)");
+		return -1;
+	}
+	if (!wc_name_valid(ci->values[0].value.string)) {
+		ERROR(WC_PLUGIN " plugin: %s: Battery: the name must be 1 to "
+		      "%d letters, digits, '_' or '-' (no '/', '.' or space), "
+		      "as it becomes the collectd plugin instance",
+		      ci->values[0].value.string, WC_NAME_MAX);
+		return -1;
+	}
+	if (wc_name_taken(ci->values[0].value.string)) {
+		ERROR(WC_PLUGIN " plugin: %s: Battery: this name is already "
+		      "configured (names must be unique, ignoring case)",
+		      ci->values[0].value.string);
+		return -1;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b || wc_name_add(ci->values[0].value.string) != 0) {
+		ERROR(WC_PLUGIN " plugin: %s: out of memory",
+		      ci->values[0].value.string);
+		free(b);
+		return -1;
+	}
+	sstrncpy(b->name, ci->values[0].value.string, sizeof(b->name));
+	b->addr_type = WC_ADDR_AUTO;
+	b->report_cells = true;
+	b->report_alarm_values = true;
+	b->offline_after = WC_DEFAULT_OFFLINE_AFTER;
+	C_COMPLAIN_INIT(&b->complaint);
+
+	/* report every bad option of the block, not just the first */
+	for (int i = 0; i < ci->children_num; i++)
+		if (wc_config_option(b, &ci->children[i]) != 0)
+			errors++;
+	if (errors || wc_config_finish(b) != 0) {
+		wc_battery_free(b);
+		return -1;
+	}
+
+	memset(&po, 0, sizeof(po));
+	po.name = b->name;
+	po.link.address = b->address;
+	po.link.adapter = b->adapter;
+	po.link.addr_type = b->addr_type;
+	po.keep_connected = b->keep_connected;
+	po.timeout_ms = (uint32_t)CDTIME_T_TO_MS(b->timeout);
+	po.info_refresh_s = WC_INFO_REFRESH_S;
+	b->poll = wc_poll_new_fn(&po);
+	if (!b->poll) {
+		ERROR(WC_PLUGIN " plugin: %s: cannot create the poll session "
+		      "(out of memory?)", b->name);
+		wc_battery_free(b);
+		return -1;
+	}
+	wc_events_init(&b->events, b->name, b->offline_after);
+
+	snprintf(cb_name, sizeof(cb_name), WC_PLUGIN "/%s", b->name);
+	/* From here on collectd owns b: it frees it through free_func even
+	 * when the registration fails (5.12 plugin.c), so never free it. */
+	if (plugin_register_complex_read(
+		    /* group = */ WC_PLUGIN, cb_name, wc_read,
+		    /* interval = */ b->interval,
+		    &(user_data_t){ .data = b,
+				    .free_func = wc_battery_free }) != 0) {
+		ERROR(WC_PLUGIN " plugin: %s: registering the read callback "
+		      "\"%s\" failed", ci->values[0].value.string, cb_name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Each <Plugin wattcycle> block calls this once; blocks accumulate. */
+static int wc_config(oconfig_item_t *ci)
+{
+	int errors = 0;
+
+	for (int i = 0; i < ci->children_num; i++) {
+		oconfig_item_t *c = &ci->children[i];
+
+		if (strcasecmp(c->key, "Battery") == 0) {
+			if (wc_config_battery(c) != 0)
+				errors++;
+		} else {
+			ERROR(WC_PLUGIN " plugin: %s: unknown option (only "
+			      "<Battery \"name\"> blocks belong in <Plugin "
+			      WC_PLUGIN ">)", c->key);
+			errors++;
+		}
+	}
+	/* non-zero fails the configuration: `collectd -T` exits 1 */
+	return errors ? -1 : 0;
+}
+
+static int wc_init(void)
+{
+	if (wc_names_num == 0)
+		NOTICE(WC_PLUGIN " plugin: no <Battery> configured; nothing "
+		       "to read");
+	else
+		INFO(WC_PLUGIN " plugin: %zu batter%s configured", wc_names_num,
+		     wc_names_num == 1 ? "y" : "ies");
+	return 0;
+}
+
+/* The read contexts are freed by collectd (free_func) before this runs;
+ * only the name list is ours. */
+static int wc_shutdown(void)
+{
+	free(wc_names);
+	wc_names = NULL;
+	wc_names_num = 0;
+	return 0;
+}
+
+__attribute__((visibility("default"))) void module_register(void)
+{
+	plugin_register_complex_config(WC_PLUGIN, wc_config);
+	plugin_register_init(WC_PLUGIN, wc_init);
+	plugin_register_shutdown(WC_PLUGIN, wc_shutdown);
+}
