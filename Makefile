@@ -66,11 +66,11 @@ deps:
 deps-ensure:
 	@scripts/deps.sh ensure
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(BUILD)/san/%.o: %.c
+$(BUILD)/san/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CPPFLAGS) $(WARN) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
@@ -139,6 +139,16 @@ bench: deps-ensure
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@BUILD=$(BUILD) scripts/bench.sh > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md
 	@cat BENCHMARKS.md
+
+# `make demo`: simulated 2S2P bank -> collectd -> RRD -> PNG graphs in demo/.
+demo: deps-ensure
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/demo.sh
+
+# `make install PREFIX=/usr DESTDIR=...`: plugin into collectd's plugin dir
+# (copied: collectd refuses symlinks), CLI, man pages, examples, dashboards.
+install: all
+	@BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) scripts/install.sh
 
 clean:
 	rm -rf $(BUILD)

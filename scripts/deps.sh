@@ -12,6 +12,8 @@ PACKAGES=(
 	collectd-core collectd-dev collectd-utils
 	# test and demo
 	valgrind jq rrdtool librrd8 python3
+	# Graphite end-to-end tests and Nagios object validation
+	graphite-carbon graphite-web nagios4-core
 )
 
 missing=()

@@ -59,7 +59,7 @@ done
 if command -v valgrind >/dev/null; then
 	for t in "$BUILD"/tests/test_*; do
 		[[ -x $t ]] || continue
-		run_suite "valgrind/$(basename "$t")" \
+		WC_TEST_TIME_SLACK_MS=3000 run_suite "valgrind/$(basename "$t")" \
 			valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite "$t"
 	done

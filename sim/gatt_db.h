@@ -1,0 +1,165 @@
+/* The simulated battery's GATT database and the server side of ATT.
+ *
+ * Layout (protocol.md §2.1, §12): GAP 1800, GATT 1801, the data service
+ * FFF0 with FFF1 (notify, read + CCCD), FFF2 (write, write-without-response,
+ * read; no CCCD) and FFFA (the same properties; the "HiLink" unlock), then
+ * the Telink decoy service 02f00000-…-fe00 with 128-bit characteristics
+ * …ff00 to …ff05.  Handles are stable; FFF2's value sits at 0x0014 as on
+ * the sniffed 4S unit (§2.2), but clients must discover it anyway.
+ *
+ * No I/O here: the server hands every PDU the client sent to
+ * gatt_handle_pdu, sends back the response it builds and acts on the event
+ * it reports (a WATT frame written to FFF2, an unlock, a CCCD change). */
+#ifndef SIM_GATT_DB_H
+#define SIM_GATT_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GATT_MTU_DEFAULT 23
+#define GATT_MTU_MAX 517
+#define GATT_VALUE_MAX 512    /* longest attribute value (Core Vol 3 F 3.2.9) */
+#define GATT_DB_MAX_ATTRS 48
+#define GATT_NAME_MAX 32
+
+/* ATT opcodes (Core Vol 3 Part F 3.4.8). */
+enum att_op {
+	ATT_OP_ERROR_RSP = 0x01,
+	ATT_OP_MTU_REQ = 0x02,
+	ATT_OP_MTU_RSP = 0x03,
+	ATT_OP_FIND_INFO_REQ = 0x04,
+	ATT_OP_FIND_INFO_RSP = 0x05,
+	ATT_OP_FIND_BY_TYPE_REQ = 0x06,
+	ATT_OP_FIND_BY_TYPE_RSP = 0x07,
+	ATT_OP_READ_BY_TYPE_REQ = 0x08,
+	ATT_OP_READ_BY_TYPE_RSP = 0x09,
+	ATT_OP_READ_REQ = 0x0A,
+	ATT_OP_READ_RSP = 0x0B,
+	ATT_OP_READ_BLOB_REQ = 0x0C,
+	ATT_OP_READ_BLOB_RSP = 0x0D,
+	ATT_OP_READ_MULT_REQ = 0x0E,
+	ATT_OP_READ_BY_GROUP_REQ = 0x10,
+	ATT_OP_READ_BY_GROUP_RSP = 0x11,
+	ATT_OP_WRITE_REQ = 0x12,
+	ATT_OP_WRITE_RSP = 0x13,
+	ATT_OP_PREP_WRITE_REQ = 0x16,
+	ATT_OP_EXEC_WRITE_REQ = 0x18,
+	ATT_OP_NOTIFY = 0x1B,
+	ATT_OP_INDICATE = 0x1D,
+	ATT_OP_CONFIRM = 0x1E,
+	ATT_OP_WRITE_CMD = 0x52,
+	ATT_OP_SIGNED_WRITE_CMD = 0xD2,
+};
+
+/* ATT error codes (Core Vol 3 Part F 3.4.1.1). */
+enum att_ecode {
+	ATT_E_INVALID_HANDLE = 0x01,
+	ATT_E_READ_NOT_PERMITTED = 0x02,
+	ATT_E_WRITE_NOT_PERMITTED = 0x03,
+	ATT_E_INVALID_PDU = 0x04,
+	ATT_E_REQ_NOT_SUPPORTED = 0x06,
+	ATT_E_INVALID_OFFSET = 0x07,
+	ATT_E_ATTR_NOT_FOUND = 0x0A,
+	ATT_E_INVALID_VALUE_LEN = 0x0D,
+	ATT_E_UNSUPPORTED_GROUP = 0x10,
+};
+
+/* Where an attribute's value lives. */
+enum gatt_value_kind {
+	GATT_V_STATIC,      /* bytes in the table */
+	GATT_V_DEVICE_NAME, /* the connection's device name */
+	GATT_V_FFF1,        /* last notified fragment */
+	GATT_V_FFF1_CCCD,
+	GATT_V_FFF2,        /* last frame written */
+	GATT_V_FFFA,        /* unlock state: 00 / 01 */
+	GATT_V_SC_CCCD,     /* Service Changed CCCD (never indicated) */
+	GATT_V_DECOY,       /* vendor service: readable, writes discarded */
+	GATT_V_NONE,        /* not readable (Service Changed value) */
+};
+
+enum gatt_perm {
+	GATT_P_READ = 1 << 0,
+	GATT_P_WRITE = 1 << 1,     /* Write Request */
+	GATT_P_WRITE_CMD = 1 << 2, /* Write Command */
+};
+
+struct gatt_attr {
+	uint16_t handle;
+	uint8_t type[16];   /* UUID, little-endian as on the wire */
+	uint8_t type_len;   /* 2 or 16 */
+	uint8_t perms;      /* enum gatt_perm bits */
+	enum gatt_value_kind kind;
+	uint8_t value[20];  /* GATT_V_STATIC: declarations and fixed values */
+	uint8_t value_len;
+};
+
+struct gatt_db {
+	struct gatt_attr attrs[GATT_DB_MAX_ATTRS];
+	unsigned n;
+	uint16_t fff1_value, fff1_cccd, fff2_value, fffa_value;
+};
+
+/* Per-connection ATT/GATT state. */
+struct gatt_conn {
+	uint16_t server_mtu;  /* what Exchange MTU answers (the battery's cfg) */
+	uint16_t mtu;         /* effective ATT MTU */
+	uint16_t fff1_cccd;   /* 0x0001 = notifications on */
+	uint16_t sc_cccd;
+	bool unlocked;        /* "HiLink" written to FFFA on this connection */
+	char device_name[GATT_NAME_MAX];
+	uint8_t fff1_last[GATT_VALUE_MAX];
+	size_t fff1_last_len;
+	uint8_t fff2_last[GATT_VALUE_MAX];
+	size_t fff2_last_len;
+};
+
+enum gatt_event_kind {
+	GATT_EV_NONE,
+	GATT_EV_WATT_WRITE, /* data/len: one frame written to FFF2 */
+	GATT_EV_UNLOCK,     /* "HiLink" accepted */
+	GATT_EV_BAD_UNLOCK, /* something else written to FFFA */
+	GATT_EV_CCCD,       /* FFF1 CCCD written */
+	GATT_EV_MTU,        /* MTU exchanged */
+};
+
+struct gatt_event {
+	enum gatt_event_kind kind;
+	const uint8_t *data; /* points into the request PDU */
+	size_t len;
+};
+
+#define GATT_UNLOCK_KEY "HiLink"
+
+/* Build the database (always the same layout). */
+void gatt_db_init(struct gatt_db *db);
+
+/* The attribute at a handle, or NULL. */
+const struct gatt_attr *gatt_db_find(const struct gatt_db *db,
+				     uint16_t handle);
+
+/* Fresh connection state: MTU 23, notifications off, locked. */
+void gatt_conn_init(struct gatt_conn *c, uint16_t server_mtu,
+		    const char *device_name);
+
+/* Handle one client PDU.  Writes the response PDU (Error Response
+ * included) to rsp and returns its length; 0 when the PDU gets no answer
+ * (commands, confirmations).  *ev says what the battery must do. */
+size_t gatt_handle_pdu(const struct gatt_db *db, struct gatt_conn *c,
+		       const uint8_t *pdu, size_t len, uint8_t *rsp,
+		       size_t cap, struct gatt_event *ev);
+
+/* A Handle Value Notification of n value bytes; 0 if cap is too small. */
+size_t gatt_build_notification(uint8_t *out, size_t cap, uint16_t handle,
+			       const uint8_t *v, size_t n);
+
+/* An Error Response. */
+size_t gatt_build_error(uint8_t *out, size_t cap, uint8_t req_op,
+			uint16_t handle, uint8_t ecode);
+
+/* The advertised-style name for a battery: names that already look like a
+ * battery's ("XDZN…", "WT…") are kept, others become "XDZN_001_" plus four
+ * upper-case hex digits derived from the name (stable across runs). */
+void gatt_device_name(const char *battery_name, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,430 @@
+/* wattcycle-sim: simulated WattCycle batteries speaking ATT over Unix
+ * SOCK_SEQPACKET sockets.  Command line, scenario loading, signals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "gatt_db.h"
+#include "model.h"
+#include "sim_server.h"
+
+#define PROG "wattcycle-sim"
+#define MAX_ITEMS (SIM_MAX_EVENTS)
+
+static const char usage_text[] =
+	"Usage: " PROG " --socket PATH [battery options] [common options]\n"
+	"       " PROG " --scenario FILE [common options]\n"
+	"       " PROG " ctl CONTROL_PATH COMMAND [ARGS...]\n"
+	"\n"
+	"Simulated WattCycle (XDZN/TDT) batteries: each one listens on a Unix\n"
+	"SOCK_SEQPACKET socket and speaks the ATT PDUs a BLE link would carry.\n"
+	"\n"
+	"Battery options (one battery, without --scenario):\n"
+	"  --socket PATH          listening socket of the battery (required)\n"
+	"  --name NAME            battery name for control and log (default sim)\n"
+	"  --cells N              cell count, 4|8|16 (1..32 accepted; default 4)\n"
+	"  --head 7e|1e|both      request heads the battery answers (default both)\n"
+	"  --version 0|4          response version byte (default 0)\n"
+	"  --mtu N                largest ATT MTU it accepts, 23..517 (default 517)\n"
+	"  --soc PCT              initial state of charge, 0..100\n"
+	"  --current A            constant current, + charging, - discharging\n"
+	"  --latency-ms N         delay of every PDU while the latency fault is on;\n"
+	"                         turns the fault on unless --fault latency[@S] is given\n"
+	"  --alarm ID[@SECONDS]   raise an alarm code (at start or later); repeatable\n"
+	"  --fault KIND[@SECONDS] inject a fault: latency silence drop crc garbage\n"
+	"                         duplicate length refuse; repeatable\n"
+	"  --no-unlock-check      answer without the HiLink unlock, never drop the link\n"
+	"  --unlock-timeout-ms N  drop a link without unlock after N ms (default 4000)\n"
+	"\n"
+	"Common options:\n"
+	"  --scenario FILE        several batteries from a libconfig scenario file\n"
+	"  --control PATH         control socket (text commands, see below)\n"
+	"  --log PATH             append one JSON line per response frame served\n"
+	"  --ready-file PATH      written once every socket listens\n"
+	"  --help                 this text\n"
+	"\n"
+	"Control commands (" PROG " ctl PATH ...): alarm NAME ID on|off,\n"
+	"fault NAME KIND on|off, set NAME KEY VALUE, kill NAME, revive NAME,\n"
+	"state NAME, list, quit.\n"
+	"\n"
+	"Prints \"" PROG ": ready\" on stdout once listening; SIGTERM/SIGINT stop it\n"
+	"and remove its sockets.  Exit status: 0 ok, 1 runtime failure, 2 usage.\n";
+
+enum opt_id {
+	OPT_SOCKET = 256,
+	OPT_NAME,
+	OPT_CELLS,
+	OPT_HEAD,
+	OPT_VERSION,
+	OPT_MTU,
+	OPT_SOC,
+	OPT_CURRENT,
+	OPT_LATENCY,
+	OPT_ALARM,
+	OPT_FAULT,
+	OPT_NO_UNLOCK,
+	OPT_UNLOCK_TIMEOUT,
+	OPT_SCENARIO,
+	OPT_CONTROL,
+	OPT_LOG,
+	OPT_READY,
+	OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "cells", required_argument, NULL, OPT_CELLS },
+	{ "head", required_argument, NULL, OPT_HEAD },
+	{ "version", required_argument, NULL, OPT_VERSION },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "soc", required_argument, NULL, OPT_SOC },
+	{ "current", required_argument, NULL, OPT_CURRENT },
+	{ "latency-ms", required_argument, NULL, OPT_LATENCY },
+	{ "alarm", required_argument, NULL, OPT_ALARM },
+	{ "fault", required_argument, NULL, OPT_FAULT },
+	{ "no-unlock-check", no_argument, NULL, OPT_NO_UNLOCK },
+	{ "unlock-timeout-ms", required_argument, NULL, OPT_UNLOCK_TIMEOUT },
+	{ "scenario", required_argument, NULL, OPT_SCENARIO },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "ready-file", required_argument, NULL, OPT_READY },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What the command line asked for; applied to the defaults afterwards,
+ * because the defaults depend on the battery's name. */
+struct cli {
+	const char *socket, *name, *scenario, *control, *log, *ready;
+	long cells, version, mtu, latency_ms, unlock_timeout_ms;
+	double soc, current;
+	bool has_cells, has_version, has_mtu, has_latency, has_soc,
+		has_current, has_unlock_timeout, no_unlock;
+	int head; /* -1: default */
+	const char *alarms[MAX_ITEMS], *faults[MAX_ITEMS];
+	unsigned n_alarms, n_faults;
+	bool battery_opts; /* any per-battery option given */
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, PROG ": ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '" PROG " --help' for more information.\n");
+	return 2;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_dbl(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int wake_pipe[2] = { -1, -1 };
+
+/* Only async-signal-safe work: the poll loop sees the byte and stops. */
+static void on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	(void)!write(wake_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static int setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    sigaction(SIGINT, &sa, NULL) < 0)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Returns 0, or the exit status of a usage error. */
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->head = -1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+		const char *a = optarg;
+
+		switch (opt) {
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_SOCKET:
+			c->socket = a;
+			c->battery_opts = true;
+			break;
+		case OPT_NAME:
+			if (!*a || strlen(a) >= SIM_NAME_MAX || strpbrk(a, " \t\n"))
+				return usage_error("--name '%s': 1 to 31 "
+						   "characters, no spaces", a);
+			c->name = a;
+			c->battery_opts = true;
+			break;
+		case OPT_CELLS:
+			if (parse_long(a, 1, 32, &c->cells) < 0)
+				return usage_error("--cells '%s': expected 4, 8 "
+						   "or 16 (1..32)", a);
+			c->has_cells = c->battery_opts = true;
+			break;
+		case OPT_HEAD:
+			if (strcmp(a, "7e") == 0 || strcmp(a, "7E") == 0)
+				c->head = SIM_HEAD_7E;
+			else if (strcmp(a, "1e") == 0 || strcmp(a, "1E") == 0)
+				c->head = SIM_HEAD_1E;
+			else if (strcmp(a, "both") == 0)
+				c->head = SIM_HEAD_BOTH;
+			else
+				return usage_error("--head '%s': expected 7e, "
+						   "1e or both", a);
+			c->battery_opts = true;
+			break;
+		case OPT_VERSION:
+			if (parse_long(a, 0, 255, &c->version) < 0 ||
+			    (c->version != 0 && c->version != 4))
+				return usage_error("--version '%s': expected 0 "
+						   "or 4", a);
+			c->has_version = c->battery_opts = true;
+			break;
+		case OPT_MTU:
+			if (parse_long(a, GATT_MTU_DEFAULT, GATT_MTU_MAX,
+				       &c->mtu) < 0)
+				return usage_error("--mtu '%s': expected 23..517",
+						   a);
+			c->has_mtu = c->battery_opts = true;
+			break;
+		case OPT_SOC:
+			if (parse_dbl(a, 0.0, 100.0, &c->soc) < 0)
+				return usage_error("--soc '%s': expected a "
+						   "percentage 0..100", a);
+			c->has_soc = c->battery_opts = true;
+			break;
+		case OPT_CURRENT:
+			if (parse_dbl(a, -1638.3, 1638.3, &c->current) < 0)
+				return usage_error("--current '%s': expected "
+						   "amperes, -1638.3..1638.3", a);
+			c->has_current = c->battery_opts = true;
+			break;
+		case OPT_LATENCY:
+			if (parse_long(a, 0, 600000, &c->latency_ms) < 0)
+				return usage_error("--latency-ms '%s': expected "
+						   "0..600000", a);
+			c->has_latency = c->battery_opts = true;
+			break;
+		case OPT_UNLOCK_TIMEOUT:
+			if (parse_long(a, 100, 600000, &c->unlock_timeout_ms) < 0)
+				return usage_error("--unlock-timeout-ms '%s': "
+						   "expected 100..600000", a);
+			c->has_unlock_timeout = c->battery_opts = true;
+			break;
+		case OPT_ALARM:
+			if (c->n_alarms + c->n_faults == MAX_ITEMS)
+				return usage_error("%s: too many --alarm/--fault",
+						   a);
+			c->alarms[c->n_alarms++] = a;
+			c->battery_opts = true;
+			break;
+		case OPT_FAULT:
+			if (c->n_alarms + c->n_faults == MAX_ITEMS)
+				return usage_error("%s: too many --alarm/--fault",
+						   a);
+			c->faults[c->n_faults++] = a;
+			c->battery_opts = true;
+			break;
+		case OPT_NO_UNLOCK:
+			c->no_unlock = c->battery_opts = true;
+			break;
+		case OPT_SCENARIO:
+			c->scenario = a;
+			break;
+		case OPT_CONTROL:
+			c->control = a;
+			break;
+		case OPT_LOG:
+			c->log = a;
+			break;
+		case OPT_READY:
+			c->ready = a;
+			break;
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (c->scenario && c->battery_opts)
+		return usage_error("%s", "--scenario cannot be combined with "
+				   "battery options");
+	if (!c->scenario && !c->socket)
+		return usage_error("%s", "--socket PATH or --scenario FILE is "
+				   "required");
+	return 0;
+}
+
+/* Build the one battery of the command line; -1 with err filled. */
+static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
+		       char *err, size_t errlen)
+{
+	bool latency_scheduled = false;
+
+	sim_battery_cfg_defaults(cfg, c->name ? c->name : "sim");
+	if (strlen(c->socket) >= sizeof(cfg->socket_path)) {
+		snprintf(err, errlen, "--socket: path longer than %zu bytes",
+			 sizeof(cfg->socket_path) - 1);
+		return -1;
+	}
+	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", c->socket);
+	if (c->has_cells)
+		cfg->cells = (unsigned)c->cells;
+	if (c->head >= 0)
+		cfg->head = (enum sim_head_mode)c->head;
+	if (c->has_version)
+		cfg->version = (uint8_t)c->version;
+	if (c->has_mtu)
+		cfg->mtu = (uint16_t)c->mtu;
+	if (c->has_soc)
+		cfg->soc_pct = c->soc;
+	if (c->has_current) {
+		cfg->profile[0].t_s = 0.0;
+		cfg->profile[0].current_a = c->current;
+		cfg->n_profile = 1;
+	}
+	if (c->has_unlock_timeout)
+		cfg->unlock_timeout_ms = (unsigned)c->unlock_timeout_ms;
+	if (c->no_unlock)
+		cfg->unlock_required = false;
+	for (unsigned i = 0; i < c->n_alarms; i++)
+		if (sim_cfg_add_alarm_arg(cfg, c->alarms[i], err, errlen) < 0)
+			return -1;
+	for (unsigned i = 0; i < c->n_faults; i++) {
+		if (sim_cfg_add_fault_arg(cfg, c->faults[i], err, errlen) < 0)
+			return -1;
+		if (strncmp(c->faults[i], "latency", 7) == 0)
+			latency_scheduled = true;
+	}
+	if (c->has_latency) {
+		cfg->latency_ms = (unsigned)c->latency_ms;
+		if (!latency_scheduled && c->latency_ms > 0)
+			cfg->faults[SIM_FAULT_LATENCY] = true;
+	}
+	return 0;
+}
+
+static int write_ready_file(const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	static struct sim_battery_cfg cfgs[SIM_MAX_BATTERIES];
+	struct sim_server_opts so;
+	struct sim_server *srv;
+	struct cli c;
+	char err[512];
+	unsigned n = 0;
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "ctl") == 0) {
+		if (argc < 4)
+			return usage_error("%s", "ctl needs CONTROL_PATH and a "
+					   "command");
+		return sim_control_client(argv[2], argc - 3, argv + 3);
+	}
+	rc = parse_args(argc, argv, &c);
+	if (rc)
+		return rc;
+	if (c.scenario) {
+		if (sim_scenario_load(c.scenario, cfgs, SIM_MAX_BATTERIES, &n,
+				      err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": %s: %s\n", c.scenario, err);
+			return 1;
+		}
+		if (n == 0) {
+			fprintf(stderr, PROG ": %s: no battery in the scenario\n",
+				c.scenario);
+			return 1;
+		}
+	} else {
+		if (cli_battery(&c, &cfgs[0], err, sizeof(err)) < 0)
+			return usage_error("%s", err);
+		n = 1;
+	}
+	if (setup_signals() < 0) {
+		fprintf(stderr, PROG ": signals: %s\n", strerror(errno));
+		return 1;
+	}
+	so.control_path = c.control;
+	so.log_path = c.log;
+	so.wake_fd = wake_pipe[0];
+	srv = sim_server_new(cfgs, n, &so, err, sizeof(err));
+	if (!srv) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
+	if (c.ready && write_ready_file(c.ready) < 0) {
+		fprintf(stderr, PROG ": %s: cannot write ready file: %s\n",
+			c.ready, strerror(errno));
+		sim_server_free(srv);
+		return 1;
+	}
+	printf(PROG ": ready\n");
+	fflush(stdout);
+	rc = sim_server_run(srv, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, PROG ": %s\n", err);
+	sim_server_free(srv);
+	if (c.ready)
+		unlink(c.ready);
+	return rc < 0 ? 1 : 0;
+}
