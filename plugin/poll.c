@@ -435,11 +435,14 @@ static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
 			logf_(p, "answers request head 0x%02X", heads[i]);
 			return WC_OK;
 		}
+		if (e == WC_E_CLOSED && p->unlock_readback == 0x00)
+			break; /* the ~4 s drop of a battery left locked */
 		if (e != WC_E_TIMEOUT)
 			return e;
 		if (!att_alive(p->att))
 			break; /* a write that timed out killed the link */
 	}
+	clear_msg(p);
 	if (p->unlock_readback == 0x01) {
 		say(p, "no answer to 0x92 with head 0x7E or 0x1E although the "
 		       "battery reports itself unlocked");

@@ -225,6 +225,7 @@ void gatt_conn_init(struct gatt_conn *c, uint16_t server_mtu,
 	c->server_mtu = server_mtu;
 	c->mtu = GATT_MTU_DEFAULT;
 	snprintf(c->device_name, sizeof(c->device_name), "%s", device_name);
+	snprintf(c->unlock_key, sizeof(c->unlock_key), "%s", GATT_UNLOCK_KEY);
 }
 
 void gatt_device_name(const char *battery_name, char *out, size_t cap)
@@ -598,8 +599,8 @@ static uint8_t apply_write(const struct gatt_attr *a, struct gatt_conn *c,
 		ev->len = n;
 		return 0;
 	case GATT_V_FFFA:
-		if (n == strlen(GATT_UNLOCK_KEY) &&
-		    memcmp(v, GATT_UNLOCK_KEY, n) == 0) {
+		if (n == strlen(c->unlock_key) &&
+		    memcmp(v, c->unlock_key, n) == 0) {
 			c->unlocked = true;
 			ev->kind = GATT_EV_UNLOCK;
 		} else {

@@ -106,7 +106,8 @@ struct gatt_conn {
 	uint16_t mtu;         /* effective ATT MTU */
 	uint16_t fff1_cccd;   /* 0x0001 = notifications on */
 	uint16_t sc_cccd;
-	bool unlocked;        /* "HiLink" written to FFFA on this connection */
+	bool unlocked;        /* the key written to FFFA on this connection */
+	char unlock_key[17];  /* the key FFFA accepts (GATT_UNLOCK_KEY) */
 	char device_name[GATT_NAME_MAX];
 	uint8_t fff1_last[GATT_VALUE_MAX];
 	size_t fff1_last_len;

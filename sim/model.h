@@ -67,6 +67,9 @@ struct sim_battery_cfg {
 	unsigned latency_ms;     /* used while SIM_FAULT_LATENCY is on */
 	bool unlock_required;    /* drop link 4 s after connect without HiLink */
 	unsigned unlock_timeout_ms;
+	char unlock_key[17];     /* what FFFA accepts: "HiLink" on every known
+				    unit; another key models a battery that
+				    refuses our unlock */
 	char firmware[21], manufacturer[21], serial[21];
 	struct sim_profile_step profile[SIM_MAX_PROFILE];
 	unsigned n_profile;      /* 0: constant 0 A */

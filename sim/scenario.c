@@ -79,6 +79,7 @@ void sim_battery_cfg_defaults(struct sim_battery_cfg *cfg, const char *name)
 	cfg->latency_ms = 300;
 	cfg->unlock_required = true;
 	cfg->unlock_timeout_ms = 4000; /* ~3.9 s measured on 49A1 (§3.1) */
+	snprintf(cfg->unlock_key, sizeof(cfg->unlock_key), "HiLink");
 	snprintf(cfg->firmware, sizeof(cfg->firmware), "WT30_10004SW14_L_01");
 	snprintf(cfg->manufacturer, sizeof(cfg->manufacturer), "wattcycle-sim");
 	snprintf(cfg->serial, sizeof(cfg->serial), "SIM-%.16s", cfg->name);
@@ -573,6 +574,9 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 			rc = get_uint(l, s, key, 0, 600000, &cfg->latency_ms);
 		} else if (strcmp(key, "unlock") == 0) {
 			rc = get_bool(l, s, key, &cfg->unlock_required);
+		} else if (strcmp(key, "unlock_key") == 0) {
+			rc = get_text(l, s, key, cfg->unlock_key,
+				      sizeof(cfg->unlock_key));
 		} else if (strcmp(key, "unlock_timeout_ms") == 0) {
 			rc = get_uint(l, s, key, 100, 600000,
 				      &cfg->unlock_timeout_ms);

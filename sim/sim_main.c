@@ -42,6 +42,8 @@ static const char usage_text[] =
 	"                         duplicate length refuse; repeatable\n"
 	"  --no-unlock-check      answer without the HiLink unlock, never drop the link\n"
 	"  --unlock-timeout-ms N  drop a link without unlock after N ms (default 4000)\n"
+	"  --unlock-key KEY       the key FFFA accepts (default HiLink; another key\n"
+	"                         models a battery that refuses the unlock)\n"
 	"\n"
 	"Common options:\n"
 	"  --scenario FILE        several batteries from a libconfig scenario file\n"
@@ -70,6 +72,7 @@ enum opt_id {
 	OPT_ALARM,
 	OPT_FAULT,
 	OPT_NO_UNLOCK,
+	OPT_UNLOCK_KEY,
 	OPT_UNLOCK_TIMEOUT,
 	OPT_SCENARIO,
 	OPT_CONTROL,
@@ -91,6 +94,7 @@ static const struct option long_opts[] = {
 	{ "alarm", required_argument, NULL, OPT_ALARM },
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "no-unlock-check", no_argument, NULL, OPT_NO_UNLOCK },
+	{ "unlock-key", required_argument, NULL, OPT_UNLOCK_KEY },
 	{ "unlock-timeout-ms", required_argument, NULL, OPT_UNLOCK_TIMEOUT },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
 	{ "control", required_argument, NULL, OPT_CONTROL },
@@ -103,7 +107,7 @@ static const struct option long_opts[] = {
 /* What the command line asked for; applied to the defaults afterwards,
  * because the defaults depend on the battery's name. */
 struct cli {
-	const char *socket, *name, *scenario, *control, *log, *ready;
+	const char *socket, *name, *scenario, *control, *log, *ready, *unlock_key;
 	long cells, version, mtu, latency_ms, unlock_timeout_ms;
 	double soc, current;
 	bool has_cells, has_version, has_mtu, has_latency, has_soc,
@@ -275,6 +279,13 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case OPT_NO_UNLOCK:
 			c->no_unlock = c->battery_opts = true;
 			break;
+		case OPT_UNLOCK_KEY:
+			if (!*a || strlen(a) > 16)
+				return usage_error("--unlock-key '%s': 1 to 16 "
+						   "characters", a);
+			c->unlock_key = a;
+			c->battery_opts = true;
+			break;
 		case OPT_SCENARIO:
 			c->scenario = a;
 			break;
@@ -338,6 +349,9 @@ static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 		cfg->unlock_timeout_ms = (unsigned)c->unlock_timeout_ms;
 	if (c->no_unlock)
 		cfg->unlock_required = false;
+	if (c->unlock_key)
+		snprintf(cfg->unlock_key, sizeof(cfg->unlock_key), "%s",
+			 c->unlock_key);
 	for (unsigned i = 0; i < c->n_alarms; i++)
 		if (sim_cfg_add_alarm_arg(cfg, c->alarms[i], err, errlen) < 0)
 			return -1;

@@ -486,6 +486,9 @@ static void accept_central(struct sim_server *s, struct sim_battery *b,
 	b->q_head = b->q_len = 0;
 	b->send_blocked = false;
 	gatt_conn_init(&b->gc, cfg->mtu, b->device_name);
+	if (cfg->unlock_key[0])
+		snprintf(b->gc.unlock_key, sizeof(b->gc.unlock_key), "%s",
+			 cfg->unlock_key);
 	b->unlock_deadline_ms = 0;
 	if (cfg->unlock_required)
 		b->unlock_deadline_ms =

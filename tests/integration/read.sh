@@ -86,6 +86,33 @@ err=$($W read "unix:$TMP/b.sock" 2>&1 >/dev/null); rc=$?
 eq "stopped simulator: exit 1" "$rc" "1"
 check "stopped simulator: message names the socket" grep -q "$TMP/b.sock" <<<"$err"
 
+# A battery that refuses our unlock (it wants another key): ignored
+# requests, the link dropped after its unlock timeout, reported as such.
+sim_start b --socket "$TMP/b.sock" --unlock-key NotHiLink --unlock-timeout-ms 1000
+t0=$(now_ms)
+err=$($W read "unix:$TMP/b.sock" --timeout 5 2>&1 >/dev/null); rc=$?
+t1=$(now_ms)
+eq "missing unlock: exit 1" "$rc" "1"
+check "missing unlock: reported (got: $err)" grep -q "did not accept the HiLink unlock (FFFA reads 00)" <<<"$err"
+le "missing unlock: within the deadline (ms)" "$((t1 - t0))" 5300
+sim_stop b
+
+# Keep-connected: a held link that drops between polls is re-opened within
+# the next poll.
+sim_start b --socket "$TMP/b.sock"
+$W watch "unix:$TMP/b.sock" --keep --interval 0.5 --count 3 --json >"$TMP/keep.json" 2>"$TMP/keep.err" &
+wpid=$!
+deadline=$((SECONDS + 5))
+until [[ -s $TMP/keep.json ]] || ((SECONDS > deadline)); do sleep 0.02; done
+sim_ctl b kill sim
+sim_ctl b revive sim
+wait "$wpid"; rc=$?
+eq "keep-connected: watch ran 3 polls through a dropped link" "$(jq -s length "$TMP/keep.json")" "3"
+eq "keep-connected: exit 0" "$rc" "0"
+eq "keep-connected: the poll after the drop reconnected (round trips)" \
+	"$(jq -s -c 'map(.att_round_trips)' "$TMP/keep.json")" "[10,4,2]"
+sim_stop b
+
 # Latency 30 ms per PDU (a BLE connection interval): a bound on the deadline.
 sim_start b --socket "$TMP/b.sock" --latency-ms 30
 lat=$($W watch "unix:$TMP/b.sock" --interval 1 --timeout 0.9 --count 2 --json | jq -s -c 'map(.att_round_trips)')
