@@ -25,7 +25,7 @@ ir_per_poll() { # MODE POLLS
 	valgrind --tool=callgrind --callgrind-out-file="$out" \
 		"$BUILD/bench/bench_poll" "unix:$TMP/fast.sock" "$2" "$1" >/dev/null 2>&1
 	callgrind_annotate "$out" 2>/dev/null |
-		awk -v n="$2" '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%d", $1 / n; exit }'
+		awk -v n="$2" '/PROGRAM TOTALS/ && !done { gsub(",", "", $1); printf "%d", $1 / n; done = 1 }'
 }
 ir_keep=$(ir_per_poll keep 201)
 ir_rec=$(ir_per_poll reconnect 201)
