@@ -858,7 +858,10 @@ enum wc_err att_discover_chars(struct att *a, uint16_t start, uint16_t end,
 			}
 			out[count++] = c;
 		}
-		if (last >= end)
+		/* Another characteristic needs a declaration and a value
+		 * handle after the last value: with no room for both, asking
+		 * again would only fetch "attribute not found". */
+		if (last >= end || (uint32_t)out[count - 1].value_handle + 2 > end)
 			break;
 		next = (uint16_t)(last + 1);
 	}

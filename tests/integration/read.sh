@@ -35,16 +35,16 @@ for spec in "7e 23 0 4" "7e 247 0 4" "1e 23 0 4" "1e 247 4 4" \
 	want_mtu=$mtu; ((want_mtu > 247)) && want_mtu=247
 	eq "$what: negotiated MTU" "$(jq .mtu <<<"$out")" "$want_mtu"
 	eq "$what: discharging, MOSFETs on" "$(jq -c '[.mode, .charge_mos, .discharge_mos]' <<<"$out")" '["discharging",true,true]'
-	le "$what: first poll round trips" "$(jq .att_round_trips <<<"$out")" 11
+	le "$what: first poll round trips" "$(jq .att_round_trips <<<"$out")" 10
 	sim_stop b
 done
 
 # Round trips: first poll with discovery, later polls with cached handles.
 sim_start b --socket "$TMP/b.sock" --log "$TMP/b.log"
 trips=$($W watch "unix:$TMP/b.sock" --interval 0.3 --timeout 0.25 --count 3 --json | jq -s -c 'map(.att_round_trips)')
-eq "reconnect mode: first poll 10 round trips, then 4 (cached handles)" "$trips" "[10,4,4]"
+eq "reconnect mode: first poll 9 round trips, then 4 (cached handles)" "$trips" "[9,4,4]"
 trips=$($W watch "unix:$TMP/b.sock" --keep --interval 0.2 --count 3 --json | jq -s -c 'map(.att_round_trips)')
-eq "keep-connected: 10, then 2 round trips" "$trips" "[10,2,2]"
+eq "keep-connected: 9, then 2 round trips" "$trips" "[9,2,2]"
 text=$($W read "unix:$TMP/b.sock")
 check "readable output names firmware, SoC and link" bash -c \
 	"grep -q '^Battery .*firmware' <<<\"\$1\" && grep -q '% SoC' <<<\"\$1\" && grep -q '^Link .*ATT round trips' <<<\"\$1\"" _ "$text"
@@ -110,13 +110,13 @@ wait "$wpid"; rc=$?
 eq "keep-connected: watch ran 3 polls through a dropped link" "$(jq -s length "$TMP/keep.json")" "3"
 eq "keep-connected: exit 0" "$rc" "0"
 eq "keep-connected: the poll after the drop reconnected (round trips)" \
-	"$(jq -s -c 'map(.att_round_trips)' "$TMP/keep.json")" "[10,4,2]"
+	"$(jq -s -c 'map(.att_round_trips)' "$TMP/keep.json")" "[9,4,2]"
 sim_stop b
 
 # Latency 30 ms per PDU (a BLE connection interval): a bound on the deadline.
 sim_start b --socket "$TMP/b.sock" --latency-ms 30
 lat=$($W watch "unix:$TMP/b.sock" --interval 1 --timeout 0.9 --count 2 --json | jq -s -c 'map(.att_round_trips)')
-eq "latency 30 ms: reconnect polls complete" "$lat" "[10,4]"
+eq "latency 30 ms: reconnect polls complete" "$lat" "[9,4]"
 sim_stop b
 
 # BLE on a host without Bluetooth: one clear line, fast, exit 1.

@@ -425,8 +425,8 @@ static void test_discover_chars(void **state)
 		     0x0D, 0x00, 0x12, 0x0E, 0x00, 0xF1, 0xFF,
 		     0x10, 0x00, 0x0E, 0x11, 0x00, 0xF2, 0xFF,
 		     0x12, 0x00, 0x0E, 0x13, 0x00, 0xFA, 0xFF),
-		EXPECT(0x08, 0x13, 0x00, 0x13, 0x00, 0x03, 0x28),
-		NOT_FOUND(0x08, 0x13, 0x00),
+		/* FFFA's value is the range's last handle: no room for
+		 * another characteristic, so no second request. */
 	};
 	static const struct {
 		uint16_t decl, value, end, uuid;
@@ -457,7 +457,7 @@ static void test_discover_chars(void **state)
 		assert_true(att_uuid_to16(&ch[i].uuid, &u));
 		assert_int_equal(u, want[i].uuid);
 	}
-	assert_int_equal(att_round_trips(c->att), 2);
+	assert_int_equal(att_round_trips(c->att), 1);
 }
 
 static void test_discover_chars_128(void **state)
