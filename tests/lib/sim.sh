@@ -24,11 +24,11 @@ sim_start() {
 sim_stop() {
 	local pid=${SIM_PID[$1]:-}
 	[[ -n $pid ]] || return 0
-	kill -TERM "$pid" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null || true
 	local deadline=$((SECONDS + 5))
 	while kill -0 "$pid" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.02; done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 	unset "SIM_PID[$1]"
 }
 
