@@ -9,6 +9,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_cmd_read,
 	&cli_cmd_watch,
 	&cli_cmd_scan,
+	&cli_cmd_check,
 	&cli_cmd_decode,
 	&cli_cmd_alarms,
 };

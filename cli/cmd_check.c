@@ -1,0 +1,676 @@
+/* wattcycle check ADDRESS --metric NAME [-w RANGE] [-c RANGE] ... — a
+ * Nagios plugin (monitoring-plugins guidelines): one status line with
+ * perfdata on stdout, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+ *
+ * Metric names are the collectd plugin's identifiers: check_values() maps
+ * one poll to (type, type_instance, value) rows in the same order and
+ * under the same presence rules as the plugin's wc_sample_values()
+ * (plugin/wattcycle.c), with ReportCells and ReportAlarmValues on.  That
+ * function is the one list: the names a user may ask for are the rows it
+ * gives for a sample with every field present and the largest counts, and
+ * tests/cli/check.sh compares its rows for a simulated battery with the
+ * identifiers the real plugin dispatches (scripts/identifiers.sh). */
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alarms.h"
+#include "cli.h"
+#include "poll.h"
+#include "version.h"
+
+/* Nagios plugin return codes. */
+enum check_state {
+	CHECK_OK = 0,
+	CHECK_WARNING = 1,
+	CHECK_CRITICAL = 2,
+	CHECK_UNKNOWN = 3,
+};
+
+#define CHECK_NAME_MAX 32
+/* Upper bound of rows: 3 + 32 cells + 3 + 2 + 2 + 3 + 1 + 2 + 30 probes +
+ * every code of the table + 1 + 3 counts + 3, with room to spare. */
+#define CHECK_VALUES_MAX 192
+#define CHECK_METRICS_MAX 64
+#define CHECK_RANGE_TEXT_MAX 48
+
+/* Text unit and perfdata UOM.  The guidelines allow only s, %, B and c as
+ * UOM, so volts, amperes and degrees go out unit-less in perfdata. */
+struct check_unit {
+	const char *text;
+	const char *uom;
+	double min, max;  /* perfdata min/max; NAN = not given */
+};
+
+static const struct check_unit unit_v = { " V", "", NAN, NAN };
+static const struct check_unit unit_a = { " A", "", NAN, NAN };
+static const struct check_unit unit_w = { " W", "", NAN, NAN };
+static const struct check_unit unit_pct = { " %", "%", 0, 100 };
+static const struct check_unit unit_ah = { " Ah", "", NAN, NAN };
+static const struct check_unit unit_none = { "", "", NAN, NAN };
+static const struct check_unit unit_c = { " °C", "", NAN, NAN };
+static const struct check_unit unit_bool = { "", "", 0, 1 };
+static const struct check_unit unit_dbm = { " dBm", "", NAN, NAN };
+static const struct check_unit unit_s = { " s", "s", 0, NAN };
+
+/* One row: a value as the plugin would dispatch it. */
+struct check_value {
+	const char *type;                /* types.db type */
+	char type_instance[CHECK_NAME_MAX];
+	/* The short name: the type_instance, except for the three "pack"
+	 * rows, which would collide: voltage-pack is "pack", current-pack
+	 * "current", power-pack "power". */
+	char name[CHECK_NAME_MAX];
+	const struct check_unit *unit;
+	double value;
+};
+
+struct check_values {
+	struct check_value *v;
+	size_t num;
+	size_t cap;
+};
+
+/* Append a row named after the type_instance; non-finite values are
+ * dropped, as the plugin drops them. */
+__attribute__((format(printf, 5, 6)))
+static void put(struct check_values *vs, const char *type,
+		const struct check_unit *unit, double value, const char *fmt,
+		...)
+{
+	struct check_value *out;
+	va_list ap;
+	int n;
+
+	if (!isfinite(value) || vs->num >= vs->cap)
+		return;
+	out = &vs->v[vs->num];
+	va_start(ap, fmt);
+	n = vsnprintf(out->type_instance, sizeof(out->type_instance), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(out->type_instance))
+		return;
+	memcpy(out->name, out->type_instance, sizeof(out->name));
+	out->type = type;
+	out->unit = unit;
+	out->value = value;
+	vs->num++;
+}
+
+/* put() under another short name (the "pack" rows). */
+static void put_named(struct check_values *vs, const char *type,
+		      const char *type_instance, const char *name,
+		      const struct check_unit *unit, double value)
+{
+	size_t before = vs->num;
+
+	put(vs, type, unit, value, "%s", type_instance);
+	if (vs->num > before)
+		snprintf(vs->v[before].name, sizeof(vs->v[before].name), "%s",
+			 name);
+}
+
+/* THE metric list: the rows of one poll, in the plugin's order. */
+static size_t check_values(const struct wc_poll_result *r,
+			   struct check_value *out, size_t cap)
+{
+	const struct wc_sample *s = &r->sample;
+	struct check_values vs = { .v = out, .num = 0, .cap = cap };
+	double lo, hi, delta;
+
+	if (wc_has(s, WC_F_VOLTAGE))
+		put_named(&vs, "voltage", "pack", "pack", &unit_v, s->voltage_v);
+	if (wc_has(s, WC_F_CELLS))
+		for (unsigned i = 0; i < s->n_cells && i < WC_MAX_CELLS; i++)
+			put(&vs, "voltage", &unit_v, s->cell_v[i], "cell%02u",
+			    i + 1);
+	if (wc_sample_cell_stats(s, &lo, &hi, &delta)) {
+		put(&vs, "voltage", &unit_v, lo, "cell_min");
+		put(&vs, "voltage", &unit_v, hi, "cell_max");
+		put(&vs, "voltage", &unit_v, delta, "cell_delta");
+	}
+	if (wc_has(s, WC_F_CURRENT))
+		put_named(&vs, "current", "pack", "current", &unit_a,
+			  s->current_a);
+	if (wc_has(s, WC_F_POWER))
+		put_named(&vs, "power", "pack", "power", &unit_w, s->power_w);
+	if (wc_has(s, WC_F_SOC))
+		put(&vs, "percent", &unit_pct, s->soc_pct, "soc");
+	if (wc_has(s, WC_F_SOH))
+		put(&vs, "percent", &unit_pct, s->soh_pct, "soh");
+	if (wc_has(s, WC_F_REMAINING))
+		put(&vs, "charge", &unit_ah, s->remaining_ah, "remaining");
+	if (wc_has(s, WC_F_FULL))
+		put(&vs, "charge", &unit_ah, s->full_ah, "full");
+	if (wc_has(s, WC_F_DESIGN))
+		put(&vs, "charge", &unit_ah, s->design_ah, "design");
+	if (wc_has(s, WC_F_CYCLES))
+		put(&vs, "count", &unit_none, (double)s->cycles, "cycles");
+	if (wc_has(s, WC_F_TEMP_MOS))
+		put(&vs, "temperature", &unit_c, s->temp_mos_c, "mos");
+	if (wc_has(s, WC_F_TEMP_ENV))
+		put(&vs, "temperature", &unit_c, s->temp_env_c, "env");
+	if (wc_has(s, WC_F_PROBES))
+		for (unsigned i = 0; i < s->n_probes && i < WC_MAX_PROBES; i++)
+			put(&vs, "temperature", &unit_c, s->probe_c[i],
+			    "probe%u", i + 1);
+	if (wc_has(s, WC_F_STATUS)) {
+		for (size_t i = 0; i < wc_alarm_count; i++)
+			if (wc_alarms[i].cls == WC_CLASS_STATE)
+				put(&vs, "bool", &unit_bool,
+				    wc_alarm_active(&wc_alarms[i], &s->regs),
+				    "%s", wc_alarms[i].id);
+		put(&vs, "bool", &unit_bool, s->balancing ? 1.0 : 0.0,
+		    "balancing");
+		for (size_t i = 0; i < wc_alarm_count; i++)
+			if (wc_alarms[i].cls != WC_CLASS_STATE)
+				put(&vs, "bool", &unit_bool,
+				    wc_alarm_active(&wc_alarms[i], &s->regs),
+				    "%s", wc_alarms[i].id);
+		put(&vs, "count", &unit_none,
+		    wc_alarm_count_active(&s->regs, WC_CLASS_PROTECTION),
+		    "protections");
+		put(&vs, "count", &unit_none,
+		    wc_alarm_count_active(&s->regs, WC_CLASS_ALARM), "alarms");
+		put(&vs, "count", &unit_none,
+		    wc_alarm_count_active(&s->regs, WC_CLASS_FAULT), "faults");
+	}
+	/* A reading exists, so the battery answered: always 1 here (an
+	 * unreachable battery is UNKNOWN, not online = 0). */
+	put(&vs, "bool", &unit_bool, 1.0, "online");
+	if (r->has_rssi)
+		put(&vs, "signal_power", &unit_dbm, (double)r->rssi_dbm, "rssi");
+	if (r->poll_s >= 0)
+		put(&vs, "duration", &unit_s, r->poll_s, "poll");
+	return vs.num;
+}
+
+/* Every row check_values() can give: a result with every field present
+ * and the largest counts. */
+static size_t check_universe(struct check_value *out, size_t cap)
+{
+	static struct wc_poll_result all;
+
+	memset(&all, 0, sizeof(all));
+	all.sample.present = (1u << WC_F__COUNT) - 1u;
+	all.sample.n_cells = WC_MAX_CELLS;
+	all.sample.n_probes = WC_MAX_PROBES;
+	all.has_rssi = true;
+	all.poll_s = 0;
+	return check_values(&all, out, cap);
+}
+
+/* A NAME matches a row by its short name or as TYPE-TYPE_INSTANCE. */
+static bool name_matches(const struct check_value *v, const char *name)
+{
+	size_t tl = strlen(v->type);
+
+	if (strcmp(v->name, name) == 0)
+		return true;
+	return strncmp(name, v->type, tl) == 0 && name[tl] == '-' &&
+	       strcmp(name + tl + 1, v->type_instance) == 0;
+}
+
+static const struct check_value *find_value(const struct check_value *v,
+					    size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name_matches(&v[i], name))
+			return &v[i];
+	return NULL;
+}
+
+/* ---- Nagios ranges ---------------------------------------------------- */
+
+/* "10" = 0..10, "10:" = 10..inf, "~:10" = -inf..10, "10:20"; a leading
+ * '@' alerts inside the range (inclusive) instead of outside it. */
+struct check_range {
+	bool set;
+	bool inside;
+	double lo, hi;
+	char text[CHECK_RANGE_TEXT_MAX];
+};
+
+static int parse_bound(const char *s, size_t len, double *out)
+{
+	char buf[CHECK_RANGE_TEXT_MAX];
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return cli_parse_double(buf, -1e300, 1e300, out);
+}
+
+static int parse_range(const char *text, struct check_range *r)
+{
+	const char *s = text;
+	const char *colon;
+
+	memset(r, 0, sizeof(r[0]));
+	if (strlen(text) >= sizeof(r->text))
+		return -1;
+	snprintf(r->text, sizeof(r->text), "%s", text);
+	if (*s == '@') {
+		r->inside = true;
+		s++;
+	}
+	colon = strchr(s, ':');
+	if (!colon) {
+		r->lo = 0;
+		if (parse_bound(s, strlen(s), &r->hi))
+			return -1;
+	} else {
+		if (colon - s == 1 && s[0] == '~')
+			r->lo = -INFINITY;
+		else if (parse_bound(s, (size_t)(colon - s), &r->lo))
+			return -1;
+		if (colon[1] == '\0')
+			r->hi = INFINITY;
+		else if (parse_bound(colon + 1, strlen(colon + 1), &r->hi))
+			return -1;
+	}
+	if (r->lo > r->hi)
+		return -1;
+	r->set = true;
+	return 0;
+}
+
+static bool range_alerts(const struct check_range *r, double v)
+{
+	bool in = v >= r->lo && v <= r->hi;
+
+	return r->set && (r->inside ? in : !in);
+}
+
+/* ---- arguments -------------------------------------------------------- */
+
+struct check_metric {
+	const char *name;    /* as given: the perfdata label */
+	struct check_range warn, crit;
+};
+
+struct check_args {
+	const char *address;
+	const char *adapter;
+	enum wc_addr_type addr_type;
+	double timeout_s;
+	bool list;
+	bool verbose;
+	size_t n_metrics;
+	struct check_metric metrics[CHECK_METRICS_MAX];
+};
+
+/* Usage errors are UNKNOWN for Nagios: one status line on stdout (what
+ * the monitoring UI shows), the hint on stderr. */
+__attribute__((format(printf, 1, 2)))
+static int usage_unknown(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("WATTCYCLE UNKNOWN - usage: ", stdout);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	fprintf(stderr, "Try 'wattcycle help check'.\n");
+	return CHECK_UNKNOWN;
+}
+
+static bool metric_known(const char *name)
+{
+	static struct check_value all[CHECK_VALUES_MAX];
+	size_t n = check_universe(all, CHECK_VALUES_MAX);
+
+	return find_value(all, n, name) != NULL;
+}
+
+/* -1: help printed (exit 0); 0: go; otherwise the exit code. */
+static int parse_args(int argc, char **argv, struct check_args *a)
+{
+	static const struct option opts[] = {
+		{ "metric", required_argument, NULL, 'm' },
+		{ "warning", required_argument, NULL, 'w' },
+		{ "critical", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "adapter", required_argument, NULL, 'a' },
+		{ "address-type", required_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check_metric *cur = NULL;
+	struct check_range *r;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->timeout_s = 8.0;
+	a->addr_type = WC_ADDR_AUTO;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:w:c:t:la:T:vVh", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!metric_known(optarg))
+				return usage_unknown("unknown metric '%s' (see 'wattcycle help check')", optarg);
+			for (size_t i = 0; i < a->n_metrics; i++)
+				if (strcmp(a->metrics[i].name, optarg) == 0)
+					return usage_unknown("metric '%s' given twice", optarg);
+			if (a->n_metrics >= CHECK_METRICS_MAX)
+				return usage_unknown("more than %d metrics", CHECK_METRICS_MAX);
+			cur = &a->metrics[a->n_metrics++];
+			cur->name = optarg;
+			break;
+		case 'w':
+		case 'c':
+			if (!cur)
+				return usage_unknown("-%c '%s' before any --metric", c, optarg);
+			r = c == 'w' ? &cur->warn : &cur->crit;
+			if (r->set)
+				return usage_unknown("two -%c for metric '%s'", c, cur->name);
+			if (parse_range(optarg, r))
+				return usage_unknown("-%c '%s' is not a Nagios range (10, 10:, ~:10, 10:20, @10:20)", c, optarg);
+			break;
+		case 't':
+			if (cli_parse_double(optarg, 0.1, 600, &a->timeout_s))
+				return usage_unknown("--timeout wants seconds between 0.1 and 600, not '%s'", optarg);
+			break;
+		case 'l':
+			a->list = true;
+			break;
+		case 'a':
+			a->adapter = optarg;
+			break;
+		case 'T':
+			if (strcmp(optarg, "auto") == 0)
+				a->addr_type = WC_ADDR_AUTO;
+			else if (strcmp(optarg, "public") == 0)
+				a->addr_type = WC_ADDR_PUBLIC;
+			else if (strcmp(optarg, "random") == 0)
+				a->addr_type = WC_ADDR_RANDOM;
+			else
+				return usage_unknown("--address-type is auto, public or random, not '%s'", optarg);
+			break;
+		case 'v':
+			a->verbose = true;
+			break;
+		case 'V':
+			printf("wattcycle check %s\n", WC_VERSION);
+			return -1;
+		case 'h':
+			cli_print_usage(&cli_cmd_check);
+			return -1;
+		case ':':
+			return usage_unknown("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_unknown("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_unknown("no battery address given");
+	if (optind + 1 < argc)
+		return usage_unknown("unexpected argument '%s'", argv[optind + 1]);
+	a->address = argv[optind];
+	{
+		struct wc_link_addr la;
+		char why[160] = "";
+
+		if (wc_link_parse_address(a->address, &la, why, sizeof(why)) != WC_OK)
+			return usage_unknown("%s", why);
+	}
+	if (a->n_metrics == 0 && !a->list)
+		return usage_unknown("no --metric given");
+	return 0;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static const char *state_name(enum check_state st)
+{
+	switch (st) {
+	case CHECK_OK:
+		return "OK";
+	case CHECK_WARNING:
+		return "WARNING";
+	case CHECK_CRITICAL:
+		return "CRITICAL";
+	case CHECK_UNKNOWN:
+		return "UNKNOWN";
+	}
+	return "UNKNOWN";
+}
+
+/* CRITICAL beats WARNING beats UNKNOWN beats OK. */
+static enum check_state worse(enum check_state a, enum check_state b)
+{
+	static const int rank[] = { [CHECK_OK] = 0, [CHECK_UNKNOWN] = 1,
+				    [CHECK_WARNING] = 2, [CHECK_CRITICAL] = 3 };
+
+	return rank[b] > rank[a] ? b : a;
+}
+
+/* Bounded appends to one output line; truncation only shortens it. */
+struct line {
+	char buf[4096];
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void line_add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	l->len += (size_t)n;
+	if (l->len >= sizeof(l->buf))
+		l->len = sizeof(l->buf) - 1;
+}
+
+/* %.10g prints decoded values as the frame carried them (3.329, not
+ * 3.3290000000000002). */
+static void line_num(struct line *l, double v)
+{
+	line_add(l, "%.10g", v);
+}
+
+/* ";warn;crit;min;max" with the trailing empty fields left out. */
+static void perf_tail(struct line *l, const struct check_metric *m,
+		      const struct check_unit *u)
+{
+	char field[4][CHECK_RANGE_TEXT_MAX];
+	int last = -1;
+
+	snprintf(field[0], sizeof(field[0]), "%s", m->warn.set ? m->warn.text : "");
+	snprintf(field[1], sizeof(field[1]), "%s", m->crit.set ? m->crit.text : "");
+	field[2][0] = field[3][0] = '\0';
+	if (isfinite(u->min))
+		snprintf(field[2], sizeof(field[2]), "%.10g", u->min);
+	if (isfinite(u->max))
+		snprintf(field[3], sizeof(field[3]), "%.10g", u->max);
+	for (int i = 0; i < 4; i++)
+		if (field[i][0])
+			last = i;
+	for (int i = 0; i <= last; i++)
+		line_add(l, ";%s", field[i]);
+}
+
+static void print_list(const struct check_value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		printf("%-20s %s-%s %.10g%s\n", v[i].name, v[i].type,
+		       v[i].type_instance, v[i].value, v[i].unit->text);
+	}
+}
+
+static void log_step(void *user, const char *msg)
+{
+	fprintf(stderr, "wattcycle: %s: %s\n", (const char *)user, msg);
+}
+
+static int run_check(int argc, char **argv)
+{
+	static struct check_args a;
+	struct check_value values[CHECK_VALUES_MAX];
+	enum check_state state[CHECK_METRICS_MAX];
+	const struct check_value *found[CHECK_METRICS_MAX];
+	enum check_state overall = CHECK_OK;
+	struct wc_poll_opts o;
+	struct wc_poll_result res;
+	struct wc_diag d;
+	char msg[WC_POLL_MSG_MAX] = "";
+	struct wc_poll *p;
+	struct line text = { .len = 0 }, perf = { .len = 0 };
+	enum wc_err rc;
+	size_t n;
+	int prc = parse_args(argc, argv, &a);
+
+	if (prc)
+		return prc < 0 ? EXIT_OK : prc;
+
+	memset(&o, 0, sizeof(o));
+	o.name = a.address;
+	o.link.address = a.address;
+	o.link.adapter = a.adapter;
+	o.link.addr_type = a.addr_type;
+	o.timeout_ms = (uint32_t)lround(a.timeout_s * 1000.0);
+	o.info_refresh_s = 0;
+	if (a.verbose) {
+		o.log = log_step;
+		o.log_user = (void *)a.address;
+	}
+	p = wc_poll_new(&o);
+	if (!p) {
+		printf("WATTCYCLE UNKNOWN - %s: out of memory\n", a.address);
+		return CHECK_UNKNOWN;
+	}
+	memset(&res, 0, sizeof(res));
+	rc = wc_poll_run(p, &res, &d, msg, sizeof(msg));
+	wc_poll_free(p);
+	if (rc != WC_OK) {
+		if (!msg[0])
+			snprintf(msg, sizeof(msg), "%s", wc_strerror(rc));
+		printf("WATTCYCLE UNKNOWN - %s: cannot read the battery: %s\n",
+		       a.address, msg);
+		return CHECK_UNKNOWN;
+	}
+	n = check_values(&res, values, CHECK_VALUES_MAX);
+	if (a.list) {
+		print_list(values, n);
+		if (a.n_metrics == 0)
+			return CHECK_OK;
+	}
+
+	for (size_t i = 0; i < a.n_metrics; i++) {
+		const struct check_metric *m = &a.metrics[i];
+
+		found[i] = find_value(values, n, m->name);
+		if (!found[i])
+			state[i] = CHECK_UNKNOWN;
+		else if (range_alerts(&m->crit, found[i]->value))
+			state[i] = CHECK_CRITICAL;
+		else if (range_alerts(&m->warn, found[i]->value))
+			state[i] = CHECK_WARNING;
+		else
+			state[i] = CHECK_OK;
+		overall = worse(overall, state[i]);
+	}
+
+	for (size_t i = 0; i < a.n_metrics; i++) {
+		const struct check_metric *m = &a.metrics[i];
+		const struct check_value *v = found[i];
+
+		line_add(&text, "%s%s ", i ? ", " : "", m->name);
+		if (!v) {
+			line_add(&text, "not reported by the battery");
+			continue;
+		}
+		line_num(&text, v->value);
+		line_add(&text, "%s", v->unit->text);
+		if (state[i] == CHECK_WARNING || state[i] == CHECK_CRITICAL)
+			line_add(&text, " (%s)", state[i] == CHECK_CRITICAL
+						  ? "critical" : "warning");
+		/* 'label'=value[UOM];[warn];[crit];[min];[max], trailing
+		 * empty fields left out */
+		line_add(&perf, "%s%s=", perf.len ? " " : "", m->name);
+		line_num(&perf, v->value);
+		line_add(&perf, "%s", v->unit->uom);
+		perf_tail(&perf, m, v->unit);
+	}
+	printf("WATTCYCLE %s - %s", state_name(overall), text.buf);
+	if (perf.len)
+		printf(" | %s", perf.buf);
+	printf("\n");
+	return overall;
+}
+
+const struct cli_cmd cli_cmd_check = {
+	.name = "check",
+	.summary = "Nagios plugin: check metrics against ranges (exit 0-3)",
+	.usage =
+	"Usage: wattcycle check ADDRESS --metric NAME [-w RANGE] [-c RANGE]\n"
+	"                       [--metric NAME [-w RANGE] [-c RANGE]]...\n"
+	"                       [--timeout S] [--list]\n"
+	"\n"
+	"Read one battery once and compare metrics with Nagios ranges, following\n"
+	"the Nagios plugin guidelines: one status line with performance data,\n"
+	"  WATTCYCLE OK - soc 80 %, cell_delta 0.012 V | soc=80%;30:;15:;0;100 cell_delta=0.012;0.05;0.1\n"
+	"for Nagios, Icinga, Naemon or anything that runs check_* plugins,\n"
+	"without collectd.\n"
+	"ADDRESS is a BLE address (C0:D6:3C:52:E4:D9, see 'wattcycle scan') or\n"
+	"unix:/path/to.sock for a battery simulated by wattcycle-sim.\n"
+	"\n"
+	"  -m, --metric NAME       a metric to report; the -w/-c that follow it\n"
+	"                          (up to the next --metric) are its thresholds\n"
+	"  -w, --warning RANGE     WARNING when the value is outside RANGE\n"
+	"  -c, --critical RANGE    CRITICAL when the value is outside RANGE\n"
+	"  -t, --timeout S         deadline for the whole poll (default 8)\n"
+	"  -l, --list              print every metric of this battery (name,\n"
+	"                          collectd identifier, value) first\n"
+	"  -a, --adapter NAME      Bluetooth adapter: hci0 or its address\n"
+	"  -T, --address-type T    auto (default), public, random\n"
+	"  -v, --verbose           log the session's steps on stderr\n"
+	"  -V, --version           print the version\n"
+	"\n"
+	"RANGE is Nagios syntax (an alert is raised when the value is OUTSIDE):\n"
+	"  10       outside 0..10         10:      below 10\n"
+	"  ~:10     above 10              10:20    outside 10..20\n"
+	"  @10:20   INSIDE 10..20 (inclusive)\n"
+	"\n"
+	"NAME is a type_instance of the collectd plugin (collectd-wattcycle(5)), or\n"
+	"the full TYPE-INSTANCE (percent-soc, current-pack):\n"
+	"  pack (pack voltage, V), current (A, + charging, - discharging),\n"
+	"  power (W), cell01 ... cell32, cell_min, cell_max, cell_delta (V),\n"
+	"  soc, soh (%), remaining, full, design (Ah), cycles,\n"
+	"  mos, env, probe1 ... probeN (°C), chg_on, dsg_on, balancing (0/1),\n"
+	"  every code id of 'wattcycle alarms' (0/1: cell_ovp, dsg_ocp, ...),\n"
+	"  protections, alarms, faults (number active), online (always 1 when\n"
+	"  read), rssi (dBm, BLE only), poll (s).\n"
+	"Several groups in one call give one line; the worst state wins.\n"
+	"\n"
+	"Examples:\n"
+	"  wattcycle check C0:D6:3C:52:E4:D9 --metric soc -w 30: -c 15:\n"
+	"  wattcycle check C0:D6:3C:52:E4:D9 --metric protections -c 0 \\\n"
+	"      --metric faults -c 0 --metric alarms -w 0 \\\n"
+	"      --metric cell_delta -w 0.05 -c 0.1 --metric mos -w ~:60 -c ~:70\n"
+	"\n"
+	"Exit status (Nagios): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.  UNKNOWN\n"
+	"when the battery cannot be read (unreachable, timeout, protocol error),\n"
+	"when a metric is not reported by this battery, and on every usage error\n"
+	"(as Nagios plugins do: a check that could not run says so). --help and\n"
+	"--version exit 0.\n",
+	.run = run_check,
+};
