@@ -13,7 +13,7 @@ PACKAGES=(
 	# test and demo
 	valgrind jq rrdtool librrd8 python3
 	# Graphite end-to-end tests and Nagios object validation
-	graphite-carbon graphite-web nagios4-core
+	graphite-carbon graphite-web nagios4-core python3-yaml
 )
 
 missing=()
