@@ -2,14 +2,11 @@
  * Nagios plugin (monitoring-plugins guidelines): one status line with
  * perfdata on stdout, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
  *
- * Metric names are the collectd plugin's identifiers: check_values() maps
- * one poll to (type, type_instance, value) rows in the same order and
- * under the same presence rules as the plugin's wc_sample_values()
- * (plugin/wattcycle.c), with ReportCells and ReportAlarmValues on.  That
- * function is the one list: the names a user may ask for are the rows it
- * gives for a sample with every field present and the largest counts, and
- * tests/cli/check.sh compares its rows for a simulated battery with the
- * identifiers the real plugin dispatches (scripts/identifiers.sh). */
+ * Metric names are the collectd plugin's identifiers: the rows of
+ * plugin/metrics.c (the one list, which the plugin dispatches), with
+ * ReportCells and ReportAlarmValues on; tests/cli/check.sh compares them
+ * for a simulated battery with what the real plugin dispatches
+ * (scripts/identifiers.sh). */
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -19,6 +16,7 @@
 
 #include "alarms.h"
 #include "cli.h"
+#include "metrics.h"
 #include "poll.h"
 #include "version.h"
 
@@ -31,9 +29,7 @@ enum check_state {
 };
 
 #define CHECK_NAME_MAX 32
-/* Upper bound of rows: 3 + 32 cells + 3 + 2 + 2 + 3 + 1 + 2 + 30 probes +
- * every code of the table + 1 + 3 counts + 3, with room to spare. */
-#define CHECK_VALUES_MAX 192
+#define CHECK_VALUES_MAX WC_METRICS_MAX
 #define CHECK_METRICS_MAX 64
 #define CHECK_RANGE_TEXT_MAX 48
 
@@ -68,139 +64,69 @@ struct check_value {
 	double value;
 };
 
-struct check_values {
-	struct check_value *v;
-	size_t num;
-	size_t cap;
-};
-
-/* Append a row named after the type_instance; non-finite values are
- * dropped, as the plugin drops them. */
-__attribute__((format(printf, 5, 6)))
-static void put(struct check_values *vs, const char *type,
-		const struct check_unit *unit, double value, const char *fmt,
-		...)
+/* The text unit and perfdata UOM of a types.db type. */
+static const struct check_unit *unit_of(const char *type)
 {
-	struct check_value *out;
-	va_list ap;
-	int n;
+	static const struct {
+		const char *type;
+		const struct check_unit *unit;
+	} units[] = {
+		{ "voltage", &unit_v },       { "current", &unit_a },
+		{ "power", &unit_w },         { "percent", &unit_pct },
+		{ "charge", &unit_ah },       { "temperature", &unit_c },
+		{ "bool", &unit_bool },       { "signal_power", &unit_dbm },
+		{ "duration", &unit_s },
+	};
 
-	if (!isfinite(value) || vs->num >= vs->cap)
-		return;
-	out = &vs->v[vs->num];
-	va_start(ap, fmt);
-	n = vsnprintf(out->type_instance, sizeof(out->type_instance), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(out->type_instance))
-		return;
-	memcpy(out->name, out->type_instance, sizeof(out->name));
-	out->type = type;
-	out->unit = unit;
-	out->value = value;
-	vs->num++;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(units[i].type, type) == 0)
+			return units[i].unit;
+	return &unit_none;
 }
 
-/* put() under another short name (the "pack" rows). */
-static void put_named(struct check_values *vs, const char *type,
-		      const char *type_instance, const char *name,
-		      const struct check_unit *unit, double value)
+/* The plugin's rows (plugin/metrics.c, the one list) as check rows: the
+ * short name is the type_instance, except for current-pack and
+ * power-pack, which would collide with voltage-pack ("pack"). */
+static size_t as_check_values(const struct wc_metric *m, size_t n,
+			      struct check_value *out, size_t cap)
 {
-	size_t before = vs->num;
+	size_t k = 0;
 
-	put(vs, type, unit, value, "%s", type_instance);
-	if (vs->num > before)
-		snprintf(vs->v[before].name, sizeof(vs->v[before].name), "%s",
-			 name);
+	for (size_t i = 0; i < n && k < cap; i++, k++) {
+		struct check_value *v = &out[k];
+
+		v->type = m[i].type;
+		snprintf(v->type_instance, sizeof(v->type_instance), "%s",
+			 m[i].type_instance);
+		snprintf(v->name, sizeof(v->name), "%s",
+			 strcmp(m[i].type_instance, "pack") == 0 &&
+					 strcmp(m[i].type, "voltage") != 0
+				 ? m[i].type
+				 : m[i].type_instance);
+		v->unit = unit_of(m[i].type);
+		v->value = m[i].value;
+	}
+	return k;
 }
 
-/* THE metric list: the rows of one poll, in the plugin's order. */
+/* The rows of one poll, as the plugin would dispatch them with
+ * ReportCells and ReportAlarmValues on. */
 static size_t check_values(const struct wc_poll_result *r,
 			   struct check_value *out, size_t cap)
 {
-	const struct wc_sample *s = &r->sample;
-	struct check_values vs = { .v = out, .num = 0, .cap = cap };
-	double lo, hi, delta;
+	static const struct wc_metric_opts every = { true, true };
+	struct wc_metric m[WC_METRICS_MAX];
 
-	if (wc_has(s, WC_F_VOLTAGE))
-		put_named(&vs, "voltage", "pack", "pack", &unit_v, s->voltage_v);
-	if (wc_has(s, WC_F_CELLS))
-		for (unsigned i = 0; i < s->n_cells && i < WC_MAX_CELLS; i++)
-			put(&vs, "voltage", &unit_v, s->cell_v[i], "cell%02u",
-			    i + 1);
-	if (wc_sample_cell_stats(s, &lo, &hi, &delta)) {
-		put(&vs, "voltage", &unit_v, lo, "cell_min");
-		put(&vs, "voltage", &unit_v, hi, "cell_max");
-		put(&vs, "voltage", &unit_v, delta, "cell_delta");
-	}
-	if (wc_has(s, WC_F_CURRENT))
-		put_named(&vs, "current", "pack", "current", &unit_a,
-			  s->current_a);
-	if (wc_has(s, WC_F_POWER))
-		put_named(&vs, "power", "pack", "power", &unit_w, s->power_w);
-	if (wc_has(s, WC_F_SOC))
-		put(&vs, "percent", &unit_pct, s->soc_pct, "soc");
-	if (wc_has(s, WC_F_SOH))
-		put(&vs, "percent", &unit_pct, s->soh_pct, "soh");
-	if (wc_has(s, WC_F_REMAINING))
-		put(&vs, "charge", &unit_ah, s->remaining_ah, "remaining");
-	if (wc_has(s, WC_F_FULL))
-		put(&vs, "charge", &unit_ah, s->full_ah, "full");
-	if (wc_has(s, WC_F_DESIGN))
-		put(&vs, "charge", &unit_ah, s->design_ah, "design");
-	if (wc_has(s, WC_F_CYCLES))
-		put(&vs, "count", &unit_none, (double)s->cycles, "cycles");
-	if (wc_has(s, WC_F_TEMP_MOS))
-		put(&vs, "temperature", &unit_c, s->temp_mos_c, "mos");
-	if (wc_has(s, WC_F_TEMP_ENV))
-		put(&vs, "temperature", &unit_c, s->temp_env_c, "env");
-	if (wc_has(s, WC_F_PROBES))
-		for (unsigned i = 0; i < s->n_probes && i < WC_MAX_PROBES; i++)
-			put(&vs, "temperature", &unit_c, s->probe_c[i],
-			    "probe%u", i + 1);
-	if (wc_has(s, WC_F_STATUS)) {
-		for (size_t i = 0; i < wc_alarm_count; i++)
-			if (wc_alarms[i].cls == WC_CLASS_STATE)
-				put(&vs, "bool", &unit_bool,
-				    wc_alarm_active(&wc_alarms[i], &s->regs),
-				    "%s", wc_alarms[i].id);
-		put(&vs, "bool", &unit_bool, s->balancing ? 1.0 : 0.0,
-		    "balancing");
-		for (size_t i = 0; i < wc_alarm_count; i++)
-			if (wc_alarms[i].cls != WC_CLASS_STATE)
-				put(&vs, "bool", &unit_bool,
-				    wc_alarm_active(&wc_alarms[i], &s->regs),
-				    "%s", wc_alarms[i].id);
-		put(&vs, "count", &unit_none,
-		    wc_alarm_count_active(&s->regs, WC_CLASS_PROTECTION),
-		    "protections");
-		put(&vs, "count", &unit_none,
-		    wc_alarm_count_active(&s->regs, WC_CLASS_ALARM), "alarms");
-		put(&vs, "count", &unit_none,
-		    wc_alarm_count_active(&s->regs, WC_CLASS_FAULT), "faults");
-	}
-	/* A reading exists, so the battery answered: always 1 here (an
-	 * unreachable battery is UNKNOWN, not online = 0). */
-	put(&vs, "bool", &unit_bool, 1.0, "online");
-	if (r->has_rssi)
-		put(&vs, "signal_power", &unit_dbm, (double)r->rssi_dbm, "rssi");
-	if (r->poll_s >= 0)
-		put(&vs, "duration", &unit_s, r->poll_s, "poll");
-	return vs.num;
+	return as_check_values(m, wc_metrics(r, &every, m, WC_METRICS_MAX),
+			       out, cap);
 }
 
-/* Every row check_values() can give: a result with every field present
- * and the largest counts. */
+/* Every row check_values() can give. */
 static size_t check_universe(struct check_value *out, size_t cap)
 {
-	static struct wc_poll_result all;
+	struct wc_metric m[WC_METRICS_MAX];
 
-	memset(&all, 0, sizeof(all));
-	all.sample.present = (1u << WC_F__COUNT) - 1u;
-	all.sample.n_cells = WC_MAX_CELLS;
-	all.sample.n_probes = WC_MAX_PROBES;
-	all.has_rssi = true;
-	all.poll_s = 0;
-	return check_values(&all, out, cap);
+	return as_check_values(m, wc_metrics_all(m, WC_METRICS_MAX), out, cap);
 }
 
 /* A NAME matches a row by its short name or as TYPE-TYPE_INSTANCE. */

@@ -33,6 +33,7 @@
 #include "alarms.h"
 #include "events.h"
 #include "link.h"
+#include "metrics.h"
 #include "poll.h"
 #include "sample.h"
 #include "wc_error.h"
@@ -47,10 +48,6 @@
 #define WC_OFFLINE_AFTER_MAX 1000000
 /* Product info (0x92) hardly changes: re-read it hourly. */
 #define WC_INFO_REFRESH_S 3600
-/* Upper bound of values per poll: 3 + 32 cells + 3 + 8 + 2 + 30 probes +
- * 3 + every code of the table + 3 counts + 3, with room to spare. */
-#define WC_VALUES_MAX 192
-#define WC_TI_MAX 32
 
 struct wc_battery {
 	char name[WC_NAME_MAX + 1];
@@ -68,12 +65,6 @@ struct wc_battery {
 	c_complain_t complaint;
 };
 
-/* One row of the value table (issue 4 §4): a gauge of a types.db type. */
-struct wc_value {
-	const char *type;
-	char type_instance[WC_TI_MAX];
-	gauge_t value;
-};
 
 /* Seams the unit test replaces; the daemon's functions otherwise. */
 static int (*wc_dispatch_values)(value_list_t const *vl) =
@@ -96,117 +87,22 @@ static size_t wc_names_num;
 
 /* ---- sample -> values ------------------------------------------------ */
 
-struct wc_values {
-	struct wc_value *v;
-	size_t num;
-	size_t cap;
-};
-
-/* Append one value; a non-finite value or a full table is dropped (the
- * caller sized the table for the worst case, so that never happens). */
-__attribute__((format(printf, 3, 5)))
-static void wc_put(struct wc_values *vs, const char *type, const char *ti_fmt,
-		   gauge_t value, ...)
-{
-	struct wc_value *out;
-	va_list ap;
-	int n;
-
-	if (!isfinite(value) || vs->num >= vs->cap)
-		return;
-	out = &vs->v[vs->num];
-	va_start(ap, value);
-	n = vsnprintf(out->type_instance, sizeof(out->type_instance), ti_fmt,
-		      ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(out->type_instance))
-		return;
-	out->type = type;
-	out->value = value;
-	vs->num++;
-}
-
-/* The values of one good poll, in table order.  Only fields the battery
- * reported (present bits) appear; per-cell voltages only with
- * ReportCells, per-code flags only with ReportAlarmValues.  Returns the
- * number of values written to out. */
+/* The values of one good poll: metrics.c's rows under this battery's
+ * ReportCells and ReportAlarmValues. */
 static size_t wc_sample_values(const struct wc_battery *b,
 			       const struct wc_poll_result *r,
-			       struct wc_value *out, size_t cap)
+			       struct wc_metric *out, size_t cap)
 {
-	const struct wc_sample *s = &r->sample;
-	struct wc_values vs = { .v = out, .num = 0, .cap = cap };
-	double lo, hi, delta;
+	const struct wc_metric_opts o = {
+		.cells = b->report_cells,
+		.alarm_values = b->report_alarm_values,
+	};
 
-	if (wc_has(s, WC_F_VOLTAGE))
-		wc_put(&vs, "voltage", "pack", s->voltage_v);
-	if (wc_has(s, WC_F_CELLS) && b->report_cells)
-		for (unsigned i = 0; i < s->n_cells && i < WC_MAX_CELLS; i++)
-			wc_put(&vs, "voltage", "cell%02u", s->cell_v[i], i + 1);
-	if (wc_sample_cell_stats(s, &lo, &hi, &delta)) {
-		wc_put(&vs, "voltage", "cell_min", lo);
-		wc_put(&vs, "voltage", "cell_max", hi);
-		wc_put(&vs, "voltage", "cell_delta", delta);
-	}
-	if (wc_has(s, WC_F_CURRENT))
-		wc_put(&vs, "current", "pack", s->current_a);
-	if (wc_has(s, WC_F_POWER))
-		wc_put(&vs, "power", "pack", s->power_w);
-	if (wc_has(s, WC_F_SOC))
-		wc_put(&vs, "percent", "soc", s->soc_pct);
-	if (wc_has(s, WC_F_SOH))
-		wc_put(&vs, "percent", "soh", s->soh_pct);
-	if (wc_has(s, WC_F_REMAINING))
-		wc_put(&vs, "charge", "remaining", s->remaining_ah);
-	if (wc_has(s, WC_F_FULL))
-		wc_put(&vs, "charge", "full", s->full_ah);
-	if (wc_has(s, WC_F_DESIGN))
-		wc_put(&vs, "charge", "design", s->design_ah);
-	if (wc_has(s, WC_F_CYCLES))
-		wc_put(&vs, "count", "cycles", (gauge_t)s->cycles);
-	if (wc_has(s, WC_F_TEMP_MOS))
-		wc_put(&vs, "temperature", "mos", s->temp_mos_c);
-	if (wc_has(s, WC_F_TEMP_ENV))
-		wc_put(&vs, "temperature", "env", s->temp_env_c);
-	if (wc_has(s, WC_F_PROBES))
-		for (unsigned i = 0; i < s->n_probes && i < WC_MAX_PROBES; i++)
-			wc_put(&vs, "temperature", "probe%u", s->probe_c[i],
-			       i + 1);
-	if (wc_has(s, WC_F_STATUS)) {
-		/* MOSFET states first (the table's state codes chg_on,
-		 * dsg_on), then every code when asked for */
-		for (size_t i = 0; i < wc_alarm_count; i++)
-			if (wc_alarms[i].cls == WC_CLASS_STATE)
-				wc_put(&vs, "bool", "%s",
-				       wc_alarm_active(&wc_alarms[i], &s->regs)
-					       ? 1.0 : 0.0,
-				       wc_alarms[i].id);
-		wc_put(&vs, "bool", "balancing", s->balancing ? 1.0 : 0.0);
-		if (b->report_alarm_values)
-			for (size_t i = 0; i < wc_alarm_count; i++)
-				if (wc_alarms[i].cls != WC_CLASS_STATE)
-					wc_put(&vs, "bool", "%s",
-					       wc_alarm_active(&wc_alarms[i],
-							       &s->regs)
-						       ? 1.0 : 0.0,
-					       wc_alarms[i].id);
-		wc_put(&vs, "count", "protections",
-		       wc_alarm_count_active(&s->regs, WC_CLASS_PROTECTION));
-		wc_put(&vs, "count", "alarms",
-		       wc_alarm_count_active(&s->regs, WC_CLASS_ALARM));
-		wc_put(&vs, "count", "faults",
-		       wc_alarm_count_active(&s->regs, WC_CLASS_FAULT));
-	}
-	wc_put(&vs, "bool", "online", 1.0);
-	if (r->has_rssi)
-		wc_put(&vs, "signal_power", "rssi", (gauge_t)r->rssi_dbm);
-	if (r->poll_s >= 0)
-		wc_put(&vs, "duration", "poll", r->poll_s);
-	return vs.num;
+	return wc_metrics(r, &o, out, cap);
 }
 
 /* Every value of one poll carries the same timestamp t. */
-static void wc_submit(const struct wc_battery *b, const struct wc_value *v,
+static void wc_submit(const struct wc_battery *b, const struct wc_metric *v,
 		      size_t num, cdtime_t t)
 {
 	for (size_t i = 0; i < num; i++) {
@@ -277,7 +173,7 @@ static int wc_read(user_data_t *ud)
 	struct wc_poll_result res;
 	struct wc_diag d = { .code = WC_OK, .a = 0, .b = 0 };
 	char msg[WC_POLL_MSG_MAX] = "";
-	struct wc_value values[WC_VALUES_MAX];
+	struct wc_metric values[WC_METRICS_MAX];
 	struct wc_notify_ctx ctx = { .b = b };
 	enum wc_err rc;
 
@@ -286,7 +182,7 @@ static int wc_read(user_data_t *ud)
 	/* one timestamp for every value and notification of this poll */
 	ctx.t = cdtime();
 	if (rc == WC_OK) {
-		size_t n = wc_sample_values(b, &res, values, WC_VALUES_MAX);
+		size_t n = wc_sample_values(b, &res, values, WC_METRICS_MAX);
 
 		c_release(LOG_INFO, &b->complaint,
 			  WC_PLUGIN " plugin: %s: poll succeeded again",
@@ -303,7 +199,7 @@ static int wc_read(user_data_t *ud)
 	c_complain(LOG_ERR, &b->complaint, WC_PLUGIN " plugin: %s: poll failed: %s",
 		   b->name, msg);
 	{
-		struct wc_value offline = { .type = "bool",
+		struct wc_metric offline = { .type = "bool",
 					    .type_instance = "online",
 					    .value = 0.0 };
 

@@ -816,7 +816,7 @@ static void test_sample_values_capacity(void **state)
 {
 	struct wc_battery b;
 	struct wc_poll_result res;
-	struct wc_value v[WC_VALUES_MAX];
+	struct wc_metric v[WC_METRICS_MAX];
 	size_t n;
 
 	(void)state;
@@ -828,7 +828,7 @@ static void test_sample_values_capacity(void **state)
 	res.sample.n_probes = WC_MAX_PROBES;
 	for (size_t i = 0; i < wc_alarm_count; i++)
 		wc_alarm_apply(&wc_alarms[i], &res.sample.regs, true);
-	n = wc_sample_values(&b, &res, v, WC_VALUES_MAX);
+	n = wc_sample_values(&b, &res, v, WC_METRICS_MAX);
 	/* 1 + 32 + 3 + 2 + 2 + 3 + 1 + 2 + 30 + 2 + 1 + 34 + 3 + 3 */
 	assert_int_equal(n, 119);
 	assert_string_equal(v[32].type_instance, "cell32");

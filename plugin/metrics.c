@@ -1,0 +1,129 @@
+/* The plugin's identifiers: see metrics.h and issue 4's value table. */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alarms.h"
+
+struct rows {
+	struct wc_metric *v;
+	size_t num;
+	size_t cap;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void put(struct rows *rs, const char *type, double value,
+		const char *ti_fmt, ...)
+{
+	struct wc_metric *out;
+	va_list ap;
+	int n;
+
+	if (!isfinite(value) || rs->num >= rs->cap)
+		return;
+	out = &rs->v[rs->num];
+	va_start(ap, ti_fmt);
+	n = vsnprintf(out->type_instance, sizeof(out->type_instance), ti_fmt,
+		      ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(out->type_instance))
+		return;
+	out->type = type;
+	out->value = value;
+	rs->num++;
+}
+
+/* One bool row per code of a class filter: state codes (the MOSFETs) or
+ * every other code. */
+static void put_codes(struct rows *rs, const struct wc_status_regs *regs,
+		      bool states)
+{
+	for (size_t i = 0; i < wc_alarm_count; i++) {
+		const struct wc_alarm *a = &wc_alarms[i];
+
+		if ((a->cls == WC_CLASS_STATE) == states)
+			put(rs, "bool", wc_alarm_active(a, regs) ? 1.0 : 0.0,
+			    "%s", a->id);
+	}
+}
+
+size_t wc_metrics(const struct wc_poll_result *r,
+		  const struct wc_metric_opts *o, struct wc_metric *out,
+		  size_t cap)
+{
+	const struct wc_sample *s = &r->sample;
+	struct rows rs = { .v = out, .num = 0, .cap = cap };
+	double lo, hi, delta;
+
+	if (wc_has(s, WC_F_VOLTAGE))
+		put(&rs, "voltage", s->voltage_v, "pack");
+	if (wc_has(s, WC_F_CELLS) && o->cells)
+		for (unsigned i = 0; i < s->n_cells && i < WC_MAX_CELLS; i++)
+			put(&rs, "voltage", s->cell_v[i], "cell%02u", i + 1);
+	if (wc_sample_cell_stats(s, &lo, &hi, &delta)) {
+		put(&rs, "voltage", lo, "cell_min");
+		put(&rs, "voltage", hi, "cell_max");
+		put(&rs, "voltage", delta, "cell_delta");
+	}
+	if (wc_has(s, WC_F_CURRENT))
+		put(&rs, "current", s->current_a, "pack");
+	if (wc_has(s, WC_F_POWER))
+		put(&rs, "power", s->power_w, "pack");
+	if (wc_has(s, WC_F_SOC))
+		put(&rs, "percent", s->soc_pct, "soc");
+	if (wc_has(s, WC_F_SOH))
+		put(&rs, "percent", s->soh_pct, "soh");
+	if (wc_has(s, WC_F_REMAINING))
+		put(&rs, "charge", s->remaining_ah, "remaining");
+	if (wc_has(s, WC_F_FULL))
+		put(&rs, "charge", s->full_ah, "full");
+	if (wc_has(s, WC_F_DESIGN))
+		put(&rs, "charge", s->design_ah, "design");
+	if (wc_has(s, WC_F_CYCLES))
+		put(&rs, "count", (double)s->cycles, "cycles");
+	if (wc_has(s, WC_F_TEMP_MOS))
+		put(&rs, "temperature", s->temp_mos_c, "mos");
+	if (wc_has(s, WC_F_TEMP_ENV))
+		put(&rs, "temperature", s->temp_env_c, "env");
+	if (wc_has(s, WC_F_PROBES))
+		for (unsigned i = 0; i < s->n_probes && i < WC_MAX_PROBES; i++)
+			put(&rs, "temperature", s->probe_c[i], "probe%u", i + 1);
+	if (wc_has(s, WC_F_STATUS)) {
+		/* The MOSFET states (the table's state codes chg_on, dsg_on)
+		 * always, every other code when asked for. */
+		put_codes(&rs, &s->regs, true);
+		put(&rs, "bool", s->balancing ? 1.0 : 0.0, "balancing");
+		if (o->alarm_values)
+			put_codes(&rs, &s->regs, false);
+		put(&rs, "count",
+		    wc_alarm_count_active(&s->regs, WC_CLASS_PROTECTION),
+		    "protections");
+		put(&rs, "count", wc_alarm_count_active(&s->regs, WC_CLASS_ALARM),
+		    "alarms");
+		put(&rs, "count", wc_alarm_count_active(&s->regs, WC_CLASS_FAULT),
+		    "faults");
+	}
+	/* A result exists, so the battery answered. */
+	put(&rs, "bool", 1.0, "online");
+	if (r->has_rssi)
+		put(&rs, "signal_power", (double)r->rssi_dbm, "rssi");
+	if (r->poll_s >= 0)
+		put(&rs, "duration", r->poll_s, "poll");
+	return rs.num;
+}
+
+size_t wc_metrics_all(struct wc_metric *out, size_t cap)
+{
+	static const struct wc_metric_opts every = { true, true };
+	struct wc_poll_result all;
+
+	memset(&all, 0, sizeof(all));
+	all.sample.present = (1u << WC_F__COUNT) - 1u;
+	all.sample.n_cells = WC_MAX_CELLS;
+	all.sample.n_probes = WC_MAX_PROBES;
+	all.has_rssi = true;
+	return wc_metrics(&all, &every, out, cap);
+}
