@@ -315,13 +315,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			a->adapter = optarg;
 			break;
 		case 'T':
-			if (strcmp(optarg, "auto") == 0)
-				a->addr_type = WC_ADDR_AUTO;
-			else if (strcmp(optarg, "public") == 0)
-				a->addr_type = WC_ADDR_PUBLIC;
-			else if (strcmp(optarg, "random") == 0)
-				a->addr_type = WC_ADDR_RANDOM;
-			else
+			if (!wc_addr_type_parse(optarg, &a->addr_type))
 				return usage_unknown("--address-type is auto, public or random, not '%s'", optarg);
 			break;
 		case 'v':

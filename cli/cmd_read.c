@@ -232,13 +232,7 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 			a->adapter = optarg;
 			break;
 		case 'T':
-			if (strcmp(optarg, "auto") == 0)
-				a->addr_type = WC_ADDR_AUTO;
-			else if (strcmp(optarg, "public") == 0)
-				a->addr_type = WC_ADDR_PUBLIC;
-			else if (strcmp(optarg, "random") == 0)
-				a->addr_type = WC_ADDR_RANDOM;
-			else
+			if (!wc_addr_type_parse(optarg, &a->addr_type))
 				return cli_usage_error(cmd, "--address-type is auto, public or random, not '%s'", optarg);
 			break;
 		case 'v':

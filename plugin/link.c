@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define UNIX_PREFIX "unix:"
@@ -75,6 +76,20 @@ const char *wc_addr_type_name(enum wc_addr_type t)
 		break;
 	}
 	return "invalid";
+}
+
+bool wc_addr_type_parse(const char *text, enum wc_addr_type *out)
+{
+	static const enum wc_addr_type all[] = { WC_ADDR_AUTO, WC_ADDR_PUBLIC,
+						 WC_ADDR_RANDOM };
+
+	for (size_t i = 0; text && i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcasecmp(text, wc_addr_type_name(all[i])) == 0) {
+			*out = all[i];
+			return true;
+		}
+	}
+	return false;
 }
 
 enum wc_err wc_link_parse_address(const char *text, struct wc_link_addr *out,

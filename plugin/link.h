@@ -68,6 +68,9 @@ char *wc_bdaddr_format(const uint8_t bdaddr[6], char *buf, size_t len);
 /* "auto", "public", "random". */
 const char *wc_addr_type_name(enum wc_addr_type t);
 
+/* The inverse, case-insensitive; false for anything else. */
+bool wc_addr_type_parse(const char *text, enum wc_addr_type *out);
+
 /* Connect to o->address, never waiting past deadline_ms (absolute,
  * CLOCK_MONOTONIC ms, see clock.h).  On success *out is a connected link
  * and msg is "".  On failure *out is NULL, d (may be NULL) holds the code

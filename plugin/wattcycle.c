@@ -302,13 +302,7 @@ static int wc_config_option(struct wc_battery *b, oconfig_item_t *c)
 			      "one string", b->name);
 			return -1;
 		}
-		if (strcasecmp(buf, "auto") == 0)
-			b->addr_type = WC_ADDR_AUTO;
-		else if (strcasecmp(buf, "public") == 0)
-			b->addr_type = WC_ADDR_PUBLIC;
-		else if (strcasecmp(buf, "random") == 0)
-			b->addr_type = WC_ADDR_RANDOM;
-		else {
+		if (!wc_addr_type_parse(buf, &b->addr_type)) {
 			ERROR(WC_PLUGIN " plugin: %s: AddressType: \"%s\" is "
 			      "not one of auto, public, random", b->name, buf);
 			return -1;
