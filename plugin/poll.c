@@ -418,8 +418,14 @@ static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
 	enum wc_err e = WC_E_NO_ANSWER;
 
 	for (size_t i = 0; i < sizeof(heads); i++) {
-		uint64_t probe = wc_now_ms() + HEAD_PROBE_MS;
+		uint64_t now = wc_now_ms();
+		uint64_t probe = now + HEAD_PROBE_MS;
 
+		/* The first head gets at most half of what is left, so a short
+		 * Timeout still reaches the second (0x1E-only firmware). */
+		if (i + 1 < sizeof(heads) && deadline > now &&
+		    probe > now + (deadline - now) / 2)
+			probe = now + (deadline - now) / 2;
 		if (i > 0 && wc_ms_left(deadline) == 0) {
 			say(p, "0x92: no answer to head 0x%02X before the poll "
 			       "deadline (%u ms); head 0x%02X not tried",

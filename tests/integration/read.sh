@@ -68,7 +68,7 @@ fault_case() { # KIND TIMEOUT_S PATTERN
 	check "fault $kind: message '$pat' (got: $err)" grep -q -- "$pat" <<<"$err"
 	le "fault $kind: elapsed ms within deadline + 300" "$((t1 - t0))" "$(awk -v t="$t" 'BEGIN { print t * 1000 + 300 }')"
 }
-fault_case silence 1.5 "no answer to head 0x7E before the poll deadline (1500 ms)"
+fault_case silence 1.5 "no answer to 0x92 with head 0x7E or 0x1E although the battery reports itself unlocked"
 fault_case drop 2 "the battery closed the link"
 fault_case crc 2 "crc mismatch: frame says"
 fault_case length 2 "length"
@@ -85,6 +85,13 @@ sim_stop b
 err=$($W read "unix:$TMP/b.sock" 2>&1 >/dev/null); rc=$?
 eq "stopped simulator: exit 1" "$rc" "1"
 check "stopped simulator: message names the socket" grep -q "$TMP/b.sock" <<<"$err"
+
+# A 0x1E-only battery with a short Timeout: the 0x7E probe leaves time for
+# the 0x1E one.
+sim_start b --socket "$TMP/b.sock" --head 1e
+eq "1E-only battery read within a 2 s Timeout" \
+	"$($W read "unix:$TMP/b.sock" --timeout 2 --json | jq -r .head)" "0x1e"
+sim_stop b
 
 # A battery that refuses our unlock (it wants another key): ignored
 # requests, the link dropped after its unlock timeout, reported as such.
