@@ -2,8 +2,6 @@
 #include "metrics.h"
 
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "alarms.h"
@@ -14,25 +12,32 @@ struct rows {
 	size_t cap;
 };
 
-__attribute__((format(printf, 4, 5)))
-static void put(struct rows *rs, const char *type, double value,
-		const char *ti_fmt, ...)
-{
-	struct wc_metric *out;
-	va_list ap;
-	int n;
+/* type_instance names of the per-cell and per-probe rows, spelled out so
+ * that no row needs formatting at run time. */
+static const char *const cell_names[WC_MAX_CELLS] = {
+	"cell01", "cell02", "cell03", "cell04", "cell05", "cell06", "cell07",
+	"cell08", "cell09", "cell10", "cell11", "cell12", "cell13", "cell14",
+	"cell15", "cell16", "cell17", "cell18", "cell19", "cell20", "cell21",
+	"cell22", "cell23", "cell24", "cell25", "cell26", "cell27", "cell28",
+	"cell29", "cell30", "cell31", "cell32"
+};
+static const char *const probe_names[WC_MAX_PROBES] = {
+	"probe1", "probe2", "probe3", "probe4", "probe5", "probe6", "probe7",
+	"probe8", "probe9", "probe10", "probe11", "probe12", "probe13",
+	"probe14", "probe15", "probe16", "probe17", "probe18", "probe19",
+	"probe20", "probe21", "probe22", "probe23", "probe24", "probe25",
+	"probe26", "probe27", "probe28", "probe29", "probe30"
+};
 
+/* Append a row; non-finite values are left out. */
+static void put(struct rows *rs, const char *type, double value,
+		const char *type_instance)
+{
 	if (!isfinite(value) || rs->num >= rs->cap)
 		return;
-	out = &rs->v[rs->num];
-	va_start(ap, ti_fmt);
-	n = vsnprintf(out->type_instance, sizeof(out->type_instance), ti_fmt,
-		      ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(out->type_instance))
-		return;
-	out->type = type;
-	out->value = value;
+	rs->v[rs->num].type = type;
+	rs->v[rs->num].type_instance = type_instance;
+	rs->v[rs->num].value = value;
 	rs->num++;
 }
 
@@ -46,7 +51,7 @@ static void put_codes(struct rows *rs, const struct wc_status_regs *regs,
 
 		if ((a->cls == WC_CLASS_STATE) == states)
 			put(rs, "bool", wc_alarm_active(a, regs) ? 1.0 : 0.0,
-			    "%s", a->id);
+			    a->id);
 	}
 }
 
@@ -62,7 +67,7 @@ size_t wc_metrics(const struct wc_poll_result *r,
 		put(&rs, "voltage", s->voltage_v, "pack");
 	if (wc_has(s, WC_F_CELLS) && o->cells)
 		for (unsigned i = 0; i < s->n_cells && i < WC_MAX_CELLS; i++)
-			put(&rs, "voltage", s->cell_v[i], "cell%02u", i + 1);
+			put(&rs, "voltage", s->cell_v[i], cell_names[i]);
 	if (wc_sample_cell_stats(s, &lo, &hi, &delta)) {
 		put(&rs, "voltage", lo, "cell_min");
 		put(&rs, "voltage", hi, "cell_max");
@@ -90,7 +95,7 @@ size_t wc_metrics(const struct wc_poll_result *r,
 		put(&rs, "temperature", s->temp_env_c, "env");
 	if (wc_has(s, WC_F_PROBES))
 		for (unsigned i = 0; i < s->n_probes && i < WC_MAX_PROBES; i++)
-			put(&rs, "temperature", s->probe_c[i], "probe%u", i + 1);
+			put(&rs, "temperature", s->probe_c[i], probe_names[i]);
 	if (wc_has(s, WC_F_STATUS)) {
 		/* The MOSFET states (the table's state codes chg_on, dsg_on)
 		 * always, every other code when asked for. */

@@ -13,14 +13,13 @@
 
 #include "poll.h"
 
-#define WC_METRIC_TI_MAX 32
 /* Upper bound of rows per poll: 3 + 32 cells + 3 + 8 + 2 + 30 probes +
  * every code of the table + 3 counts + 3, with room to spare. */
 #define WC_METRICS_MAX 192
 
 struct wc_metric {
-	const char *type;                      /* types.db type, static */
-	char type_instance[WC_METRIC_TI_MAX];
+	const char *type;          /* types.db type, static */
+	const char *type_instance; /* static */
 	double value;
 };
 
