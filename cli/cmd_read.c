@@ -320,7 +320,7 @@ static int run_watch(int argc, char **argv)
 
 #define READ_OPTIONS \
 	"  -j, --json              one JSON object (the decode contract of 0x8C, 0x8D\n" \
-	"                          and 0x92, plus address, protocol, head,\n" \
+	"                          and 0x92, plus address, protocol, head, version,\n" \
 	"                          att_round_trips, mtu, poll_s and rssi_dbm)\n" \
 	"  -t, --timeout S         deadline for one whole poll (default 8)\n" \
 	"  -k, --keep              keep the link between polls (keep-connected mode)\n" \
