@@ -589,6 +589,14 @@ static enum wc_err request(struct att *a, const uint8_t *req, size_t req_len,
 		if (rc != WC_OK)
 			break;
 		rc = dispatch(a, len, &kind, d);
+		if (rc == WC_OK && kind != PDU_RESPONSE &&
+		    wc_ms_left(deadline_ms) == 0) {
+			/* A peer that never stops notifying must not stretch
+			 * the deadline. */
+			rc = kill_link(a, d, WC_E_TIMEOUT,
+				       (uint32_t)(wc_now_ms() - start), 0);
+			break;
+		}
 		if (rc != WC_OK || kind != PDU_RESPONSE)
 			continue;
 		if (a->rx[0] == want) {

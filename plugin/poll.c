@@ -52,6 +52,7 @@ struct wc_poll {
 	struct handles h;
 	uint8_t head;              /* 0 until detected */
 	int unlock_readback;       /* first FFFA byte after unlock, -1 unknown */
+	bool watt_silent;          /* this run: a WATT request got no frame */
 	bool info_valid;
 	uint64_t info_ms;          /* when 0x92 was read */
 	char firmware[WC_INFO_FIELD_LEN + 1];
@@ -299,8 +300,12 @@ static enum wc_err discover(struct wc_poll *p, uint64_t deadline,
 		       "WattCycle (WTaHd…), which speaks another protocol");
 		return wc_fail(d, WC_E_NOT_FOUND, 0, 0);
 	}
-	e = att_find_cccd(p->att, (uint16_t)(notify->value_handle + 1),
-			  notify->end_handle, &h.notify_cccd, deadline, d);
+	if (notify->value_handle >= notify->end_handle)
+		e = WC_E_NOT_FOUND; /* no handle left for any descriptor */
+	else
+		e = att_find_cccd(p->att, (uint16_t)(notify->value_handle + 1),
+				  notify->end_handle, &h.notify_cccd, deadline,
+				  d);
 	if (e == WC_E_NOT_FOUND) {
 		say(p, "discovery: FFF1 has no CCCD to enable notifications");
 		return e;
@@ -361,7 +366,11 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 	if (e != WC_OK)
 		return step_failed(p, step, e, d);
 	while (!p->cap.done) {
-		e = att_wait(p->att, wait_deadline, d);
+		if (wc_ms_left(wait_deadline) == 0) {
+			e = WC_E_TIMEOUT; /* notifications without our frame */
+		} else {
+			e = att_wait(p->att, wait_deadline, d);
+		}
 		/* A partial frame with no progress for a second is dropped;
 		 * the request then has failed. */
 		watt_reasm_expire(&p->reasm, wc_now_ms());
@@ -372,6 +381,9 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 				say(p, "%s: incomplete frame: have %zu of %zu bytes",
 				    step, watt_reasm_have(&p->reasm),
 				    watt_reasm_need(&p->reasm));
+			say(p, "%s: no answer before the poll deadline (%u ms)",
+			    step, (unsigned)p->opts.timeout_ms);
+			p->watt_silent = true;
 			return wc_fail(d, WC_E_TIMEOUT,
 				       (uint32_t)p->opts.timeout_ms, 0);
 		}
@@ -443,10 +455,12 @@ static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
 		}
 		if (e == WC_E_CLOSED && p->unlock_readback == 0x00)
 			break; /* the ~4 s drop of a battery left locked */
-		if (e != WC_E_TIMEOUT)
-			return e;
-		if (!att_alive(p->att))
-			break; /* a write that timed out killed the link */
+		if (e != WC_E_TIMEOUT || !att_alive(p->att))
+			return e; /* a link failure, not the battery's silence */
+		/* A late answer to this probe must not be taken for an
+		 * answer to the next head's. */
+		for (int k = 0; k < 64 && att_wait(p->att, wc_now_ms(), NULL) == WC_OK; k++)
+			;
 	}
 	clear_msg(p);
 	if (p->unlock_readback == 0x01) {
@@ -548,6 +562,7 @@ enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
 	if (!d)
 		d = &local;
 	memset(res, 0, sizeof(*res));
+	p->watt_silent = false;
 	p->msg = msg;
 	p->msglen = msglen;
 	clear_msg(p);
@@ -555,8 +570,12 @@ enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
 	if (p->att && !att_alive(p->att))
 		wc_poll_disconnect(p);
 	if (p->att) {
-		/* Whatever arrived since the last poll is stale. */
-		att_wait(p->att, wc_now_ms(), NULL);
+		/* Whatever arrived since the last poll is stale: take it all
+		 * off the socket now (att_wait returns after each
+		 * notification), or a late frame would answer our request. */
+		for (int i = 0; i < 64 && att_wait(p->att, wc_now_ms(), NULL) == WC_OK; i++)
+			;
+		watt_reasm_reset(&p->reasm);
 		res->mtu = att_mtu(p->att);
 		att_reset_round_trips(p->att);
 	}
@@ -586,13 +605,15 @@ out:
 	res->att_round_trips = trips;
 	if (p->link) {
 		res->link_kind = wc_link_kind(p->link);
-		res->has_rssi = wc_link_rssi(p->link, &res->rssi_dbm) == 0;
+		/* An HCI query costs up to 500 ms: not past a failure. */
+		if (e == WC_OK)
+			res->has_rssi = wc_link_rssi(p->link, &res->rssi_dbm) == 0;
 	}
 	fill_info(p, &res->sample);
 	if (e != WC_OK) {
 		/* Silence may mean a firmware that wants the other head:
 		 * detect again next time.  Stale handles: discover again. */
-		if (e == WC_E_TIMEOUT || e == WC_E_NO_ANSWER)
+		if (e == WC_E_NO_ANSWER || (e == WC_E_TIMEOUT && p->watt_silent))
 			p->head = 0;
 		if (e == WC_E_ATT || e == WC_E_NOT_FOUND)
 			p->h.valid = false;

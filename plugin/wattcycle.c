@@ -44,6 +44,9 @@
  * always fits collectd's 128-byte names). */
 #define WC_NAME_MAX 63
 #define WC_DEFAULT_TIMEOUT_MS 8000
+/* A poll that has not ended after an hour never will; the bound also keeps
+ * the millisecond count of the session within 32 bits. */
+#define WC_TIMEOUT_MAX_S 3600
 #define WC_DEFAULT_OFFLINE_AFTER 3
 #define WC_OFFLINE_AFTER_MAX 1000000
 /* Product info (0x92) hardly changes: re-read it hourly. */
@@ -342,6 +345,11 @@ static int wc_config_option(struct wc_battery *b, oconfig_item_t *c)
 			ERROR(WC_PLUGIN " plugin: %s: %s: expects a positive "
 			      "number of seconds", b->name,
 			      is_interval ? "Interval" : "Timeout");
+			return -1;
+		}
+		if (!is_interval && t > TIME_T_TO_CDTIME_T(WC_TIMEOUT_MAX_S)) {
+			ERROR(WC_PLUGIN " plugin: %s: Timeout: at most %d "
+			      "seconds", b->name, WC_TIMEOUT_MAX_S);
 			return -1;
 		}
 		if (is_interval)

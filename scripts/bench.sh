@@ -237,4 +237,16 @@ $(j "$rec_cpu" .cpu_us_per_poll) µs (\`bench_poll\`); inside the daemon the rea
 $(us_per_poll full r) µs and collectd's write threads another $(us_per_poll full o) µs per poll with
 the defaults; both grow with the number of values dispatched per poll (compare the
 ReportAlarmValues false row).
+
+**Verdict.** Memory: the target is **not met** with the value table of issue 4 — the
+plugin's own memory is the "unreachable" row, but collectd keeps a value-cache entry
+(about ${per_series_kb} kB) for every series, and the table asks for ~66 series per battery.
+This is collectd's per-series cost, not the plugin's: the same growth was seen with
+\`ReadThreads 1\` (no concurrent bursts in the write queue), with \`MALLOC_ARENA_MAX=1\`,
+and with \`malloc_trim(0)\` after every read (measured by hand, 2026-11-25: +1.87 to
++2.0 MiB each time), so nothing in the plugin's allocations can bring it down; only fewer
+series can (\`ReportAlarmValues false\`, \`ReportCells false\`). CPU: the plugin's own
+work per poll (session + building values and notifications) is the instruction count
+above minus collectd's \`plugin_dispatch_values\`; the read-callback time includes that
+dispatch and the socket system calls of a fresh connection per poll (reconnect mode).
 MD
