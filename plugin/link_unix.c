@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,16 +17,37 @@
  * with EAGAIN instead of EINPROGRESS; we retry after this pause. */
 #define UNIX_RETRY_MS 10
 
+/* The link plus the socket path, for the RSSI file beside it. */
+struct unix_link {
+	struct wc_link base; /* first: a struct wc_link * is a unix_link * */
+	char path[WC_UNIX_PATH_MAX];
+};
+
+/* A Unix socket has no radio: wattcycle-sim publishes the RSSI a BLE
+ * controller would report in PATH.rssi (an integer, dBm), when its battery
+ * is configured with one.  No file, or anything else in it: unknown. */
 static int unix_rssi(struct wc_link *l, int8_t *rssi)
 {
-	(void)l;
-	(void)rssi;
-	return -1;
+	const struct unix_link *u = (const struct unix_link *)l;
+	char path[WC_UNIX_PATH_MAX + 8];
+	FILE *f;
+	int v, n;
+
+	snprintf(path, sizeof(path), "%s.rssi", u->path);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%d", &v);
+	fclose(f);
+	if (n != 1 || v < -127 || v > -1)
+		return -1;
+	*rssi = (int8_t)v;
+	return 0;
 }
 
 static void unix_free(struct wc_link *l)
 {
-	free(l);
+	free((struct unix_link *)l);
 }
 
 static const struct wc_link_ops unix_ops = {
@@ -96,7 +118,7 @@ enum wc_err wc_unix_open(const struct wc_link_addr *a, uint64_t deadline_ms,
 			 size_t msglen)
 {
 	struct sockaddr_un sa;
-	struct wc_link *l;
+	struct unix_link *u;
 	uint64_t start = wc_now_ms();
 	int fd, err;
 
@@ -145,15 +167,16 @@ enum wc_err wc_unix_open(const struct wc_link_addr *a, uint64_t deadline_ms,
 		close(fd);
 		return unix_fail(err, a->path, d, msg, msglen);
 	}
-	l = calloc(1, sizeof(*l));
-	if (!l) {
+	u = calloc(1, sizeof(*u));
+	if (!u) {
 		close(fd);
 		wc_link_msg(msg, msglen, "out of memory");
 		return wc_fail(d, WC_E_IO, ENOMEM, 0);
 	}
-	l->ops = &unix_ops;
-	l->fd = fd;
-	*out = l;
+	u->base.ops = &unix_ops;
+	u->base.fd = fd;
+	snprintf(u->path, sizeof(u->path), "%s", a->path);
+	*out = &u->base;
 	wc_link_msg(msg, msglen, "%s", "");
 	return WC_OK;
 }

@@ -67,6 +67,9 @@ struct sim_battery_cfg {
 	unsigned latency_ms;     /* used while SIM_FAULT_LATENCY is on */
 	bool unlock_required;    /* drop link 4 s after connect without HiLink */
 	unsigned unlock_timeout_ms;
+	int rssi_dbm;            /* -127..-1: the RSSI the link reports (the
+				    socket path + ".rssi" file, read by the
+				    unix transport); 0: none, as before */
 	char unlock_key[17];     /* what FFFA accepts: "HiLink" on every known
 				    unit; another key models a battery that
 				    refuses our unlock */

@@ -574,6 +574,11 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 			rc = get_uint(l, s, key, 0, 600000, &cfg->latency_ms);
 		} else if (strcmp(key, "unlock") == 0) {
 			rc = get_bool(l, s, key, &cfg->unlock_required);
+		} else if (strcmp(key, "rssi_dbm") == 0) {
+			double v = 0;
+
+			rc = get_number(l, s, key, -127, -1, &v);
+			cfg->rssi_dbm = (int)v;
 		} else if (strcmp(key, "unlock_key") == 0) {
 			rc = get_text(l, s, key, cfg->unlock_key,
 				      sizeof(cfg->unlock_key));

@@ -44,6 +44,8 @@ static const char usage_text[] =
 	"  --unlock-timeout-ms N  drop a link without unlock after N ms (default 4000)\n"
 	"  --unlock-key KEY       the key FFFA accepts (default HiLink; another key\n"
 	"                         models a battery that refuses the unlock)\n"
+	"  --rssi DBM             link RSSI, -127..-1, published in PATH.rssi for the\n"
+	"                         client's unix transport (default: none)\n"
 	"\n"
 	"Common options:\n"
 	"  --scenario FILE        several batteries from a libconfig scenario file\n"
@@ -73,6 +75,7 @@ enum opt_id {
 	OPT_FAULT,
 	OPT_NO_UNLOCK,
 	OPT_UNLOCK_KEY,
+	OPT_RSSI,
 	OPT_UNLOCK_TIMEOUT,
 	OPT_SCENARIO,
 	OPT_CONTROL,
@@ -95,6 +98,7 @@ static const struct option long_opts[] = {
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "no-unlock-check", no_argument, NULL, OPT_NO_UNLOCK },
 	{ "unlock-key", required_argument, NULL, OPT_UNLOCK_KEY },
+	{ "rssi", required_argument, NULL, OPT_RSSI },
 	{ "unlock-timeout-ms", required_argument, NULL, OPT_UNLOCK_TIMEOUT },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
 	{ "control", required_argument, NULL, OPT_CONTROL },
@@ -108,7 +112,7 @@ static const struct option long_opts[] = {
  * because the defaults depend on the battery's name. */
 struct cli {
 	const char *socket, *name, *scenario, *control, *log, *ready, *unlock_key;
-	long cells, version, mtu, latency_ms, unlock_timeout_ms;
+	long cells, version, mtu, latency_ms, unlock_timeout_ms, rssi;
 	double soc, current;
 	bool has_cells, has_version, has_mtu, has_latency, has_soc,
 		has_current, has_unlock_timeout, no_unlock;
@@ -279,6 +283,12 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case OPT_NO_UNLOCK:
 			c->no_unlock = c->battery_opts = true;
 			break;
+		case OPT_RSSI:
+			if (parse_long(a, -127, -1, &c->rssi) < 0)
+				return usage_error("--rssi '%s': a number of dBm "
+						   "from -127 to -1", a);
+			c->battery_opts = true;
+			break;
 		case OPT_UNLOCK_KEY:
 			if (!*a || strlen(a) > 16)
 				return usage_error("--unlock-key '%s': 1 to 16 "
@@ -349,6 +359,8 @@ static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 		cfg->unlock_timeout_ms = (unsigned)c->unlock_timeout_ms;
 	if (c->no_unlock)
 		cfg->unlock_required = false;
+	if (c->rssi)
+		cfg->rssi_dbm = (int)c->rssi;
 	if (c->unlock_key)
 		snprintf(cfg->unlock_key, sizeof(cfg->unlock_key), "%s",
 			 c->unlock_key);

@@ -299,6 +299,10 @@ static void log_served(struct sim_server *s, const struct sim_battery *b,
 	jb_printf(&jb, "\"0x%02x\"", n >= 6 ? frame[5] : 0);
 	jb_key(&jb, "frame");
 	jb_hex(&jb, frame, n);
+	if (sim_model_cfg(b->model)->rssi_dbm) {
+		jb_key(&jb, "rssi_dbm");
+		jb_printf(&jb, "%d", sim_model_cfg(b->model)->rssi_dbm);
+	}
 	jb_key(&jb, "faults");
 	jb_printf(&jb, "[");
 	for (int f = 0; f < SIM_FAULT__COUNT; f++) {
@@ -573,10 +577,34 @@ static void ctl_read(struct sim_server *s, struct ctl_client *c)
 
 /* ---- public ---- */
 
+/* The RSSI a BLE controller would report for this link lives in a file
+ * beside the socket (PATH.rssi): a link-layer reading that no ATT PDU
+ * carries, for the unix transport's wc_link_rssi().  Only when configured. */
+static void rssi_file(const struct sim_battery *b, bool present)
+{
+	const struct sim_battery_cfg *cfg = sim_model_cfg(b->model);
+	char path[sizeof(b->path) + 8];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.rssi", b->path);
+	if (!present || cfg->rssi_dbm == 0) {
+		unlink(path);
+		return;
+	}
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%d\n", cfg->rssi_dbm);
+		fclose(f);
+	}
+}
+
 static int battery_listen(struct sim_battery *b, char *err, size_t errlen)
 {
 	b->lfd = listen_unix(b->path, SOCK_SEQPACKET, err, errlen);
-	return b->lfd < 0 ? -1 : 0;
+	if (b->lfd < 0)
+		return -1;
+	rssi_file(b, true);
+	return 0;
 }
 
 struct sim_server *sim_server_new(const struct sim_battery_cfg *cfgs,
@@ -667,6 +695,7 @@ void sim_server_free(struct sim_server *s)
 		if (b->lfd >= 0) {
 			close(b->lfd);
 			unlink(b->path);
+			rssi_file(b, false);
 		}
 		sim_model_free(b->model);
 	}
@@ -861,6 +890,7 @@ int sim_battery_kill(struct sim_server *s, struct sim_battery *b, char *err,
 	close(b->lfd);
 	b->lfd = -1;
 	unlink(b->path);
+	rssi_file(b, false);
 	return 0;
 }
 

@@ -60,6 +60,7 @@ def note(text):
 TOLERANCE = {
     "voltage": 0.0005, "current": 0.05, "power": 0.5, "percent": 0.5,
     "charge": 0.05, "temperature": 0.05, "count": 0.0, "bool": 0.0,
+    "signal_power": 0.0,
 }
 
 
@@ -102,6 +103,8 @@ def expected(poll, leaf, alarm_class):
     cells = a["cells_v"]
     if leaf == "voltage.pack":
         return a["voltage_v"]
+    if leaf == "signal_power.rssi":
+        return a.get("rssi_dbm")  # the simulator's stand-in link RSSI
     if typ == "voltage" and inst.startswith("cell") and inst[4:].isdigit():
         return cells[int(inst[4:]) - 1]
     if leaf == "voltage.cell_min":

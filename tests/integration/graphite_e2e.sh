@@ -112,15 +112,15 @@ at() { awk -v d="$D" -v f="$1" 'BEGIN { printf "%.1f", d * f }'; }
 cat >"$TMP/bank.cfg" <<EOF
 batteries = (
   { name = "small4"; socket = "small4.sock"; cells = 4; probes = 2;
-    head = "7e"; soc = 65.0; temp_c = 20.0; mtu = 247;
+    head = "7e"; soc = 65.0; temp_c = 20.0; mtu = 247; rssi_dbm = -71;
     profile = ( { t = 0.0; current = -8.0; } );
     alarms = ( { id = "chg_ot_alarm"; at = $(at 0.3); on = true; },
                { id = "chg_ot_alarm"; at = $(at 0.6); on = false; } ); },
   { name = "mid8"; socket = "mid8.sock"; cells = 8; probes = 2;
-    head = "1e"; soc = 90.0; temp_c = 18.0; mtu = 185;
+    head = "1e"; soc = 90.0; temp_c = 18.0; mtu = 185; rssi_dbm = -84;
     profile = ( { t = 0.0; current = -4.0; } ); },
   { name = "big16"; socket = "big16.sock"; cells = 16; probes = 4;
-    version = 4; mtu = 23; soc = 91.0; full_ah = 108.3; cycles = 8;
+    version = 4; mtu = 23; soc = 91.0; full_ah = 108.3; cycles = 8; rssi_dbm = -77;
     temp_c = 24.0; cell_drift_v_per_h = 1.0;
     profile = ( { t = 0.0; current = -12.0; } );
     alarms = ( { id = "dsg_oc_alarm"; at = $(at 0.25); on = true; },

@@ -86,6 +86,17 @@ err=$($W read "unix:$TMP/b.sock" 2>&1 >/dev/null); rc=$?
 eq "stopped simulator: exit 1" "$rc" "1"
 check "stopped simulator: message names the socket" grep -q "$TMP/b.sock" <<<"$err"
 
+# RSSI: the simulator publishes a link RSSI beside its socket, the unix
+# transport reads it, read reports it (and not when there is none).
+sim_start b --socket "$TMP/b.sock" --rssi -73
+eq "RSSI reported when the link has one" "$($W read "unix:$TMP/b.sock" --json | jq .rssi_dbm)" "-73"
+check "readable output shows the RSSI" bash -c "$W read unix:$TMP/b.sock | grep -q 'RSSI -73 dBm'"
+sim_stop b
+check "no RSSI file left after the simulator stops" test ! -e "$TMP/b.sock.rssi"
+sim_start b --socket "$TMP/b.sock"
+eq "no RSSI key without one" "$($W read "unix:$TMP/b.sock" --json | jq 'has("rssi_dbm")')" "false"
+sim_stop b
+
 # A 0x1E-only battery with a short Timeout: the 0x7E probe leaves time for
 # the 0x1E one.
 sim_start b --socket "$TMP/b.sock" --head 1e
