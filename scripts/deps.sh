@@ -7,11 +7,11 @@ set -euo pipefail
 
 PACKAGES=(
 	# build
-	gcc make pkg-config clang libclang-rt-14-dev
+	gcc make dpkg-dev pkg-config clang libclang-rt-14-dev
 	libcmocka-dev libconfig-dev libbluetooth-dev
 	collectd-core collectd-dev collectd-utils
 	# test and demo
-	valgrind jq rrdtool librrd8 python3
+	valgrind jq rrdtool librrd8 python3 file
 	# Graphite end-to-end tests and Nagios object validation
 	graphite-carbon graphite-web nagios4-core python3-yaml
 )
