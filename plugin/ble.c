@@ -270,8 +270,10 @@ static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
 	for (;;) {
 		to_timespec(deadline_ms, &abs);
 		rc = pthread_mutex_clocklock(lock, CLOCK_MONOTONIC, &abs);
+		/* Out of time waiting for another battery's connect on this
+		 * adapter: "busy", not "the battery did not answer". */
 		if (rc != 0)
-			return rc == ETIMEDOUT ? ETIMEDOUT : rc;
+			return rc == ETIMEDOUT ? EBUSY : rc;
 		err = try_connect(src, dst, dst_type, deadline_ms, out_fd);
 		pthread_mutex_unlock(lock);
 		if (err != EBUSY)
@@ -333,7 +335,8 @@ static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 	case EBUSY:
 		wc_link_msg(msg, msglen,
 			    "adapter %s stayed busy with another connection "
-			    "attempt until the deadline: retry later", hci);
+			    "attempt (another battery's, or another program's) "
+			    "until the deadline: retry later", hci);
 		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
 	case EACCES:
 	case EPERM:
