@@ -25,7 +25,9 @@ CFLAGS_ALL  := $(WARN) $(DEB_CFLAGS) -fPIC -fvisibility=hidden
 # The collectd glue and its fake-daemon test see Debian's collectd-dev.
 COLLECTD_CPPFLAGS := -DHAVE_CONFIG_H -I/usr/include/collectd
 CPPFLAGS_ALL := $(BASE_CPPFLAGS) $(DEB_CPPFLAGS)
-LDFLAGS_ALL := $(DEB_LDFLAGS)
+# --as-needed: each binary keeps only the libraries it uses (the plugin
+# needs libbluetooth, not libconfig, which only the simulator reads).
+LDFLAGS_ALL := $(DEB_LDFLAGS) -Wl,--as-needed
 LDLIBS_ALL  := $(shell pkg-config --libs libconfig bluez 2>/dev/null) -lm
 
 # Sanitizer build of the library and unit tests (non-recovering).
