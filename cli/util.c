@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bytes.h"
 #include "cli.h"
 
 void cli_err(const char *fmt, ...)
@@ -67,16 +68,6 @@ int cli_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 long cli_parse_hex(const char *text, uint8_t *out, size_t cap, char *err,
 		   size_t errlen)
 {
@@ -97,7 +88,7 @@ long cli_parse_hex(const char *text, uint8_t *out, size_t cap, char *err,
 			}
 			continue;
 		}
-		v = hex_value(c);
+		v = hex_digit((char)c);
 		if (v < 0) {
 			if (isprint(c))
 				snprintf(err, errlen,

@@ -213,17 +213,6 @@ bool att_uuid_eq(const struct att_uuid *a, const struct att_uuid *b)
 	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool att_uuid_parse(const char *s, struct att_uuid *out)
 {
 	struct att_uuid r;
@@ -235,7 +224,7 @@ bool att_uuid_parse(const char *s, struct att_uuid *out)
 		int v[4];
 
 		for (i = 0; i < 4; i++)
-			if ((v[i] = hexval(s[i])) < 0)
+			if ((v[i] = hex_digit(s[i])) < 0)
 				return false;
 		*out = att_uuid16((uint16_t)(v[0] << 12 | v[1] << 8 |
 					     v[2] << 4 | v[3]));
@@ -252,8 +241,8 @@ bool att_uuid_parse(const char *s, struct att_uuid *out)
 			i++;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = hex_digit(s[i]);
+		lo = hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0 || k >= 16)
 			return false;
 		r.b[k++] = (uint8_t)(hi << 4 | lo);

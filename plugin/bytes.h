@@ -46,6 +46,18 @@ static inline void put_le16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)(v >> 8);
 }
 
+/* The value of one hex digit (either case), or -1. */
+static inline int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* A read cursor: every rd_* fails (returns false, leaves *out alone) when
  * fewer bytes remain than the read needs.  A failed read also marks the
  * cursor so that a sequence of reads can be checked once at the end. */

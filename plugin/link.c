@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "bytes.h"
+
 #define UNIX_PREFIX "unix:"
 
 void wc_link_msg(char *msg, size_t msglen, const char *fmt, ...)
@@ -22,17 +24,6 @@ void wc_link_msg(char *msg, size_t msglen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool wc_bdaddr_parse(const char *text, uint8_t out[6])
 {
 	uint8_t b[6];
@@ -41,8 +32,8 @@ bool wc_bdaddr_parse(const char *text, uint8_t out[6])
 	if (!text || strlen(text) != 17)
 		return false;
 	for (i = 0; i < 6; i++) {
-		int hi = hex_nibble(text[3 * i]);
-		int lo = hex_nibble(text[3 * i + 1]);
+		int hi = hex_digit(text[3 * i]);
+		int lo = hex_digit(text[3 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
