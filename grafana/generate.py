@@ -413,7 +413,9 @@ def battery_dashboard(alarms):
         L.add(state_timeline(
             CLASS_TITLE[cls],
             "One row per %s code, labelled as the WattCycle app names it "
-            "(bool-<id>, 1 while active):\n\n%s" % (cls, code_list(codes)),
+            "(bool-<id>, 1 while active). The plugin sends these only with "
+            "ReportAlarmValues true in the <Battery> block; the Active codes "
+            "counts are sent either way.\n\n%s" % (cls, code_list(codes)),
             exprs, code_map(cls)), 24, 2 + len(exprs))
 
     L.row("Link")

@@ -162,6 +162,8 @@ EOF
 		printf '  <Battery "%s">\n    Address "unix:%s/%s.sock"\n    Timeout %s\n' \
 			"$b" "$TMP" "$b" "${TIMEOUT[$b]}"
 		[[ $b == mid8 ]] && echo "    KeepConnected true"
+		# the dashboards' per-code rows read bool-<id>
+		echo "    ReportAlarmValues true"
 		echo "  </Battery>"
 	done
 	echo "</Plugin>"

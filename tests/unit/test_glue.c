@@ -244,7 +244,7 @@ static void test_config_good_defaults(void **state)
 	b = fake.reads[0].ud.data;
 	assert_string_equal(b->name, "house1");
 	assert_true(b->report_cells);
-	assert_true(b->report_alarm_values);
+	assert_false(b->report_alarm_values); /* opt-in: 34 series */
 	assert_false(b->keep_connected);
 	assert_int_equal(b->offline_after, 3);
 	assert_int_equal(b->events.offline_after, 3);
@@ -270,7 +270,7 @@ static void test_config_all_options(void **state)
 		N("Timeout", 5), /* >= Interval, allowed when kept connected */
 		B("KeepConnected", true),
 		B("ReportCells", false),
-		B("ReportAlarmValues", false),
+		B("ReportAlarmValues", true),
 		N("OfflineAfter", 7),
 		END
 	};
@@ -283,7 +283,7 @@ static void test_config_all_options(void **state)
 	assert_true(fake.reads[0].interval == TIME_T_TO_CDTIME_T(3));
 	b = fake.reads[0].ud.data;
 	assert_false(b->report_cells);
-	assert_false(b->report_alarm_values);
+	assert_true(b->report_alarm_values);
 	assert_true(b->keep_connected);
 	assert_int_equal(b->offline_after, 7);
 	assert_string_equal(fp.opts.link.address, "c0:d6:3c:52:e4:d9");
@@ -684,10 +684,14 @@ static struct fake_read *configure(const char *name, const struct opt *opts)
 
 static const struct opt plain_opts[] = { S("Address", "unix:/tmp/h.sock"),
 					 N("Interval", 10), END };
+/* every row of the value table, the per-code flags included */
+static const struct opt full_opts[] = { S("Address", "unix:/tmp/h.sock"),
+					N("Interval", 10),
+					B("ReportAlarmValues", true), END };
 
 static void test_read_full(void **state)
 {
-	struct fake_read *r = configure("house1", plain_opts);
+	struct fake_read *r = configure("house1", full_opts);
 
 	(void)state;
 	canned_full(&fp.next.res);
@@ -776,14 +780,13 @@ static void test_read_absent_fields(void **state)
 	assert_int_equal(fake.notifs_num, 0);
 }
 
-/* ReportCells false drops voltage-cellNN (min/max/delta stay);
- * ReportAlarmValues false drops the per-code flags (MOSFETs, balancing
- * and the counts stay). */
+/* ReportCells false drops voltage-cellNN (min/max/delta stay); without
+ * ReportAlarmValues (default false) there are no per-code flags (MOSFETs,
+ * balancing and the counts stay). */
 static void test_read_report_options(void **state)
 {
 	static const struct opt opts[] = { S("Address", "unix:/s"),
-					   B("ReportCells", false),
-					   B("ReportAlarmValues", false), END };
+					   B("ReportCells", false), END };
 	struct fake_read *r = configure("quiet", opts);
 	struct want_value want[ARRAY_LEN(want_full)];
 	size_t n = 0;
@@ -842,6 +845,7 @@ static void test_read_failure(void **state)
 {
 	static const struct opt opts[] = { S("Address", "unix:/tmp/none.sock"),
 					   N("Interval", 10),
+					   B("ReportAlarmValues", true),
 					   N("OfflineAfter", 3), END };
 	struct fake_read *r = configure("house1", opts);
 	unsigned logged;
@@ -928,9 +932,11 @@ static void test_two_batteries(void **state)
 {
 	static const struct opt o1[] = { S("Address", "unix:/1"),
 					 N("Interval", 1), N("Timeout", 0.5),
+					 B("ReportAlarmValues", true),
 					 N("OfflineAfter", 1), END };
 	static const struct opt o2[] = { S("Address", "unix:/2"),
-					 N("Interval", 3), END };
+					 N("Interval", 3),
+					 B("ReportAlarmValues", true), END };
 	struct fake_read *r1, *r2;
 
 	(void)state;
