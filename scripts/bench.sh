@@ -86,7 +86,7 @@ MD
 # callback, which includes handing each value to collectd) and the rest
 # (collectd's write threads processing those values).  Waiting for a
 # battery is not on-CPU time.
-NB=16 WARM_S=${BENCH_WARM_S:-5} RUN_S=${BENCH_RUN_S:-20} CG_RUN_S=${BENCH_RUN_S:-20} REPS=${BENCH_REPS:-3}
+NB=16 WARM_S=${BENCH_WARM_S:-5} RUN_S=${BENCH_RUN_S:-20} CG_RUN_S=${BENCH_RUN_S:-20} REPS=${BENCH_REPS:-5}
 BUILD_ABS=$(cd "$BUILD" && pwd)
 {
 	echo "batteries = ("
@@ -186,6 +186,12 @@ us_per_poll() {
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.2f MiB", k / 1024 }'; }
 plus() { mib "$(awk -v a="$(med "$1" 2)" -v b="$(med "$2" 2)" 'BEGIN { print a - b }')"; }
+# spread MODE: "min–max" of the runs' VmRSS above the baseline's median
+spread() {
+	awk -v m="$1" -v b="$(med base 2)" '$1 == m {
+			d = $2 - b; if (n++ == 0 || d < lo) lo = d; if (n == 1 || d > hi) hi = d }
+		END { printf "%.2f–%.2f", lo / 1024, hi / 1024 }' "$TMP/runs"
+}
 
 # Instructions per poll: callgrind counting only inside the read callback
 # (wc_read and all it calls: poll session, decoding, events, and collectd's
@@ -226,8 +232,14 @@ cpu() {
 	read -r calls ns <"$TMP/cpu-$1.out" || { echo "0 0"; return; }
 	awk -v c="$calls" -v n="$ns" 'BEGIN { printf "%.1f %d\n", c ? n / c / 1000 : 0, c }'
 }
-read -r cb_def cb_def_calls < <(cpu defaults)
-read -r cb_codes cb_codes_calls < <(cpu codes)
+# three runs each; the median (by µs per poll) and the spread
+cpu3() { # MODE: "median_us polls min_us max_us"
+	local i
+	for i in 1 2 3; do cpu "$1"; done | sort -n |
+		awk '{ u[NR] = $1; c[NR] = $2 } END { printf "%s %s %s %s\n", u[2], c[2], u[1], u[3] }'
+}
+read -r cb_def cb_def_calls cb_def_lo cb_def_hi < <(cpu3 defaults)
+read -r cb_codes cb_codes_calls cb_codes_lo cb_codes_hi < <(cpu3 codes)
 read -r cg_def cg_def_disp cg_def_polls < <(cg defaults)
 read -r cg_codes cg_codes_disp cg_codes_polls < <(cg codes)
 sim_stop many >&2
@@ -242,7 +254,7 @@ per_series_kb=$(awk -v a="$(med codes 2)" -v b="$(med defaults 2)" -v sa="$(med 
 row() { # LABEL MODE
 	local m=$2
 	printf '| %s | %s | %s | %s | %s |' "$1" "$(med "$m" 6)" "$(mib "$(med "$m" 2)")" \
-		"$( [[ $m == bare || $m == base ]] && echo "" || plus "$m" base)" \
+		"$( [[ $m == bare || $m == base ]] && echo "" || echo "$(plus "$m" base) ($(spread "$m"))")" \
 		"$( [[ $m == bare ]] && echo "" || plus "$m" bare)"
 	if [[ $m == defaults || $m == codes ]]; then
 		printf ' %s | %s µs | %s µs | %s µs |\n' "$(med "$m" 5)" "$(us_per_poll "$m" r)" \
@@ -277,7 +289,7 @@ plugin source with a stopwatch of the calling thread's CPU clock
 (\`CLOCK_THREAD_CPUTIME_ID\`, which does not run while the thread waits) around every read
 callback (\`tests/bench/cpu_glue.c\`), polls after the ${WARM_S} s warm-up.
 
-| configuration | series | VmRSS | added to the baseline | added to collectd without any read plugin | polls in ${RUN_S} s | CPU per poll: read threads | write threads | all |
+| configuration | series | VmRSS | added to the baseline (runs) | added to collectd without any read plugin | polls in ${RUN_S} s | CPU per poll: read threads | write threads | all |
 |---|---|---|---|---|---|---|---|---|
 $(row "collectd, no read plugin" bare)
 $(row "**baseline**: collectd + load" base)
@@ -287,7 +299,7 @@ $(row "+ ${NB} batteries, ReportAlarmValues true" codes)
 
 | plugin's read callback, CPU per poll (thread CPU clock) | defaults | ReportAlarmValues true |
 |---|---|---|
-| µs per poll | **${cb_def}** (${cb_def_calls} polls) | ${cb_codes} (${cb_codes_calls} polls) |
+| µs per poll, median of 3 runs (each run) | **${cb_def}** (${cb_def_lo}–${cb_def_hi}; ${cb_def_calls} polls a run) | ${cb_codes} (${cb_codes_lo}–${cb_codes_hi}) |
 
 Instructions per poll inside the read callback (\`valgrind --tool=callgrind
 --toggle-collect=wc_read\`, counters zeroed after the warm-up): defaults ${cg_def}
@@ -297,7 +309,8 @@ ReportAlarmValues true ${cg_codes} (${cg_codes_polls} polls), of which ${cg_code
 the rest is the plugin turning the sample into value lists and notifications.
 
 **Targets** with ${NB} batteries and the default options: **≤ 1 MiB added RSS** —
-$(plus defaults base), $(verdict "$added_kb" 1024); **≤ 100 µs CPU per poll** excluding
+$(plus defaults base) (median of ${REPS} runs; each run $(spread defaults) MiB),
+$(verdict "$added_kb" 1024); **≤ 100 µs CPU per poll** excluding
 waiting — ${cpu_def} µs in the plugin's read callback, $(verdict "$cpu_def" 100) (with
 collectd's read-thread loop around it: $(us_per_poll defaults r) µs).
 
