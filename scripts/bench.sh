@@ -79,7 +79,10 @@ MD
 #   offline   base + 16 batteries whose sockets do not exist (the plugin's
 #             fixed cost: code, contexts, sessions; bool-online only);
 #   defaults  base + 16 simulated batteries, default options;
-#   codes     the same with ReportAlarmValues true (34 more series each).
+#   codes     the same with ReportAlarmValues true (34 more series each);
+#   debian    bare + the read plugins Debian's default collectd.conf loads
+#             (no writer), and debian16: that + 16 batteries, defaults —
+#             what the plugin costs on a host that already runs collectd.
 # Memory: VmRSS at the end.  CPU: on-CPU time of collectd's threads
 # (/proc/PID/task/*/schedstat) in the last RUN_S seconds minus the
 # baseline's, per poll served in that window: read threads (the plugin's
@@ -100,7 +103,8 @@ BUILD_ABS=$(cd "$BUILD" && pwd)
 } >"$TMP/sixteen.cfg"
 sim_start many --scenario "$TMP/sixteen.cfg" --log "$TMP/many.log" >&2
 
-cd_conf() { # TAG MODE (bare | base | offline | defaults | codes)
+DEBIAN_READ="cpu df disk entropy interface irq load memory processes swap users"
+cd_conf() { # TAG MODE (bare | base | offline | defaults | codes | debian | debian16)
 	cat <<CONF
 Hostname "bench"
 FQDNLookup false
@@ -120,8 +124,12 @@ LoadPlugin unixsock
 </Plugin>
 CONF
 	[[ $2 != bare ]] || return 0
-	echo "LoadPlugin load"
-	[[ $2 != base ]] || return 0
+	if [[ $2 == debian* ]]; then
+		printf 'LoadPlugin %s\n' $DEBIAN_READ
+	else
+		echo "LoadPlugin load"
+	fi
+	[[ $2 != base && $2 != debian ]] || return 0
 	printf 'PluginDir "%s"\nLoadPlugin wattcycle\n<Plugin wattcycle>\n' "${PLUGIN_DIR:-$BUILD_ABS}"
 	for i in $(seq 1 "$NB"); do
 		printf '  <Battery "b%02d">\n' "$i"
@@ -161,7 +169,7 @@ run_cd() {
 	kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 	echo "$rss $((r1 - r0)) $((o1 - o0)) $polls $series"
 }
-MODES="bare base offline defaults codes"
+MODES="bare base offline defaults codes debian debian16"
 # interleaved repetitions, so that a slow spell of the machine spreads
 # over every configuration instead of landing on one
 for rep in $(seq 1 "$REPS"); do
@@ -186,12 +194,14 @@ us_per_poll() {
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.2f MiB", k / 1024 }'; }
 plus() { mib "$(awk -v a="$(med "$1" 2)" -v b="$(med "$2" 2)" 'BEGIN { print a - b }')"; }
-# spread MODE: "min–max" of the runs' VmRSS above the baseline's median
-spread() {
-	awk -v m="$1" -v b="$(med base 2)" '$1 == m {
+# spread2 MODE BASE: "min–max" of the runs' VmRSS above BASE's median
+spread2() {
+	awk -v m="$1" -v b="$(med "$2" 2)" '$1 == m {
 			d = $2 - b; if (n++ == 0 || d < lo) lo = d; if (n == 1 || d > hi) hi = d }
 		END { printf "%.2f–%.2f", lo / 1024, hi / 1024 }' "$TMP/runs"
 }
+# spread MODE: the same above the baseline
+spread() { spread2 "$1" base; }
 
 # Instructions per poll: callgrind counting only inside the read callback
 # (wc_read and all it calls: poll session, decoding, events, and collectd's
@@ -246,8 +256,16 @@ sim_stop many >&2
 
 added_kb=$(awk -v a="$(med defaults 2)" -v b="$(med base 2)" 'BEGIN { print a - b }')
 cpu_def=$cb_def
-verdict() { # VALUE LIMIT
-	awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "**met**" : "**not met**" }'
+verdict() { # VALUE LIMIT [WORST]: met only if the worst run is within too
+	awk -v v="$1" -v l="$2" -v w="${3:-$1}" 'BEGIN {
+		if (v > l) print "**not met**"
+		else if (w > l) print "**at the limit** (the median is within, not every run)"
+		else print "**met**" }'
+}
+# worst MODE: the highest run's VmRSS above the baseline's median, kB
+worst() {
+	awk -v m="$1" -v b="$(med base 2)" '$1 == m && (n++ == 0 || $2 - b > w) { w = $2 - b }
+		END { print w }' "$TMP/runs"
 }
 per_series_kb=$(awk -v a="$(med codes 2)" -v b="$(med defaults 2)" -v sa="$(med codes 6)" \
 	-v sb="$(med defaults 6)" 'BEGIN { printf "%.2f", (sa > sb) ? (a - b) / (sa - sb) : 0 }')
@@ -297,6 +315,12 @@ $(row "+ ${NB} batteries, unreachable" offline)
 $(row "+ ${NB} batteries, **defaults**" defaults)
 $(row "+ ${NB} batteries, ReportAlarmValues true" codes)
 
+On a host that already runs collectd with the read plugins of Debian's default
+\`collectd.conf\` (${DEBIAN_READ}; no writer): $(mib "$(med debian 2)") without the plugin,
+$(mib "$(med debian16 2)") with ${NB} batteries and the default options, so the plugin adds
+**$(plus debian16 debian)** there (runs $(spread2 debian16 debian) MiB): the read threads'
+malloc arenas and stacks are already grown by the other plugins.
+
 | plugin's read callback, CPU per poll (thread CPU clock) | defaults | ReportAlarmValues true |
 |---|---|---|
 | µs per poll, median of 3 runs (each run) | **${cb_def}** (${cb_def_lo}–${cb_def_hi}; ${cb_def_calls} polls a run) | ${cb_codes} (${cb_codes_lo}–${cb_codes_hi}) |
@@ -310,8 +334,8 @@ the rest is the plugin turning the sample into value lists and notifications.
 
 **Targets** with ${NB} batteries and the default options: **≤ 1 MiB added RSS** —
 $(plus defaults base) (median of ${REPS} runs; each run $(spread defaults) MiB),
-$(verdict "$added_kb" 1024); **≤ 100 µs CPU per poll** excluding
-waiting — ${cpu_def} µs in the plugin's read callback, $(verdict "$cpu_def" 100) (with
+$(verdict "$added_kb" 1024 "$(worst defaults)"); **≤ 100 µs CPU per poll** excluding
+waiting — ${cpu_def} µs in the plugin's read callback, $(verdict "$cpu_def" 100 "$cb_def_hi") (with
 collectd's read-thread loop around it: $(us_per_poll defaults r) µs).
 
 Where the memory goes: collectd keeps a value-cache entry for every series (a 768-byte
