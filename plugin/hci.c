@@ -503,31 +503,37 @@ int wc_hci_read_rssi(int fd, uint16_t handle, int8_t *rssi,
 	return 0;
 }
 
-int wc_hci_le_set_scan_params(int fd, uint8_t type, uint16_t interval,
-			      uint16_t window, uint8_t own_addr_type,
-			      uint8_t filter_policy, uint8_t *hci_status,
-			      int timeout_ms)
+/* A command whose only return parameter is its status. */
+static int status_cmd(int fd, const uint8_t *pkt, size_t n,
+		      uint8_t *hci_status, int timeout_ms)
 {
-	uint8_t pkt[WC_HCI_MAX_PKT], rp[1];
+	uint8_t rp[1];
 	struct wc_hci_reply r;
-	size_t n;
 
-	n = wc_hci_cmd_le_scan_params(pkt, sizeof(pkt), type, interval, window,
-				      own_addr_type, filter_policy);
 	if (wc_hci_request(fd, pkt, n, rp, sizeof(rp), &r, timeout_ms) < 0)
 		return -1;
 	return reply_ok(&r, sizeof(rp), hci_status);
 }
 
+int wc_hci_le_set_scan_params(int fd, uint8_t type, uint16_t interval,
+			      uint16_t window, uint8_t own_addr_type,
+			      uint8_t filter_policy, uint8_t *hci_status,
+			      int timeout_ms)
+{
+	uint8_t pkt[WC_HCI_MAX_PKT];
+	size_t n = wc_hci_cmd_le_scan_params(pkt, sizeof(pkt), type, interval,
+					     window, own_addr_type,
+					     filter_policy);
+
+	return status_cmd(fd, pkt, n, hci_status, timeout_ms);
+}
+
 int wc_hci_le_set_scan_enable(int fd, bool enable, bool filter_dup,
 			      uint8_t *hci_status, int timeout_ms)
 {
-	uint8_t pkt[WC_HCI_MAX_PKT], rp[1];
-	struct wc_hci_reply r;
-	size_t n;
+	uint8_t pkt[WC_HCI_MAX_PKT];
+	size_t n = wc_hci_cmd_le_scan_enable(pkt, sizeof(pkt), enable,
+					     filter_dup);
 
-	n = wc_hci_cmd_le_scan_enable(pkt, sizeof(pkt), enable, filter_dup);
-	if (wc_hci_request(fd, pkt, n, rp, sizeof(rp), &r, timeout_ms) < 0)
-		return -1;
-	return reply_ok(&r, sizeof(rp), hci_status);
+	return status_cmd(fd, pkt, n, hci_status, timeout_ms);
 }

@@ -178,9 +178,12 @@ for rep in $(seq 1 "$REPS"); do
 	done
 done
 # med MODE FIELD (2 rss, 3 read ns, 4 other ns, 5 polls, 6 series)
+# median: of the numbers on stdin, one a line
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 med() {
-	awk -v m="$1" -v f="$2" '$1 == m { print $f }' "$TMP/runs" | sort -n |
-		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	awk -v m="$1" -v f="$2" '$1 == m { print $f }' "$TMP/runs" | median
 }
 # us_per_poll MODE WHICH(r|o|all): on-CPU µs per poll above the baseline,
 # the median over the repetitions
@@ -189,8 +192,7 @@ us_per_poll() {
 	awk -v m="$1" -v c="$col" -v br="$(med base 3)" -v bo="$(med base 4)" '
 		$1 == m && $5 > 0 {
 			v = (c == 3) ? $3 - br : (c == 4) ? $4 - bo : $3 + $4 - br - bo
-			print v / $5 / 1000 }' "$TMP/runs" | sort -n |
-		awk '{ v[NR] = $1 } END { printf "%.1f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+			print v / $5 / 1000 }' "$TMP/runs" | median | awk '{ printf "%.1f", $1 }'
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.2f MiB", k / 1024 }'; }
 plus() { mib "$(awk -v a="$(med "$1" 2)" -v b="$(med "$2" 2)" 'BEGIN { print a - b }')"; }

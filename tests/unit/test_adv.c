@@ -12,42 +12,12 @@
 
 #include "adv.h"
 #include "link.h"
+#include "unhex.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #define U16(x) "0000" x "-0000-1000-8000-00805f9b34fb"
 #define VENDOR "02f00000-0000-0000-0000-00000000fe00"
-
-/* "c0 d6 3c" → bytes; spaces ignored; 0 on bad hex */
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s; s++) {
-		int v;
-
-		if (*s == ' ')
-			continue;
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
-			return 0;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (n >= cap)
-			return 0;
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	return hi < 0 ? n : 0;
-}
 
 static const struct adv_case {
 	const char *id;

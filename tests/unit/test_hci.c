@@ -22,39 +22,17 @@
 
 #include "clock.h"
 #include "hci.h"
+#include "unhex.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* "04 0e" → bytes; spaces ignored; 0 on bad hex */
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s; s++) {
-		int v;
-
-		if (*s == ' ')
-			continue;
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
-			return 0;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (n >= cap)
-			return 0;
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	return hi < 0 ? n : 0;
-}
+/* call returns -1 with errno err (errno cleared first) */
+#define assert_fails(call, err)                                        \
+	do {                                                           \
+		errno = 0;                                             \
+		assert_int_equal((call), -1);                          \
+		assert_int_equal(errno, (err));                        \
+	} while (0)
 
 /* A heap copy of exactly len bytes (len 0 still gives a valid pointer). */
 static uint8_t *exact_copy(const uint8_t *p, size_t len)
@@ -487,13 +465,11 @@ static void test_wait_reply(void **state)
 	{
 		uint64_t t0 = wc_now_ms();
 
-		errno = 0;
-		assert_int_equal(wc_hci_wait_reply(sv[0],
-						   WC_HCI_OP_LE_SET_SCAN_ENABLE,
-						   rbuf, sizeof(rbuf), &r,
-						   wc_deadline_in(50)),
-				 -1);
-		assert_int_equal(errno, ETIMEDOUT);
+		assert_fails(wc_hci_wait_reply(sv[0],
+					       WC_HCI_OP_LE_SET_SCAN_ENABLE,
+					       rbuf, sizeof(rbuf), &r,
+					       wc_deadline_in(50)),
+			     ETIMEDOUT);
 		assert_true(wc_now_ms() - t0 >= 40);
 	}
 
@@ -503,11 +479,9 @@ static void test_wait_reply(void **state)
 	put_hex(sv[1], "04 3e 03 02 00 00");
 	put_hex(sv[1], "04 3e 03 02 00 00");
 	put_hex(sv[1], "04 0e 07 01 05 14 00 41 00 b0");
-	errno = 0;
-	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
-					   sizeof(rbuf), &r, wc_now_ms()),
-			 -1);
-	assert_int_equal(errno, ETIMEDOUT);
+	assert_fails(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
+				       sizeof(rbuf), &r, wc_now_ms()),
+		     ETIMEDOUT);
 	/* the rest is still queued, the answer behind two others */
 	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
 					   sizeof(rbuf), &r,
@@ -517,25 +491,18 @@ static void test_wait_reply(void **state)
 
 	/* the other end gone: EPIPE, not a spin until the deadline */
 	close(sv[1]);
-	errno = 0;
-	assert_int_equal(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
-					   sizeof(rbuf), &r,
-					   wc_deadline_in(5000)),
-			 -1);
-	assert_int_equal(errno, EPIPE);
+	assert_fails(wc_hci_wait_reply(sv[0], WC_HCI_OP_READ_RSSI, rbuf,
+				       sizeof(rbuf), &r, wc_deadline_in(5000)),
+		     EPIPE);
 	close(sv[0]);
 
 	/* bad arguments */
-	errno = 0;
-	assert_int_equal(wc_hci_wait_reply(-1, 0x1405, rbuf, sizeof(rbuf), &r,
-					   wc_deadline_in(10)),
-			 -1);
-	assert_int_equal(errno, EBADF);
-	errno = 0;
-	assert_int_equal(wc_hci_wait_reply(0, 0x1405, NULL, 4, &r,
-					   wc_deadline_in(10)),
-			 -1);
-	assert_int_equal(errno, EINVAL);
+	assert_fails(wc_hci_wait_reply(-1, 0x1405, rbuf, sizeof(rbuf), &r,
+				       wc_deadline_in(10)),
+		     EBADF);
+	assert_fails(wc_hci_wait_reply(0, 0x1405, NULL, 4, &r,
+				       wc_deadline_in(10)),
+		     EINVAL);
 }
 
 /* wc_hci_request on a socket that is no HCI socket: it cannot read the
@@ -558,45 +525,25 @@ static void test_request_not_hci(void **state)
 	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
 
 	/* packets that are not a well-formed command */
-	errno = 0;
-	assert_int_equal(wc_hci_request(sv[0], pkt, n - 1, rbuf, sizeof(rbuf),
-					&r, 100),
-			 -1);
-	assert_int_equal(errno, EINVAL);
+	assert_fails(wc_hci_request(sv[0], pkt, n - 1, rbuf, sizeof(rbuf), &r,
+				    100),
+		     EINVAL);
 	pkt[0] = WC_HCI_PKT_EVENT;
-	errno = 0;
-	assert_int_equal(wc_hci_request(sv[0], pkt, n, rbuf, sizeof(rbuf), &r,
-					100),
-			 -1);
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_int_equal(wc_hci_request(sv[0], NULL, 0, NULL, 0, &r, 100), -1);
-	assert_int_equal(errno, EINVAL);
+	assert_fails(wc_hci_request(sv[0], pkt, n, rbuf, sizeof(rbuf), &r, 100),
+		     EINVAL);
+	assert_fails(wc_hci_request(sv[0], NULL, 0, NULL, 0, &r, 100), EINVAL);
 	close(sv[0]);
 	close(sv[1]);
 
 	/* the three commands on a closed fd */
-	errno = 0;
-	assert_int_equal(wc_hci_le_set_scan_enable(-1, false, false, NULL, 10),
-			 -1);
-	assert_int_equal(errno, EBADF);
-	errno = 0;
-	assert_int_equal(wc_hci_le_set_scan_params(-1, 1, 16, 16, 0, 0, NULL,
-						   10),
-			 -1);
-	assert_int_equal(errno, EBADF);
+	assert_fails(wc_hci_le_set_scan_enable(-1, false, false, NULL, 10), EBADF);
+	assert_fails(wc_hci_le_set_scan_params(-1, 1, 16, 16, 0, 0, NULL, 10), EBADF);
 	{
 		int8_t rssi = 42;
 
-		errno = 0;
-		assert_int_equal(wc_hci_read_rssi(-1, 0x40, &rssi, NULL, 10),
-				 -1);
-		assert_int_equal(errno, EBADF);
+		assert_fails(wc_hci_read_rssi(-1, 0x40, &rssi, NULL, 10), EBADF);
 		assert_int_equal(rssi, 42);
-		errno = 0;
-		assert_int_equal(wc_hci_read_rssi(-1, 0x40, NULL, NULL, 10),
-				 -1);
-		assert_int_equal(errno, EINVAL);
+		assert_fails(wc_hci_read_rssi(-1, 0x40, NULL, NULL, 10), EINVAL);
 	}
 }
 
@@ -619,24 +566,12 @@ static void test_no_bluetooth(void **state)
 
 	(void)state;
 	/* arguments are checked first, on any host */
-	errno = 0;
-	assert_int_equal(wc_hci_open(-1), -1);
-	assert_int_equal(errno, ENODEV);
-	errno = 0;
-	assert_int_equal(wc_hci_open(HCI_DEV_NONE), -1);
-	assert_int_equal(errno, ENODEV);
-	errno = 0;
-	assert_int_equal(wc_hci_devid("bluetooth"), -1);
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_int_equal(wc_hci_devid(NULL), -1);
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_int_equal(wc_hci_devinfo(0, NULL), -1);
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_int_equal(wc_hci_devid_by_addr(NULL), -1);
-	assert_int_equal(errno, EINVAL);
+	assert_fails(wc_hci_open(-1), ENODEV);
+	assert_fails(wc_hci_open(HCI_DEV_NONE), ENODEV);
+	assert_fails(wc_hci_devid("bluetooth"), EINVAL);
+	assert_fails(wc_hci_devid(NULL), EINVAL);
+	assert_fails(wc_hci_devinfo(0, NULL), EINVAL);
+	assert_fails(wc_hci_devid_by_addr(NULL), EINVAL);
 	wc_hci_close(-1); /* harmless */
 
 	if (host_has_bluetooth()) {
@@ -644,24 +579,12 @@ static void test_no_bluetooth(void **state)
 		return;
 	}
 	/* every call that needs the kernel says why it cannot */
-	errno = 0;
-	assert_int_equal(wc_hci_open(0), -1);
-	assert_int_equal(errno, EAFNOSUPPORT);
-	errno = 0;
-	assert_int_equal(wc_hci_route(), -1);
-	assert_int_equal(errno, EAFNOSUPPORT);
-	errno = 0;
-	assert_int_equal(wc_hci_devid("hci0"), -1);
-	assert_int_equal(errno, EAFNOSUPPORT);
-	errno = 0;
-	assert_int_equal(wc_hci_devid("00:1A:7D:DA:71:13"), -1);
-	assert_int_equal(errno, EAFNOSUPPORT);
-	errno = 0;
-	assert_int_equal(wc_hci_devid_by_addr(addr), -1);
-	assert_int_equal(errno, EAFNOSUPPORT);
-	errno = 0;
-	assert_int_equal(wc_hci_devinfo(0, &di), -1);
-	assert_int_equal(errno, EAFNOSUPPORT);
+	assert_fails(wc_hci_open(0), EAFNOSUPPORT);
+	assert_fails(wc_hci_route(), EAFNOSUPPORT);
+	assert_fails(wc_hci_devid("hci0"), EAFNOSUPPORT);
+	assert_fails(wc_hci_devid("00:1A:7D:DA:71:13"), EAFNOSUPPORT);
+	assert_fails(wc_hci_devid_by_addr(addr), EAFNOSUPPORT);
+	assert_fails(wc_hci_devinfo(0, &di), EAFNOSUPPORT);
 }
 
 int main(void)
