@@ -57,6 +57,8 @@ BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 # the plugin with a CPU stopwatch around its read callback (same name, own
 # directory: collectd loads it as "wattcycle")
 BENCH_CPU_SO := $(BUILD)/bench/cpu/wattcycle.so
+# preloaded into the bench's collectd: glibc's malloc totals once a second
+BENCH_MALLOC_SO := $(BUILD)/bench/malloc_probe.so
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -126,6 +128,10 @@ $(BENCH_CPU_SO): tests/bench/cpu_glue.c $(GLUE) $(LIB_OBJS)
 	$(CC) $(CPPFLAGS_ALL) $(COLLECTD_CPPFLAGS) $(CFLAGS_ALL) -shared \
 		$(LDFLAGS_ALL) -Wl,--gc-sections $< $(LIB_OBJS) $(LDLIBS_ALL) -o $@
 
+$(BENCH_MALLOC_SO): tests/bench/malloc_probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -shared $(LDFLAGS_ALL) $< -o $@
+
 # libFuzzer targets (clang), with ASan and UBSan.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
@@ -153,7 +159,7 @@ fuzz: deps-ensure
 # `make bench`: the speed and memory targets, measured and written to
 # BENCHMARKS.md (never asserted by timed tests).
 bench: deps-ensure
-	@$(MAKE) --no-print-directory all $(BENCH_BINS) $(BENCH_CPU_SO)
+	@$(MAKE) --no-print-directory all $(BENCH_BINS) $(BENCH_CPU_SO) $(BENCH_MALLOC_SO)
 	@BUILD=$(BUILD) scripts/bench.sh > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md
 	@cat BENCHMARKS.md
 
