@@ -355,14 +355,17 @@ def battery_dashboard(alarms):
                   "thresholds": thresholds(
                       ("red", None), ("orange", 2.8), ("green", 3),
                       ("orange", 3.55), ("red", 3.65))}
-    L.add(bargauge("Cell voltages", "voltage-cell01 ... cellNN, now", [
+    L.add(bargauge("Cell voltages", "voltage-cell01 ... cellNN, now. The "
+                   "plugin sends these only with ReportCells true in the "
+                   "<Battery> block.", [
         "aliasByNode(%s.voltage.cell[0-9]*, 5)" % s], "volt",
         orientation="vertical", **cell_range), 10, 9)
     cells = timeseries(
         "Cell voltages, lowest, highest and spread",
         "voltage-cellNN, voltage-cell_min, voltage-cell_max (left axis) and "
         "voltage-cell_delta in mV (right axis): a growing spread is a cell "
-        "drifting away", [
+        "drifting away. The lowest, highest and spread are always sent; "
+        "the per-cell lines need ReportCells true.", [
             "aliasByNode(%s.voltage.cell[0-9]*, 5)" % s,
             "aliasByNode(%s.voltage.{cell_min,cell_max}, 5)" % s,
             "aliasByNode(scale(%s.voltage.cell_delta, 1000), 5)" % s],

@@ -460,11 +460,14 @@ static int wc_config_battery(oconfig_item_t *ci)
 	}
 	sstrncpy(b->name, ci->values[0].value.string, sizeof(b->name));
 	b->addr_type = WC_ADDR_AUTO;
-	b->report_cells = true;
-	/* Off by default: 34 series per battery that are almost always 0,
-	 * each an RRD file and a ~1.4 kB entry in collectd's value cache,
-	 * while the counts and the notifications already carry every code
-	 * (BENCHMARKS.md has the memory and CPU this saves). */
+	/* Both off by default.  Every series costs collectd a value-cache
+	 * entry (~1.1 kB) and a copy in flight per dispatch, and is an RRD
+	 * file: the per-cell series are 4-16 per battery and the per-code
+	 * ones 34, nearly always 0.  cell_min/cell_max/cell_delta, the counts
+	 * and the notifications are sent either way, so alerts need neither;
+	 * with both on, 16 batteries cost collectd well over the 1 MiB the
+	 * plugin may add (BENCHMARKS.md). */
+	b->report_cells = false;
 	b->report_alarm_values = false;
 	b->offline_after = WC_DEFAULT_OFFLINE_AFTER;
 	C_COMPLAIN_INIT(&b->complaint);

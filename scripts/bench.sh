@@ -79,7 +79,8 @@ MD
 #   offline   base + 16 batteries whose sockets do not exist (the plugin's
 #             fixed cost: code, contexts, sessions; bool-online only);
 #   defaults  base + 16 simulated batteries, default options;
-#   codes     the same with ReportAlarmValues true (34 more series each);
+#   cells     the same with ReportCells true (a series per cell);
+#   all       ReportCells and ReportAlarmValues true (34 more series each);
 #   debian    bare + the read plugins Debian's default collectd.conf loads
 #             (no writer), and debian16: that + 16 batteries, defaults —
 #             what the plugin costs on a host that already runs collectd.
@@ -108,7 +109,7 @@ BUILD_ABS=$(cd "$BUILD" && pwd)
 sim_start many --scenario "$TMP/sixteen.cfg" --log "$TMP/many.log" >&2
 
 DEBIAN_READ="cpu df disk entropy interface irq load memory processes swap users"
-cd_conf() { # TAG MODE (bare | base | offline | defaults | codes | debian | debian16)
+cd_conf() { # TAG MODE (bare | base | offline | defaults | cells | all | debian | debian16)
 	cat <<CONF
 Hostname "bench"
 FQDNLookup false
@@ -142,7 +143,8 @@ CONF
 		else
 			printf '    Address "unix:%s/b%02d.sock"\n' "$TMP" "$i"
 		fi
-		[[ $2 == codes ]] && printf '    ReportAlarmValues true\n'
+		[[ $2 == cells || $2 == all ]] && printf '    ReportCells true\n'
+		[[ $2 == all ]] && printf '    ReportAlarmValues true\n'
 		printf '  </Battery>\n'
 	done
 	echo "</Plugin>"
@@ -182,7 +184,7 @@ run_cd() {
 	kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 	echo "$rss $((r1 - r0)) $((o1 - o0)) $polls $series $anon $file $so $((inuse / 1024)) $((arena / 1024))"
 }
-MODES="bare base offline defaults codes debian debian16"
+MODES="bare base offline defaults cells all debian debian16"
 # interleaved repetitions, so that a slow spell of the machine spreads
 # over every configuration instead of landing on one
 for rep in $(seq 1 "$REPS"); do
@@ -276,9 +278,10 @@ cpu3() { # MODE: "median_us polls min_us max_us"
 		awk '{ u[NR] = $1; c[NR] = $2 } END { printf "%s %s %s %s\n", u[2], c[2], u[1], u[3] }'
 }
 read -r cb_def cb_def_calls cb_def_lo cb_def_hi < <(cpu3 defaults)
-read -r cb_codes cb_codes_calls cb_codes_lo cb_codes_hi < <(cpu3 codes)
+read -r cb_cells cb_cells_calls cb_cells_lo cb_cells_hi < <(cpu3 cells)
+read -r cb_all cb_all_calls cb_all_lo cb_all_hi < <(cpu3 all)
 read -r cg_def cg_def_disp cg_def_polls < <(cg defaults)
-read -r cg_codes cg_codes_disp cg_codes_polls < <(cg codes)
+read -r cg_all cg_all_disp cg_all_polls < <(cg all)
 sim_stop many >&2
 
 added_kb=$(awk -v a="$(med defaults 2)" -v b="$(med base 2)" 'BEGIN { print a - b }')
@@ -297,16 +300,18 @@ above() {
 	awk -v m="$1" -v l="$2" -v b="$(med base 2)" '$1 == m && $2 - b > l { n++ }
 		END { print n + 0 }' "$TMP/runs"
 }
-inuse_per_series_b=$(awk -v a="$(med codes 10)" -v b="$(med defaults 10)" -v sa="$(med codes 6)" \
+# per series, from the defaults to everything on: collectd's heap in use
+# (bytes) and VmRSS (kB)
+inuse_per_series_b=$(awk -v a="$(med all 10)" -v b="$(med defaults 10)" -v sa="$(med all 6)" \
 	-v sb="$(med defaults 6)" 'BEGIN { printf "%d", (sa > sb) ? (a - b) * 1024 / (sa - sb) : 0 }')
-per_series_kb=$(awk -v a="$(med codes 2)" -v b="$(med defaults 2)" -v sa="$(med codes 6)" \
+per_series_kb=$(awk -v a="$(med all 2)" -v b="$(med defaults 2)" -v sa="$(med all 6)" \
 	-v sb="$(med defaults 6)" 'BEGIN { printf "%.2f", (sa > sb) ? (a - b) / (sa - sb) : 0 }')
 row() { # LABEL MODE
 	local m=$2
 	printf '| %s | %s | %s | %s | %s |' "$1" "$(med "$m" 6)" "$(mib "$(med "$m" 2)")" \
 		"$( [[ $m == bare || $m == base ]] && echo "" || echo "$(plus "$m" base) ($(spread "$m"))")" \
 		"$( [[ $m == bare ]] && echo "" || plus "$m" bare)"
-	if [[ $m == defaults || $m == codes ]]; then
+	if [[ $m == defaults || $m == cells || $m == all ]]; then
 		printf ' %s | %s µs | %s µs | %s µs |\n' "$(med "$m" 5)" "$(us_per_poll "$m" r)" \
 			"$(us_per_poll "$m" o)" "$(us_per_poll "$m" all)"
 	else
@@ -318,7 +323,7 @@ cat <<MD
 ## collectd plugin (issue 4)
 
 **Method.** The real daemon, \`/usr/sbin/collectd -f\` with \`Interval 1\` and \`ReadThreads 5\`,
-logfile (level warning) and unixsock (to count the series), no writer plugin. Seven
+logfile (level warning) and unixsock (to count the series), no writer plugin. Eight
 configurations, run interleaved for ${WARM_S} s + ${RUN_S} s each time: the three the memory target
 is computed from (baseline, unreachable, defaults) ${REPS} times, the others ${CTX_REPS} times;
 the tables give medians. **Baseline: collectd with \`LoadPlugin load\`** — collectd as it is deployed,
@@ -327,7 +332,8 @@ plugin (the Debian package's default configuration loads a dozen) brings them; t
 without it and the last column show what those threads cost. Then: ${NB} batteries whose
 sockets do not exist (the plugin's fixed cost: code, ${NB} battery contexts and sessions;
 only \`bool-online\` is sent); ${NB} simulated batteries (4S/8S/16S mixed, reconnect mode)
-with the default options; the same with \`ReportAlarmValues true\`. Memory is VmRSS from
+with the default options; the same with \`ReportCells true\`, and with \`ReportAlarmValues
+true\` as well. Memory is VmRSS from
 \`/proc/PID/status\` at the end. CPU is the on-CPU time of collectd's threads
 (\`/proc/PID/task/*/schedstat\`) over the last ${RUN_S} s minus the baseline's, divided by
 the polls served in that window; time spent waiting for a battery is not on-CPU time.
@@ -346,7 +352,8 @@ $(row "collectd, no read plugin" bare)
 $(row "**baseline**: collectd + load" base)
 $(row "+ ${NB} batteries, unreachable" offline)
 $(row "+ ${NB} batteries, **defaults**" defaults)
-$(row "+ ${NB} batteries, ReportAlarmValues true" codes)
+$(row "+ ${NB} batteries, ReportCells true" cells)
+$(row "+ ${NB} batteries, ReportCells and ReportAlarmValues true" all)
 
 On a host that already runs collectd with the read plugins of Debian's default
 \`collectd.conf\` (${DEBIAN_READ}; no writer): $(mib "$(med debian 2)") without the plugin,
@@ -354,14 +361,14 @@ $(mib "$(med debian16 2)") with ${NB} batteries and the default options, so the 
 **$(plus debian16 debian)** there (runs $(spread2 debian16 debian) MiB): the read threads'
 malloc arenas and stacks are already grown by the other plugins.
 
-| plugin's read callback, CPU per poll (thread CPU clock) | defaults | ReportAlarmValues true |
-|---|---|---|
-| µs per poll, median of 3 runs (each run) | **${cb_def}** (${cb_def_lo}–${cb_def_hi}; ${cb_def_calls} polls a run) | ${cb_codes} (${cb_codes_lo}–${cb_codes_hi}) |
+| plugin's read callback, CPU per poll (thread CPU clock) | defaults | ReportCells true | both true |
+|---|---|---|---|
+| µs per poll, median of 3 runs (each run) | **${cb_def}** (${cb_def_lo}–${cb_def_hi}; ${cb_def_calls} polls a run) | ${cb_cells} (${cb_cells_lo}–${cb_cells_hi}) | ${cb_all} (${cb_all_lo}–${cb_all_hi}) |
 
 Instructions per poll inside the read callback (\`valgrind --tool=callgrind
 --toggle-collect=wc_read\`, counters zeroed after the warm-up): defaults ${cg_def}
 (${cg_def_polls} polls), of which ${cg_def_disp} in collectd's \`plugin_dispatch_values\`;
-ReportAlarmValues true ${cg_codes} (${cg_codes_polls} polls), of which ${cg_codes_disp} in
+ReportCells and ReportAlarmValues true ${cg_all} (${cg_all_polls} polls), of which ${cg_all_disp} in
 \`plugin_dispatch_values\`. The poll session alone is the ${ir_rec} of the first table;
 the rest is the plugin turning the sample into value lists and notifications.
 
@@ -388,16 +395,18 @@ the baseline's included.
 | … \`wattcycle.so\` | $(dkb defaults base 9) | $(dspread defaults base 9) |
 | … collectd's and the shared libraries' pages (libc, libm, …) | $(awk -v a="$(dkb defaults base 8)" -v b="$(dkb defaults base 9)" 'BEGIN { print a - b }') | |
 
-For the $(awk -v a="$(med codes 6)" -v b="$(med defaults 6)" 'BEGIN { print a - b }') per-code series that \`ReportAlarmValues true\` adds, collectd's heap in use grows
-by ${inuse_per_series_b} bytes per series (its value-cache entry).
+For the $(awk -v a="$(med all 6)" -v b="$(med defaults 6)" 'BEGIN { print a - b }') series that \`ReportCells\` and \`ReportAlarmValues\` add, collectd's heap in use
+grows by ${inuse_per_series_b} bytes per series (its value-cache entry), VmRSS by ${per_series_kb} kB.
 
-Collectd keeps a value-cache entry for every series (a 768-byte
-name buffer and its values, about ${per_series_kb} kB of RSS per series measured here,
-the difference of the last two rows), so the plugin's cost is mostly a matter of how many
-series it sends; its own code, contexts and sessions are the "unreachable" row. This is
-why the 34 per-code \`bool-<id>\` series, which are 0 nearly always and each also an RRD
-file, are opt-in (\`ReportAlarmValues true\`): the counts and the notifications carry
-every code either way. With them on, the plugin adds $(plus codes base) and its callback
-takes ${cb_codes} µs per poll. Linking no libbluetooth (the plugin talks to the
+So the plugin's cost is mostly a matter of how many series it sends: collectd keeps a
+value-cache entry for every series (a 768-byte name buffer and its values), and every
+read thread's malloc arena keeps room for one poll's burst of value copies (about
+750 bytes each) waiting for the write threads. The plugin's own code, contexts and
+sessions are the "unreachable" row. This is why the per-cell \`voltage-cellNN\` series
+(4 to 16 per battery) and the 34 per-code \`bool-<id>\` series (0 nearly always) are
+opt-in: \`voltage-cell_min\`, \`cell_max\` and \`cell_delta\`, the counts and the
+notifications are sent either way, so alerts need neither. With \`ReportCells true\` the
+plugin adds $(plus cells base) and its callback takes ${cb_cells} µs per poll; with both, $(plus all base)
+and ${cb_all} µs. Linking no libbluetooth (the plugin talks to the
 kernel's HCI socket itself) keeps about 100 kB of library pages out of collectd.
 MD

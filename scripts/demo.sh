@@ -144,6 +144,8 @@ EOF
     # head-1E batteries need a Timeout above 3 s for their first poll
     Timeout 3.5
     KeepConnected true
+    # the cell graphs (one of them drifts)
+    ReportCells true
   </Battery>
 EOF
 	done

@@ -30,6 +30,7 @@ LoadPlugin wattcycle
   <Battery "ids">
     Address "unix:$TMP/ids.sock"
     Timeout 0.8
+    ReportCells true
     ReportAlarmValues true
   </Battery>
 </Plugin>

@@ -67,6 +67,8 @@ LoadPlugin wattcycle
     Address "unix:$TMP/b1.sock"
     Timeout 0.4
     OfflineAfter 3
+    # the per-cell series, so the thresholds' cell block is exercised
+    ReportCells true
   </Battery>
 </Plugin>
 CONF

@@ -238,6 +238,7 @@ LoadPlugin exec
   <Battery "small4">
     Address "unix:$TMP/run/small4.sock"
     Interval $INTERVAL
+    ReportCells true
     ReportAlarmValues true
   </Battery>
   # Head 1E only: its first poll spends protocol.md's 3 s probe on head
@@ -247,9 +248,11 @@ LoadPlugin exec
     Interval $INTERVAL_1E
     Timeout 3.5
     KeepConnected true
+    ReportCells true
     ReportAlarmValues true
   </Battery>
-  # the default ReportAlarmValues false: no per-code series
+  # the defaults, ReportCells and ReportAlarmValues false: no per-cell and
+  # no per-code series
   <Battery "big16">
     Address "unix:$TMP/run/big16.sock"
     Interval $INTERVAL
@@ -380,11 +383,13 @@ check "no read-function backoff in the log" bash -c '! grep -q "Will suspend it"
 
 # Identifiers: the RRD files of each battery are exactly the man page's list
 # for its shape (shapes taken from what the simulator served) and its
-# ReportAlarmValues (true for small4 and mid8, the default false for big16).
+# ReportCells and ReportAlarmValues (true for small4 and mid8, the default
+# false for big16: no voltage-cellNN, no bool-<code>).
 for b in small4 mid8 big16; do
 	shape=$(jq -r --arg b "$b" 'select(.battery == $b and .dp == "0x8c") | "\(.cells_v | length) \(.probes_c | length)"' "$TMP/served.log" | tail -n 1)
-	codes=codes; [[ $b == big16 ]] && codes=
-	want=$(expected_ids $shape $codes | sort)
+	codes=codes cells=${shape% *}
+	[[ $b == big16 ]] && codes= cells=0
+	want=$(expected_ids "$cells" "${shape#* }" $codes | sort)
 	got=$(cd "$RRD/wattcycle-$b" 2>/dev/null && ls *.rrd | sed 's/\.rrd$//' | sort)
 	extra=$(comm -13 <(echo "$want") <(echo "$got") | tr '\n' ' ')
 	missing=$(comm -23 <(echo "$want") <(echo "$got") | tr '\n' ' ')
@@ -413,8 +418,8 @@ for b in small4 mid8 big16; do
 	done
 	eq "$b: every series has the same last timestamp" "$(awk '{ print $2 }' "$TMP/rrd.$b" | sort -u | wc -l)" 1
 	t=$(awk 'NR == 1 { print $2 }' "$TMP/rrd.$b")
-	per_code=true; [[ $b == big16 ]] && per_code=false
-	jq -s -r --arg b "$b" --argjson t "$t" --argjson codes "$CODES_JSON" --argjson per_code "$per_code" '
+	per=true; [[ $b == big16 ]] && per=false # ReportCells, ReportAlarmValues
+	jq -s -r --arg b "$b" --argjson t "$t" --argjson codes "$CODES_JSON" --argjson per "$per" '
 		map(select(.battery == $b and .t <= $t + 0.5)) as $e
 		| ($e | map(select(.dp == "0x8c")) | last) as $a
 		| ($e | map(select(.dp == "0x8d")) | last) as $s
@@ -431,9 +436,9 @@ for b in small4 mid8 big16; do
 		  "bool-dsg_on": (if $s.discharge_mos then 1 else 0 end),
 		  "count-protections": cnt("protection"), "count-alarms": cnt("alarm"),
 		  "count-faults": cnt("fault"), "bool-online": 1 }
-		+ ([$a.cells_v | to_entries[] | { key: ("voltage-cell" + (.key + 1 | nn)), value }] | from_entries)
+		+ (if $per then [$a.cells_v | to_entries[] | { key: ("voltage-cell" + (.key + 1 | nn)), value }] | from_entries else {} end)
 		+ ([$a.probes_c | to_entries[] | { key: ("temperature-probe" + (.key + 1 | tostring)), value }] | from_entries)
-		+ (if $per_code then [$codes[] | select(.class != "state") | { key: ("bool-" + .id), value: (if (.id as $i | $s.alarms | index($i)) then 1 else 0 end) }] | from_entries else {} end)
+		+ (if $per then [$codes[] | select(.class != "state") | { key: ("bool-" + .id), value: (if (.id as $i | $s.alarms | index($i)) then 1 else 0 end) }] | from_entries else {} end)
 		| to_entries[] | "\(.key) \(.value)"' "$TMP/served.log" >"$TMP/want.$b"
 	# compare: every expected series present and equal within 0.5 mV
 	bad=$(awk 'NR == FNR { want[$1] = $2; next } { got[$1] = $3 }

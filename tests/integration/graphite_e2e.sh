@@ -163,6 +163,7 @@ EOF
 			"$b" "$TMP" "$b" "${TIMEOUT[$b]}"
 		[[ $b == mid8 ]] && echo "    KeepConnected true"
 		# the dashboards' per-code rows read bool-<id>
+		echo "    ReportCells true"
 		echo "    ReportAlarmValues true"
 		echo "  </Battery>"
 	done

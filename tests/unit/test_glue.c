@@ -243,7 +243,7 @@ static void test_config_good_defaults(void **state)
 	assert_non_null(fake.reads[0].ud.free_func);
 	b = fake.reads[0].ud.data;
 	assert_string_equal(b->name, "house1");
-	assert_true(b->report_cells);
+	assert_false(b->report_cells);        /* opt-in: 4-16 series */
 	assert_false(b->report_alarm_values); /* opt-in: 34 series */
 	assert_false(b->keep_connected);
 	assert_int_equal(b->offline_after, 3);
@@ -269,7 +269,7 @@ static void test_config_all_options(void **state)
 		N("Interval", 3),
 		N("Timeout", 5), /* >= Interval, allowed when kept connected */
 		B("KeepConnected", true),
-		B("ReportCells", false),
+		B("ReportCells", true),
 		B("ReportAlarmValues", true),
 		N("OfflineAfter", 7),
 		END
@@ -282,7 +282,7 @@ static void test_config_all_options(void **state)
 	assert_string_equal(fake.reads[0].name, "wattcycle/bank_2-a");
 	assert_true(fake.reads[0].interval == TIME_T_TO_CDTIME_T(3));
 	b = fake.reads[0].ud.data;
-	assert_false(b->report_cells);
+	assert_true(b->report_cells);
 	assert_true(b->report_alarm_values);
 	assert_true(b->keep_connected);
 	assert_int_equal(b->offline_after, 7);
@@ -684,10 +684,14 @@ static struct fake_read *configure(const char *name, const struct opt *opts)
 
 static const struct opt plain_opts[] = { S("Address", "unix:/tmp/h.sock"),
 					 N("Interval", 10), END };
-/* every row of the value table, the per-code flags included */
+/* every row of the value table, the cells and per-code flags included */
 static const struct opt full_opts[] = { S("Address", "unix:/tmp/h.sock"),
 					N("Interval", 10),
+					B("ReportCells", true),
 					B("ReportAlarmValues", true), END };
+static const struct opt cells_opts[] = { S("Address", "unix:/tmp/h.sock"),
+					 N("Interval", 10),
+					 B("ReportCells", true), END };
 
 static void test_read_full(void **state)
 {
@@ -754,7 +758,7 @@ static void test_read_absent_fields(void **state)
 		{ "bool-online", 1 },
 		{ "duration-poll", 0.25 },
 	};
-	struct fake_read *r = configure("b2", plain_opts);
+	struct fake_read *r = configure("b2", cells_opts);
 	struct wc_sample *s = &fp.next.res.sample;
 
 	(void)state;
@@ -780,13 +784,12 @@ static void test_read_absent_fields(void **state)
 	assert_int_equal(fake.notifs_num, 0);
 }
 
-/* ReportCells false drops voltage-cellNN (min/max/delta stay); without
- * ReportAlarmValues (default false) there are no per-code flags (MOSFETs,
- * balancing and the counts stay). */
+/* The defaults: without ReportCells no voltage-cellNN (min/max/delta
+ * stay); without ReportAlarmValues no per-code flags (MOSFETs, balancing
+ * and the counts stay). */
 static void test_read_report_options(void **state)
 {
-	static const struct opt opts[] = { S("Address", "unix:/s"),
-					   B("ReportCells", false), END };
+	static const struct opt opts[] = { S("Address", "unix:/s"), END };
 	struct fake_read *r = configure("quiet", opts);
 	struct want_value want[ARRAY_LEN(want_full)];
 	size_t n = 0;
@@ -845,6 +848,7 @@ static void test_read_failure(void **state)
 {
 	static const struct opt opts[] = { S("Address", "unix:/tmp/none.sock"),
 					   N("Interval", 10),
+					   B("ReportCells", true),
 					   B("ReportAlarmValues", true),
 					   N("OfflineAfter", 3), END };
 	struct fake_read *r = configure("house1", opts);
@@ -932,10 +936,11 @@ static void test_two_batteries(void **state)
 {
 	static const struct opt o1[] = { S("Address", "unix:/1"),
 					 N("Interval", 1), N("Timeout", 0.5),
+					 B("ReportCells", true),
 					 B("ReportAlarmValues", true),
 					 N("OfflineAfter", 1), END };
 	static const struct opt o2[] = { S("Address", "unix:/2"),
-					 N("Interval", 3),
+					 N("Interval", 3), B("ReportCells", true),
 					 B("ReportAlarmValues", true), END };
 	struct fake_read *r1, *r2;
 
