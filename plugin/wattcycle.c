@@ -461,7 +461,7 @@ static int wc_config_battery(oconfig_item_t *ci)
 	sstrncpy(b->name, ci->values[0].value.string, sizeof(b->name));
 	b->addr_type = WC_ADDR_AUTO;
 	/* Both off by default.  Every series costs collectd a value-cache
-	 * entry (~1.1 kB) and a copy in flight per dispatch, and is an RRD
+	 * entry (about 1 kB) and a copy in flight per dispatch, and is an RRD
 	 * file: the per-cell series are 4-16 per battery and the per-code
 	 * ones 34, nearly always 0.  cell_min/cell_max/cell_delta, the counts
 	 * and the notifications are sent either way, so alerts need neither;

@@ -281,10 +281,13 @@ cpu() {
 	read -r calls ns <"$TMP/cpu-$1.out" || { echo "0 0"; return; }
 	awk -v c="$calls" -v n="$ns" 'BEGIN { printf "%.1f %d\n", c ? n / c / 1000 : 0, c }'
 }
-# three runs each; the median (by µs per poll) and the spread
+# three runs each, interleaved (a slow spell of the machine spreads over
+# the three configurations); the median (by µs per poll) and the spread
+for i in 1 2 3; do
+	for m in defaults cells all; do echo "$m $(cpu "$m")" >>"$TMP/cpu-runs"; done
+done
 cpu3() { # MODE: "median_us polls min_us max_us"
-	local i
-	for i in 1 2 3; do cpu "$1"; done | sort -n |
+	awk -v m="$1" '$1 == m { print $2, $3 }' "$TMP/cpu-runs" | sort -n |
 		awk '{ u[NR] = $1; c[NR] = $2 } END { printf "%s %s %s %s\n", u[2], c[2], u[1], u[3] }'
 }
 read -r cb_def cb_def_calls cb_def_lo cb_def_hi < <(cpu3 defaults)

@@ -16,7 +16,9 @@
 #   - the plugin's own notifications: bool-<id> for every code of
 #     `wattcycle alarms` (protections, alarms, faults, and chg_on/dsg_on for
 #     the MOSFETs).
-# CELLS and PROBES: see `wattcycle read ADDRESS`.  The code list comes from
+# CELLS: the battery's cell count if its <Battery> block has ReportCells
+# true, else 0 (no voltage-cellNN series, so no services for them).
+# PROBES: see `wattcycle read ADDRESS`.  The code list comes from
 # the wattcycle binary ($WATTCYCLE, default: wattcycle on PATH).
 #
 # Example:
@@ -31,7 +33,7 @@ usage() {
 host=$1 battery=$2 cells=$3 probes=$4 soh=${5:-}
 case $cells in '' | *[!0-9]*) usage ;; esac
 case $probes in '' | *[!0-9]*) usage ;; esac
-[ "$cells" -ge 1 ] && [ "$cells" -le 32 ] || usage
+[ "$cells" -le 32 ] || usage
 [ "$probes" -le 30 ] || usage
 [ -z "$soh" ] || [ "$soh" = --soh ] || usage
 WATTCYCLE=${WATTCYCLE:-wattcycle}

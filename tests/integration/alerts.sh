@@ -303,6 +303,10 @@ nagios_main() { # OBJECT FILES...
 	nagios4 -v "$TMP/ng/nagios.cfg" >"$TMP/ng/verify.out" 2>&1
 }
 WATTCYCLE=$BUILD/wattcycle "$NAG_CONF/wattcycle-passive-services.sh" boat house1 16 4 --soh >"$TMP/ng/passive.cfg"
+# CELLS 0, for a battery without ReportCells: no per-cell services
+WATTCYCLE=$BUILD/wattcycle "$NAG_CONF/wattcycle-passive-services.sh" boat house1 0 4 >"$TMP/ng/passive0.cfg"
+check "passive services, CELLS 0: no voltage-cellNN, cell_min/_max/_delta kept" bash -c \
+	'! grep -q "voltage-cell[0-9]" "$1" && grep -q "/voltage-cell_min$" "$1" && grep -q "/voltage-cell_delta$" "$1"' _ "$TMP/ng/passive0.cfg"
 shipped=("$PWD/$NAG_CONF/wattcycle-commands.cfg" "$PWD/$NAG_CONF/wattcycle-templates.cfg" \
 	"$PWD/$NAG_CONF/wattcycle-host.cfg" "$PWD/$NAG_CONF/wattcycle-services.cfg" \
 	"$PWD/$NAG_CONF/wattcycle-check-services.cfg" "$TMP/ng/passive.cfg")

@@ -87,8 +87,8 @@ eq "the man page documents exactly the alarm table's codes" \
 # expected_ids CELLS PROBES [CODES]: every identifier the man page promises
 # for a battery of that shape over a link without RSSI and a frame without
 # the extension block (the rows marked "when reported" / "when known" drop
-# out); the per-code bool-<id> rows only with CODES=codes
-# (ReportAlarmValues true).
+# out); CELLS 0 without ReportCells; the per-code bool-<id> rows only with
+# CODES=codes (ReportAlarmValues true).
 expected_ids() {
 	local cells=$1 probes=$2 codes=${3:-} id meaning first pre width n i
 	while IFS='|' read -r id meaning; do
@@ -249,7 +249,6 @@ LoadPlugin exec
     Timeout 3.5
     KeepConnected true
     ReportCells true
-    ReportAlarmValues true
   </Battery>
   # the defaults, ReportCells and ReportAlarmValues false: no per-cell and
   # no per-code series
@@ -383,12 +382,15 @@ check "no read-function backoff in the log" bash -c '! grep -q "Will suspend it"
 
 # Identifiers: the RRD files of each battery are exactly the man page's list
 # for its shape (shapes taken from what the simulator served) and its
-# ReportCells and ReportAlarmValues (true for small4 and mid8, the default
-# false for big16: no voltage-cellNN, no bool-<code>).
+# options: small4 both ReportCells and ReportAlarmValues, mid8 ReportCells
+# only (no bool-<code>), big16 the defaults (no voltage-cellNN either).
+per_cell() { [[ $1 != big16 ]]; }
+per_code() { [[ $1 == small4 ]]; }
 for b in small4 mid8 big16; do
 	shape=$(jq -r --arg b "$b" 'select(.battery == $b and .dp == "0x8c") | "\(.cells_v | length) \(.probes_c | length)"' "$TMP/served.log" | tail -n 1)
-	codes=codes cells=${shape% *}
-	[[ $b == big16 ]] && codes= cells=0
+	codes= cells=0
+	per_cell "$b" && cells=${shape% *}
+	per_code "$b" && codes=codes
 	want=$(expected_ids "$cells" "${shape#* }" $codes | sort)
 	got=$(cd "$RRD/wattcycle-$b" 2>/dev/null && ls *.rrd | sed 's/\.rrd$//' | sort)
 	extra=$(comm -13 <(echo "$want") <(echo "$got") | tr '\n' ' ')
@@ -418,8 +420,11 @@ for b in small4 mid8 big16; do
 	done
 	eq "$b: every series has the same last timestamp" "$(awk '{ print $2 }' "$TMP/rrd.$b" | sort -u | wc -l)" 1
 	t=$(awk 'NR == 1 { print $2 }' "$TMP/rrd.$b")
-	per=true; [[ $b == big16 ]] && per=false # ReportCells, ReportAlarmValues
-	jq -s -r --arg b "$b" --argjson t "$t" --argjson codes "$CODES_JSON" --argjson per "$per" '
+	cells=false codes=false
+	per_cell "$b" && cells=true
+	per_code "$b" && codes=true
+	jq -s -r --arg b "$b" --argjson t "$t" --argjson codes "$CODES_JSON" \
+		--argjson per_cell "$cells" --argjson per_code "$codes" '
 		map(select(.battery == $b and .t <= $t + 0.5)) as $e
 		| ($e | map(select(.dp == "0x8c")) | last) as $a
 		| ($e | map(select(.dp == "0x8d")) | last) as $s
@@ -436,9 +441,9 @@ for b in small4 mid8 big16; do
 		  "bool-dsg_on": (if $s.discharge_mos then 1 else 0 end),
 		  "count-protections": cnt("protection"), "count-alarms": cnt("alarm"),
 		  "count-faults": cnt("fault"), "bool-online": 1 }
-		+ (if $per then [$a.cells_v | to_entries[] | { key: ("voltage-cell" + (.key + 1 | nn)), value }] | from_entries else {} end)
+		+ (if $per_cell then [$a.cells_v | to_entries[] | { key: ("voltage-cell" + (.key + 1 | nn)), value }] | from_entries else {} end)
 		+ ([$a.probes_c | to_entries[] | { key: ("temperature-probe" + (.key + 1 | tostring)), value }] | from_entries)
-		+ (if $per then [$codes[] | select(.class != "state") | { key: ("bool-" + .id), value: (if (.id as $i | $s.alarms | index($i)) then 1 else 0 end) }] | from_entries else {} end)
+		+ (if $per_code then [$codes[] | select(.class != "state") | { key: ("bool-" + .id), value: (if (.id as $i | $s.alarms | index($i)) then 1 else 0 end) }] | from_entries else {} end)
 		| to_entries[] | "\(.key) \(.value)"' "$TMP/served.log" >"$TMP/want.$b"
 	# compare: every expected series present and equal within 0.5 mV
 	bad=$(awk 'NR == FNR { want[$1] = $2; next } { got[$1] = $3 }

@@ -162,7 +162,8 @@ EOF
 		printf '  <Battery "%s">\n    Address "unix:%s/%s.sock"\n    Timeout %s\n' \
 			"$b" "$TMP" "$b" "${TIMEOUT[$b]}"
 		[[ $b == mid8 ]] && echo "    KeepConnected true"
-		# the dashboards' per-code rows read bool-<id>
+		# the dashboards' per-cell and per-code panels read
+		# voltage-cellNN and bool-<id>
 		echo "    ReportCells true"
 		echo "    ReportAlarmValues true"
 		echo "  </Battery>"
