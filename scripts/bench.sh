@@ -222,23 +222,21 @@ us_per_poll() {
 			print v / $5 / 1000 }' "$TMP/runs" | median | awk '{ printf "%.1f", $1 }'
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.2f MiB", k / 1024 }'; }
-plus() { mib "$(awk -v a="$(med "$1" 2)" -v b="$(med "$2" 2)" 'BEGIN { print a - b }')"; }
-# spread2 MODE BASE: "min–max" of the runs' VmRSS above BASE's median
-spread2() {
-	awk -v m="$1" -v b="$(med "$2" 2)" '$1 == m {
-			d = $2 - b; if (n++ == 0 || d < lo) lo = d; if (n == 1 || d > hi) hi = d }
-		END { printf "%.2f–%.2f", lo / 1024, hi / 1024 }' "$TMP/runs"
-}
-# spread MODE: the same above the baseline
-spread() { spread2 "$1" base; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { print a - b }'; }
 # dkb MODE BASE FIELD: median of MODE minus median of BASE, kB
-dkb() { awk -v a="$(med "$1" "$3")" -v b="$(med "$2" "$3")" 'BEGIN { print a - b }'; }
-# dspread MODE BASE FIELD: "min–max" of MODE's runs above BASE's median, kB
+dkb() { minus "$(med "$1" "$3")" "$(med "$2" "$3")"; }
+# plus MODE BASE: VmRSS added, MiB
+plus() { mib "$(dkb "$1" "$2" 2)"; }
+# dspread MODE BASE FIELD [mib]: "min–max" of MODE's runs above BASE's
+# median, kB (or MiB)
 dspread() {
-	awk -v m="$1" -v f="$3" -v b="$(med "$2" "$3")" '$1 == m {
+	awk -v m="$1" -v f="$3" -v b="$(med "$2" "$3")" -v u="${4:-kb}" '$1 == m {
 			d = $f - b; if (n++ == 0 || d < lo) lo = d; if (n == 1 || d > hi) hi = d }
-		END { printf "%d–%d", lo, hi }' "$TMP/runs"
+		END { if (u == "mib") printf "%.2f–%.2f", lo / 1024, hi / 1024
+		      else printf "%d–%d", lo, hi }' "$TMP/runs"
 }
+# spread MODE: VmRSS runs above the baseline, MiB
+spread() { dspread "$1" base 2 mib; }
 # nruns MODE: how many runs MODE had
 nruns() { awk -v m="$1" '$1 == m { n++ } END { print n + 0 }' "$TMP/runs"; }
 
@@ -298,7 +296,7 @@ read -r cg_cells cg_cells_disp cg_cells_polls < <(cg cells)
 read -r cg_all cg_all_disp cg_all_polls < <(cg all)
 sim_stop many >&2
 
-added_kb=$(awk -v a="$(med defaults 2)" -v b="$(med base 2)" 'BEGIN { print a - b }')
+added_kb=$(dkb defaults base 2)
 cpu_def=$cb_def
 # verdict VALUE LIMIT [ABOVE RUNS]: the median against the target; how
 # many single runs were above it is said, not hidden
@@ -373,7 +371,7 @@ $(row "+ ${NB} batteries, ReportCells and ReportAlarmValues true" all)
 On a host that already runs collectd with the read plugins of Debian's default
 \`collectd.conf\` (${DEBIAN_READ}; no writer): $(mib "$(med debian 2)") without the plugin,
 $(mib "$(med debian16 2)") with ${NB} batteries and the default options, so the plugin adds
-**$(plus debian16 debian)** there (runs $(spread2 debian16 debian) MiB): the read threads'
+**$(plus debian16 debian)** there (runs $(dspread debian16 debian 2 mib) MiB): the read threads'
 malloc arenas and stacks are already grown by the other plugins.
 
 | plugin's read callback, CPU per poll (thread CPU clock) | defaults | ReportCells true | both true |
@@ -413,12 +411,12 @@ the baseline's included.
 | VmRSS | $(dkb defaults base 2) | $(dspread defaults base 2) |
 | private memory (malloc arenas, thread stacks) | $(dkb defaults base 7) | $(dspread defaults base 7) |
 | … held by malloc, in use (chunks in its arenas): collectd's value cache and the value copies queued for its write threads, the plugin's contexts | $(dkb defaults base 10) | $(dspread defaults base 10) |
-| … the rest: free space kept in the threads' malloc arenas, stack pages, \`wattcycle.so\`'s relocated pages | $(awk -v a="$(dkb defaults base 7)" -v b="$(dkb defaults base 10)" 'BEGIN { print a - b }') | |
+| … the rest: free space kept in the threads' malloc arenas, stack pages, \`wattcycle.so\`'s relocated pages | $(minus "$(dkb defaults base 7)" "$(dkb defaults base 10)") | |
 | file pages | $(dkb defaults base 8) | $(dspread defaults base 8) |
 | … \`wattcycle.so\` | $(dkb defaults base 9) | $(dspread defaults base 9) |
-| … collectd's and the shared libraries' pages (libc, libm, …) | $(awk -v a="$(dkb defaults base 8)" -v b="$(dkb defaults base 9)" 'BEGIN { print a - b }') | |
+| … collectd's and the shared libraries' pages (libc, libm, …) | $(minus "$(dkb defaults base 8)" "$(dkb defaults base 9)") | |
 
-For the $(awk -v a="$(med all 6)" -v b="$(med defaults 6)" 'BEGIN { print a - b }') series that \`ReportCells\` and \`ReportAlarmValues\` add, collectd's heap in use
+For the $(dkb all defaults 6) series that \`ReportCells\` and \`ReportAlarmValues\` add, collectd's heap in use
 grows by ${inuse_per_series_b} bytes per series (its value-cache entry), VmRSS by ${per_series_kb} kB.
 
 So the plugin's cost is mostly a matter of how many series it sends: collectd keeps a
