@@ -130,6 +130,7 @@ struct att {
 	uint16_t mtu;         /* effective ATT_MTU, 23 until exchanged */
 	bool dead;            /* a violation/timeout/close ended the link */
 	bool busy;            /* inside a request or att_wait: no nesting */
+	bool rx_first;        /* the last I/O was a receive: read before poll */
 	unsigned round_trips; /* answered requests since the last reset */
 	void (*notify_cb)(void *user, uint16_t handle, const uint8_t *value,
 			  size_t len);
@@ -402,8 +403,10 @@ static enum wc_err send_pdu(struct att *a, const uint8_t *pdu, size_t len,
 		ssize_t n = send(a->fd, pdu, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		int pr;
 
-		if (n == (ssize_t)len)
+		if (n == (ssize_t)len) {
+			a->rx_first = false; /* the answer is not there yet */
 			return WC_OK;
+		}
 		if (n >= 0) /* SEQPACKET sends whole PDUs or nothing */
 			return kill_link(a, d, WC_E_IO, EMSGSIZE, 0);
 		if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
@@ -421,33 +424,52 @@ static enum wc_err send_pdu(struct att *a, const uint8_t *pdu, size_t len,
 }
 
 /* Wait for and read one PDU into a->rx.  WC_E_TIMEOUT leaves the link
- * alone (the caller decides); everything else that fails kills it. */
+ * alone (the caller decides); everything else that fails kills it.
+ *
+ * A response and the notifications after it arrive back to back, so once
+ * a PDU has been read the next is often queued already: then we read
+ * first and sleep in poll() only when nothing is there.  Right after a
+ * send nothing is, so we poll first.  On a virtual machine a poll() that
+ * sleeps costs several times the read. */
 static enum wc_err recv_pdu(struct att *a, uint64_t deadline_ms, size_t *len,
 			    struct wc_diag *d)
 {
-	for (;;) {
-		struct pollfd p = { .fd = a->fd, .events = POLLIN };
-		ssize_t n;
-		int pr = poll(&p, 1, wc_ms_left(deadline_ms));
+	bool read_first = a->rx_first;
 
-		if (pr == 0)
-			return WC_E_TIMEOUT;
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
-			return kill_link(a, d, WC_E_IO, (uint32_t)errno, 0);
+	for (;;) {
+		ssize_t n;
+
+		if (!read_first) {
+			struct pollfd p = { .fd = a->fd, .events = POLLIN };
+			int pr = poll(&p, 1, wc_ms_left(deadline_ms));
+
+			if (pr == 0)
+				return WC_E_TIMEOUT;
+			if (pr < 0) {
+				if (errno == EINTR)
+					continue;
+				return kill_link(a, d, WC_E_IO, (uint32_t)errno,
+						 0);
+			}
 		}
 		n = recv(a->fd, a->rx, sizeof(a->rx), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (read_first && errno == EAGAIN &&
+			    wc_ms_left(deadline_ms) == 0)
+				return WC_E_TIMEOUT; /* a drain: nothing left */
+			read_first = false;
+			continue;
+		}
+		read_first = false;
 		if (n == 0)
 			return kill_link(a, d, WC_E_CLOSED, 0, 0);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
 			if (errno == ECONNRESET || errno == ENOTCONN ||
 			    errno == EPIPE)
 				return kill_link(a, d, WC_E_CLOSED, 0, 0);
 			return kill_link(a, d, WC_E_IO, (uint32_t)errno, 0);
 		}
+		a->rx_first = true;
 		att_hexdump(a, '<', a->rx, (size_t)n);
 		if ((size_t)n > a->mtu) {
 			att_log(a, ATT_LOG_DEBUG,
