@@ -457,10 +457,9 @@ static enum wc_err recv_pdu(struct att *a, uint64_t deadline_ms, size_t *len,
 			if (read_first && errno == EAGAIN &&
 			    wc_ms_left(deadline_ms) == 0)
 				return WC_E_TIMEOUT; /* a drain: nothing left */
-			read_first = false;
+			read_first = false; /* nothing queued: sleep in poll() */
 			continue;
 		}
-		read_first = false;
 		if (n == 0)
 			return kill_link(a, d, WC_E_CLOSED, 0, 0);
 		if (n < 0) {

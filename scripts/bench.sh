@@ -8,14 +8,14 @@ TMP=$(mktemp -d)
 . tests/lib/sim.sh
 trap 'sim_stop_all; rm -rf "$TMP"' EXIT
 
-# What this machine charges for a socket round trip to another process and
-# for handing a value to a waiting thread (tests/bench/bench_roundtrip.c):
-# the medians of three runs, before anything else is started.
 # The host's steal time (the 8th number of /proc/stat's cpu line), read at
 # the start and the end: a guest that is not told when the host preempts it
 # charges that time to whatever thread was running.
 steal() { awk '$1 == "cpu" { print $9 }' /proc/stat; }
 steal0=$(steal)
+# What this machine charges for a socket round trip to another process and
+# for handing a value to a waiting thread (tests/bench/bench_roundtrip.c):
+# the medians of three runs, before anything else is started.
 for i in 1 2 3; do "$BUILD/bench/bench_roundtrip" >>"$TMP/calib"; done
 calib() { jq -r "$1" "$TMP/calib" | sort -n | sed -n 2p; }
 rt_us=$(calib .socket_round_trip_us)
@@ -298,14 +298,14 @@ CPU_REPS=${BENCH_CPU_REPS:-5}
 for i in $(seq 1 "$CPU_REPS"); do
 	for m in defaults cells all; do echo "$m $(cpu "$m")" >>"$TMP/cpu-runs"; done
 done
-cpu3() { # MODE: "median_us polls min_us max_us"
+cpu_summary() { # MODE: "median_us polls min_us max_us"
 	awk -v m="$1" '$1 == m { print $2, $3 }' "$TMP/cpu-runs" | sort -n |
 		awk '{ u[NR] = $1; c[NR] = $2 } END { k = int((NR + 1) / 2)
 			printf "%s %s %s %s\n", u[k], c[k], u[1], u[NR] }'
 }
-read -r cb_def cb_def_calls cb_def_lo cb_def_hi < <(cpu3 defaults)
-read -r cb_cells cb_cells_calls cb_cells_lo cb_cells_hi < <(cpu3 cells)
-read -r cb_all cb_all_calls cb_all_lo cb_all_hi < <(cpu3 all)
+read -r cb_def cb_def_calls cb_def_lo cb_def_hi < <(cpu_summary defaults)
+read -r cb_cells cb_cells_calls cb_cells_lo cb_cells_hi < <(cpu_summary cells)
+read -r cb_all cb_all_calls cb_all_lo cb_all_hi < <(cpu_summary all)
 read -r cg_def cg_def_disp cg_def_polls < <(cg defaults)
 read -r cg_cells cg_cells_disp cg_cells_polls < <(cg cells)
 read -r cg_all cg_all_disp cg_all_polls < <(cg all)
@@ -318,7 +318,9 @@ cpu_target=100
 cpu_above() { awk -v m="$1" -v l="$2" '$1 == m && $2 > l { n++ } END { print n + 0 }' "$TMP/cpu-runs"; }
 # value lists a poll hands collectd: every series once
 vals_per_poll=$(awk -v s="$(med defaults 6)" -v n="$NB" 'BEGIN { printf "%.1f", s / n }')
-floor_us=$(awk -v r="$(j "$rec_lat" .later_poll_round_trips_max)" -v a="$rt_us" -v v="$vals_per_poll" \
+# answered ATT requests of a later reconnect poll
+later_trips=$(j "$rec_lat" .later_poll_round_trips_max)
+floor_us=$(awk -v r="$later_trips" -v a="$rt_us" -v v="$vals_per_poll" \
 	-v b="$handoff_us" 'BEGIN { printf "%.0f", r * a + v * b }')
 if ((floor_us > cpu_target)); then
 	floor_note="what the protocol and collectd's API require costs more here than the
@@ -333,7 +335,7 @@ during the whole bench), so time the host took the CPU away is charged to whiche
 thread was running: a single run several times slower than the others, as the highest
 figures in the table may be, is most likely that, hence medians."
 else
-	steal_note="The host took $(((steal1 - steal0))) ticks of steal time during the bench."
+	steal_note="The host took $((steal1 - steal0)) ticks of steal time during the bench."
 fi
 # verdict VALUE LIMIT [ABOVE RUNS]: the median against the target; how
 # many single runs were above it is said, not hidden
@@ -423,8 +425,8 @@ for it was measured before anything else ran (\`build/bench/bench_roundtrip\`,
 caller **${rt_us} µs** of CPU, and handing one value to five waiting threads the way
 \`plugin_dispatch_values\` hands a value list to collectd's write threads (a mutex, a
 queue, a condition variable to signal) **${handoff_us} µs**. A later poll in reconnect mode
-is a connect and $(j "$rec_lat" .later_poll_round_trips_max) answered ATT requests; with the default options a poll hands collectd
-${vals_per_poll} value lists. Those operations alone come to about $(j "$rec_lat" .later_poll_round_trips_max) × ${rt_us} + ${vals_per_poll} × ${handoff_us} ≈
+is a connect and ${later_trips} answered ATT requests; with the default options a poll hands collectd
+${vals_per_poll} value lists. Those operations alone come to about ${later_trips} × ${rt_us} + ${vals_per_poll} × ${handoff_us} ≈
 **${floor_us} µs per poll** on this machine, before the connect and before any of the
 plugin's own ${cg_def} instructions: ${floor_note} The instruction counts below do
 not depend on the machine. ${steal_note}

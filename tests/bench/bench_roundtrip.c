@@ -8,7 +8,7 @@
  *   socket  one blocking request/response over an AF_UNIX SOCK_SEQPACKET
  *           pair to another process (send, poll() that sleeps, recv) —
  *           one ATT round trip with the simulator;
- *   wake    one hand-off to a waiting thread (mutex, a queue, signal a
+ *   handoff one hand-off to a waiting thread (mutex, a queue, signal a
  *           condition variable), the way collectd's plugin_dispatch_values
  *           hands every value list to its write threads.
  *
@@ -108,7 +108,7 @@ static void *consumer(void *arg)
 	return NULL;
 }
 
-static double wake_us(long n)
+static double handoff_us(long n)
 {
 	struct queue q = { .lock = PTHREAD_MUTEX_INITIALIZER,
 			   .cond = PTHREAD_COND_INITIALIZER,
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s = socket_us(n);
-	w = wake_us(n);
+	w = handoff_us(n);
 	if (s < 0 || w < 0) {
 		perror("bench_roundtrip");
 		return 1;
