@@ -1,0 +1,403 @@
+/* Bank arithmetic and bank notifications: see bank.h. */
+#include "bank.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alarms.h"
+
+#define MEMBER(m, i, j) (&(m)[(size_t)(i) * WC_BANK_MAX_SERIES + (j)])
+
+bool wc_bank_member_counts(const struct wc_bank_member *m, uint64_t now_ms)
+{
+	const struct wc_sample *s = &m->sample;
+
+	if (!m->good || !wc_has(s, WC_F_VOLTAGE) || !wc_has(s, WC_F_CURRENT))
+		return false;
+	if (now_ms > m->t_ms && now_ms - m->t_ms > 2 * m->interval_ms)
+		return false;
+	return true;
+}
+
+/* A member's SoC: its own figure, else remaining over full. */
+static double member_soc(const struct wc_sample *s)
+{
+	if (wc_has(s, WC_F_SOC))
+		return s->soc_pct;
+	if (wc_has(s, WC_F_REMAINING) && wc_has(s, WC_F_FULL) && s->full_ah > 0)
+		return 100.0 * s->remaining_ah / s->full_ah;
+	return NAN;
+}
+
+static void compute_string(const struct wc_bank_def *def,
+			   const struct wc_bank_member *m, unsigned i,
+			   uint64_t now_ms, struct wc_bank_values *v)
+{
+	struct wc_bank_string *st = &v->s[i];
+	double lo = INFINITY, hi = -INFINITY;
+	double weakest = INFINITY;
+	unsigned n = def->n_series[i], counted = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->soc_pct = st->remaining_ah = st->full_ah = NAN;
+	for (unsigned j = 0; j < n; j++) {
+		const struct wc_bank_member *mb = MEMBER(m, i, j);
+		const struct wc_sample *s = &mb->sample;
+		double soc, cmin, cmax, cdelta;
+
+		if (!wc_bank_member_counts(mb, now_ms))
+			continue;
+		counted++;
+		st->voltage_v += s->voltage_v;
+		st->current_a += s->current_a;
+		soc = member_soc(s);
+		if (isfinite(soc)) {
+			lo = fmin(lo, soc);
+			hi = fmax(hi, soc);
+		}
+		if (wc_has(s, WC_F_REMAINING) && wc_has(s, WC_F_FULL) &&
+		    s->remaining_ah < weakest) {
+			weakest = s->remaining_ah;
+			st->remaining_ah = s->remaining_ah;
+			st->full_ah = s->full_ah;
+		}
+		if (wc_sample_cell_stats(s, &cmin, &cmax, &cdelta)) {
+			if (!v->has_cells) {
+				v->cell_min_v = cmin;
+				v->cell_max_v = cmax;
+				v->has_cells = true;
+			} else {
+				v->cell_min_v = fmin(v->cell_min_v, cmin);
+				v->cell_max_v = fmax(v->cell_max_v, cmax);
+			}
+		}
+	}
+	v->members_online += counted;
+	if (n == 0 || counted != n)
+		return;
+	st->complete = true;
+	st->current_a /= n;
+	st->soc_spread_pct = hi >= lo ? hi - lo : NAN;
+	if (isfinite(st->full_ah) && st->full_ah > 0)
+		st->soc_pct = 100.0 * st->remaining_ah / st->full_ah;
+}
+
+void wc_bank_compute(const struct wc_bank_def *def,
+		     const struct wc_bank_member *m, uint64_t now_ms,
+		     struct wc_bank_values *v)
+{
+	unsigned complete = 0;
+	bool charge_known = true;
+	double vsum = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->now_ms = now_ms;
+	v->voltage_v = v->soc_spread_pct = v->cell_min_v = v->cell_max_v = NAN;
+	v->current_a = v->power_w = v->soc_pct = NAN;
+	v->remaining_ah = v->full_ah = v->share_imbalance_pct = NAN;
+	for (unsigned i = 0; i < def->n_strings && i < WC_BANK_MAX_STRINGS;
+	     i++) {
+		v->members_total += def->n_series[i];
+		compute_string(def, m, i, now_ms, v);
+		if (!v->s[i].complete)
+			continue;
+		complete++;
+		vsum += v->s[i].voltage_v;
+		if (isfinite(v->s[i].soc_spread_pct)) {
+			if (!v->has_spread ||
+			    v->s[i].soc_spread_pct > v->soc_spread_pct)
+				v->soc_spread_pct = v->s[i].soc_spread_pct;
+			v->has_spread = true;
+		}
+		if (!isfinite(v->s[i].full_ah))
+			charge_known = false;
+	}
+	if (complete) {
+		v->has_voltage = true;
+		v->voltage_v = vsum / complete;
+	}
+	if (def->n_strings == 0 || complete != def->n_strings)
+		return;
+	v->complete = true;
+	v->current_a = v->power_w = 0;
+	for (unsigned i = 0; i < def->n_strings; i++) {
+		v->current_a += v->s[i].current_a;
+		v->power_w += v->s[i].voltage_v * v->s[i].current_a;
+	}
+	if (charge_known) {
+		v->remaining_ah = v->full_ah = 0;
+		for (unsigned i = 0; i < def->n_strings; i++) {
+			v->remaining_ah += v->s[i].remaining_ah;
+			v->full_ah += v->s[i].full_ah;
+		}
+		if (v->full_ah > 0)
+			v->soc_pct = 100.0 * v->remaining_ah / v->full_ah;
+	}
+	if (fabs(v->current_a) >= WC_BANK_SHARE_MIN_A) {
+		double even = 100.0 / def->n_strings;
+
+		v->has_share = true;
+		v->share_imbalance_pct = 0;
+		for (unsigned i = 0; i < def->n_strings; i++) {
+			double d;
+
+			v->s[i].has_share = true;
+			v->s[i].share_pct =
+				100.0 * v->s[i].current_a / v->current_a;
+			d = fabs(v->s[i].share_pct - even);
+			if (d > v->share_imbalance_pct)
+				v->share_imbalance_pct = d;
+		}
+	}
+}
+
+/* ---- notifications ---------------------------------------------------- */
+
+/* For "%.1f": no "-0.0" in a message. */
+static double shown(double x)
+{
+	return fabs(x) < 0.05 ? 0.0 : x;
+}
+
+/* Emit one event; the message is formatted into the event itself. */
+__attribute__((format(printf, 6, 7)))
+static void emit(wc_event_fn fn, void *user, unsigned *count,
+		 enum wc_severity sev, const char *id, const char *fmt, ...)
+{
+	struct wc_event ev;
+	char buf[512];
+	va_list ap;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.severity = sev;
+	ev.id = id;
+	ev.cls = "bank";
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	wc_utf8_copy(ev.message, sizeof(ev.message), buf);
+	fn(&ev, user);
+	(*count)++;
+}
+
+/* "bank4 discharge MOSFET off (DSG OCP(A))": why a string carries no
+ * current, from its members' latest polls; "isolated" when no member's
+ * MOSFET explains it. */
+static void dead_cause(const struct wc_bank_def *def,
+		       const struct wc_bank_member *m, unsigned i,
+		       bool charging, uint64_t now_ms, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned j = 0; j < def->n_series[i]; j++) {
+		const struct wc_bank_member *mb = MEMBER(m, i, j);
+		const struct wc_sample *s = &mb->sample;
+		bool off;
+		int n;
+
+		unsigned k = 0;
+
+		if (!wc_bank_member_counts(mb, now_ms) ||
+		    !wc_has(s, WC_F_STATUS))
+			continue;
+		off = charging ? !s->charge_mos : !s->discharge_mos;
+		if (!off)
+			continue;
+		n = snprintf(out + len, cap - len, "%s%s %s MOSFET off",
+			     len ? "; " : "", def->member[i][j],
+			     charging ? "charge" : "discharge");
+		if (n < 0 || (size_t)n >= cap - len)
+			return;
+		len += (size_t)n;
+		for (size_t a = 0; a < wc_alarm_count; a++) {
+			const struct wc_alarm *al = &wc_alarms[a];
+
+			if ((al->cls != WC_CLASS_PROTECTION &&
+			     al->cls != WC_CLASS_FAULT) ||
+			    !wc_alarm_active(al, &s->regs))
+				continue;
+			n = snprintf(out + len, cap - len, "%s%s",
+				     k++ ? ", " : " (", al->name);
+			if (n < 0 || (size_t)n >= cap - len)
+				return;
+			len += (size_t)n;
+		}
+		n = snprintf(out + len, cap - len, "%s",
+			     k ? ")" : " (no protection or fault reported)");
+		if (n < 0 || (size_t)n >= cap - len)
+			return;
+		len += (size_t)n;
+	}
+	if (!len)
+		snprintf(out, cap, "isolated (MOSFETs on: check its cables, "
+				   "fuse and breaker)");
+}
+
+/* Whether member j of string i is taking turns: a battery alone in its
+ * string, no current with both MOSFETs on while the bank (of at least two
+ * strings) carries the load.  In a longer string the mates would read 0 A
+ * as well: that is an isolated string. */
+static bool taking_turns(const struct wc_bank_def *def,
+			 const struct wc_bank_member *m,
+			 const struct wc_bank_values *v, unsigned i,
+			 unsigned j, uint64_t now_ms)
+{
+	const struct wc_bank_member *mb = MEMBER(m, i, j);
+	const struct wc_sample *s = &mb->sample;
+
+	return def->n_strings >= 2 && def->n_series[i] == 1 && v->complete &&
+	       fabs(v->current_a) > WC_BANK_DEAD_MIN_A &&
+	       wc_bank_member_counts(mb, now_ms) &&
+	       fabs(s->current_a) < WC_BANK_ZERO_A &&
+	       wc_has(s, WC_F_STATUS) && s->charge_mos && s->discharge_mos;
+}
+
+/* Whether string i carries no current while the bank carries the load,
+ * taking turns aside. */
+static bool string_dead(const struct wc_bank_def *def,
+			const struct wc_bank_member *m,
+			const struct wc_bank_values *v, unsigned i,
+			uint64_t now_ms)
+{
+	if (!v->complete || fabs(v->current_a) <= WC_BANK_DEAD_MIN_A ||
+	    fabs(v->s[i].current_a) >= WC_BANK_ZERO_A)
+		return false;
+	for (unsigned j = 0; j < def->n_series[i]; j++)
+		if (taking_turns(def, m, v, i, j, now_ms))
+			return false;
+	return true;
+}
+
+/* One pass over the rules.  st NULL: report what is active now. */
+static unsigned alerts(struct wc_bank_alerts *st,
+		       const struct wc_bank_def *def,
+		       const struct wc_bank_member *m,
+		       const struct wc_bank_values *v, wc_event_fn fn,
+		       void *user)
+{
+	uint64_t now = v->now_ms;
+	unsigned count = 0;
+	char id[WC_BANK_NAME_MAX + 16];
+	char cause[384];
+	const char *name = def->name;
+	double even = def->n_strings ? 100.0 / def->n_strings : 100.0;
+
+	if (v->has_spread && def->soc_spread_warn > 0) {
+		bool on = v->soc_spread_pct > def->soc_spread_warn;
+
+		if (!st || on != st->spread) {
+			unsigned worst = 0;
+
+			for (unsigned i = 0; i < def->n_strings; i++)
+				if (v->s[i].complete &&
+				    v->s[i].soc_spread_pct ==
+					    v->soc_spread_pct)
+					worst = i;
+			if (on)
+				emit(fn, user, &count, WC_SEV_WARNING,
+				     "soc_spread",
+				     "%s: SoC spread %.1f %% in string %u "
+				     "exceeds %.1f %%",
+				     name, v->soc_spread_pct, worst + 1,
+				     def->soc_spread_warn);
+			else if (st)
+				emit(fn, user, &count, WC_SEV_OKAY,
+				     "soc_spread",
+				     "%s: SoC spread %.1f %% is within %.1f %% "
+				     "again", name, v->soc_spread_pct,
+				     def->soc_spread_warn);
+			if (st)
+				st->spread = on;
+		}
+	}
+	for (unsigned i = 0; i < def->n_strings; i++) {
+		const struct wc_bank_string *s = &v->s[i];
+
+		if (v->complete && def->share_warn > 0) {
+			/* a bank too quiet for shares clears the warning */
+			bool on = s->has_share &&
+				  fabs(s->share_pct - even) > def->share_warn;
+
+			snprintf(id, sizeof(id), "share-%u", i + 1);
+			if (on && (!st || !st->share[i]))
+				emit(fn, user, &count, WC_SEV_WARNING, id,
+				     "%s: string %u carries %.1f %% of the "
+				     "bank current (%.1f A of %.1f A), more "
+				     "than %.1f points from the even share "
+				     "%.1f %%", name, i + 1, shown(s->share_pct),
+				     shown(s->current_a), v->current_a,
+				     def->share_warn, even);
+			else if (!on && st && st->share[i])
+				emit(fn, user, &count, WC_SEV_OKAY, id,
+				     "%s: string %u carries its share of the "
+				     "bank current again%s", name, i + 1,
+				     s->has_share ? "" : " (bank at rest)");
+			if (st)
+				st->share[i] = on;
+		}
+		if (v->complete) {
+			bool on = string_dead(def, m, v, i, now);
+
+			snprintf(id, sizeof(id), "string-%u", i + 1);
+			if (on && (!st || !st->dead[i])) {
+				dead_cause(def, m, i, v->current_a > 0, now,
+					   cause, sizeof(cause));
+				emit(fn, user, &count, WC_SEV_FAILURE, id,
+				     "%s: string %u carries %.1f A of %.1f A: "
+				     "%s", name, i + 1, shown(s->current_a),
+				     v->current_a, cause);
+			} else if (!on && st && st->dead[i])
+				emit(fn, user, &count, WC_SEV_OKAY, id,
+				     "%s: string %u carries %.1f A of %.1f A "
+				     "again", name, i + 1, shown(s->current_a),
+				     v->current_a);
+			if (st)
+				st->dead[i] = on;
+		}
+		for (unsigned j = 0; j < def->n_series[i]; j++) {
+			const struct wc_bank_member *mb = MEMBER(m, i, j);
+			bool on;
+
+			if (!v->complete)
+				continue;
+			on = taking_turns(def, m, v, i, j, now);
+			snprintf(id, sizeof(id), "turns-%s",
+				 def->member[i][j]);
+			if (on && (!st || !st->turns[i][j]))
+				emit(fn, user, &count, WC_SEV_WARNING, id,
+				     "%s: %s is taking turns: 0.0 A with its "
+				     "MOSFETs on while the bank carries "
+				     "%.1f A (SoC %.0f %%)", name,
+				     def->member[i][j], v->current_a,
+				     member_soc(&mb->sample));
+			else if (!on && st && st->turns[i][j])
+				emit(fn, user, &count, WC_SEV_OKAY, id,
+				     "%s: %s carries current again (%.1f A)",
+				     name, def->member[i][j],
+				     mb->sample.current_a);
+			if (st)
+				st->turns[i][j] = on;
+		}
+	}
+	return count;
+}
+
+unsigned wc_bank_alerts_update(struct wc_bank_alerts *st,
+			       const struct wc_bank_def *def,
+			       const struct wc_bank_member *m,
+			       const struct wc_bank_values *v,
+			       wc_event_fn fn, void *user)
+{
+	return alerts(st, def, m, v, fn, user);
+}
+
+unsigned wc_bank_alerts_active(const struct wc_bank_def *def,
+			       const struct wc_bank_member *m,
+			       const struct wc_bank_values *v,
+			       wc_event_fn fn, void *user)
+{
+	return alerts(NULL, def, m, v, fn, user);
+}
