@@ -153,6 +153,81 @@ void wc_bank_compute(const struct wc_bank_def *def,
 	}
 }
 
+/* ---- rows ------------------------------------------------------------- */
+
+static const char *const string_v[WC_BANK_MAX_STRINGS] = {
+	"string1", "string2", "string3", "string4",
+	"string5", "string6", "string7", "string8"
+};
+static const char *const string_soc[WC_BANK_MAX_STRINGS] = {
+	"string1_soc", "string2_soc", "string3_soc", "string4_soc",
+	"string5_soc", "string6_soc", "string7_soc", "string8_soc"
+};
+static const char *const string_spread[WC_BANK_MAX_STRINGS] = {
+	"string1_spread", "string2_spread", "string3_spread", "string4_spread",
+	"string5_spread", "string6_spread", "string7_spread", "string8_spread"
+};
+static const char *const string_share[WC_BANK_MAX_STRINGS] = {
+	"string1_share", "string2_share", "string3_share", "string4_share",
+	"string5_share", "string6_share", "string7_share", "string8_share"
+};
+
+struct rows {
+	struct wc_metric *v;
+	size_t num, cap;
+};
+
+static void put(struct rows *rs, const char *type, const char *ti,
+		double value)
+{
+	if (!isfinite(value) || rs->num >= rs->cap)
+		return;
+	rs->v[rs->num].type = type;
+	rs->v[rs->num].type_instance = ti;
+	rs->v[rs->num].value = value;
+	rs->num++;
+}
+
+size_t wc_bank_metrics(const struct wc_bank_def *def,
+		       const struct wc_bank_values *v, struct wc_metric *out,
+		       size_t cap)
+{
+	struct rows rs = { .v = out, .num = 0, .cap = cap };
+
+	put(&rs, "count", "members_online", v->members_online);
+	if (v->has_voltage)
+		put(&rs, "voltage", "bank", v->voltage_v);
+	if (v->has_spread)
+		put(&rs, "percent", "soc_spread", v->soc_spread_pct);
+	if (v->has_cells) {
+		put(&rs, "voltage", "cell_min", v->cell_min_v);
+		put(&rs, "voltage", "cell_max", v->cell_max_v);
+	}
+	if (v->complete) {
+		put(&rs, "current", "bank", v->current_a);
+		put(&rs, "power", "bank", v->power_w);
+		put(&rs, "charge", "remaining", v->remaining_ah);
+		put(&rs, "charge", "full", v->full_ah);
+		put(&rs, "percent", "soc", v->soc_pct);
+	}
+	for (unsigned i = 0; i < def->n_strings && i < WC_BANK_MAX_STRINGS;
+	     i++) {
+		const struct wc_bank_string *st = &v->s[i];
+
+		if (!st->complete)
+			continue;
+		put(&rs, "voltage", string_v[i], st->voltage_v);
+		put(&rs, "current", string_v[i], st->current_a);
+		put(&rs, "percent", string_soc[i], st->soc_pct);
+		put(&rs, "percent", string_spread[i], st->soc_spread_pct);
+		if (st->has_share)
+			put(&rs, "percent", string_share[i], st->share_pct);
+	}
+	if (v->has_share)
+		put(&rs, "percent", "share_imbalance", v->share_imbalance_pct);
+	return rs.num;
+}
+
 /* ---- notifications ---------------------------------------------------- */
 
 /* For "%.1f": no "-0.0" in a message. */

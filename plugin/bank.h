@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "events.h"
+#include "metrics.h"
 #include "sample.h"
 
 #define WC_BANK_NAME_MAX 64       /* names incl. NUL, as battery names */
@@ -88,6 +89,21 @@ bool wc_bank_member_counts(const struct wc_bank_member *m, uint64_t now_ms);
 void wc_bank_compute(const struct wc_bank_def *def,
 		     const struct wc_bank_member *m, uint64_t now_ms,
 		     struct wc_bank_values *out);
+
+/* The bank's values as rows of (types.db type, type_instance, value),
+ * dispatched as <host>/wattcycle-<bank>/<type>-<type_instance>; only the
+ * values computed (has_ flags, complete strings) appear:
+ *   count-members_online, voltage-bank, percent-soc_spread,
+ *   voltage-cell_min, voltage-cell_max; with every string complete
+ *   current-bank, power-bank, charge-remaining, charge-full, percent-soc;
+ *   per complete string N: voltage-stringN, current-stringN,
+ *   percent-stringN_soc, percent-stringN_spread; while the bank carries
+ *   current: percent-stringN_share, percent-share_imbalance.
+ * Returns the number of rows written (at most WC_BANK_METRICS_MAX). */
+#define WC_BANK_METRICS_MAX (10 + 6 * WC_BANK_MAX_STRINGS)
+size_t wc_bank_metrics(const struct wc_bank_def *def,
+		       const struct wc_bank_values *v, struct wc_metric *out,
+		       size_t cap);
 
 /* ---- notifications ---------------------------------------------------- */
 

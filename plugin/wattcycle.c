@@ -24,6 +24,7 @@
 #include "collectd/core/utils/common/common.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,9 @@
 #include <strings.h>
 
 #include "alarms.h"
+#include "bank.h"
 #include "events.h"
+#include "inventory.h"
 #include "link.h"
 #include "metrics.h"
 #include "poll.h"
@@ -66,6 +69,19 @@ struct wc_battery {
 	struct wc_poll *poll;
 	struct wc_events events;
 	c_complain_t complaint;
+	struct wc_bank_rt *bank;     /* the bank it is a member of, or NULL */
+	unsigned bank_slot;          /* its slot in bank->m */
+};
+
+/* One bank of the inventory.  Its members' read callbacks run on
+ * different read threads: everything below def is theirs only under
+ * lock.  Created by the config callback, freed at shutdown (after
+ * collectd has joined the read threads and freed the batteries). */
+struct wc_bank_rt {
+	struct wc_bank_def def;
+	pthread_mutex_t lock;
+	struct wc_bank_member m[WC_BANK_MAX_STRINGS * WC_BANK_MAX_SERIES];
+	struct wc_bank_alerts alerts;
 };
 
 
@@ -87,6 +103,14 @@ static void (*wc_poll_free_fn)(struct wc_poll *p) = wc_poll_free;
  * by the config callback, which collectd runs before any read thread. */
 static char (*wc_names)[WC_NAME_MAX + 1];
 static size_t wc_names_num;
+
+/* Batteries registered so far (for bank membership) and the banks; both
+ * lists are written by the config callback only.  The batteries belong to
+ * collectd (free_func); the banks are ours, freed at shutdown. */
+static struct wc_battery **wc_bats;
+static size_t wc_bats_num;
+static struct wc_bank_rt **wc_banks;
+static size_t wc_banks_num;
 
 /* ---- sample -> values ------------------------------------------------ */
 
@@ -119,8 +143,8 @@ static void wc_set_name(char *dst, size_t cap, const char *src)
 
 /* Every value of one poll carries the same timestamp t.  One template:
  * only the value, type and type_instance change from row to row. */
-static void wc_submit(const struct wc_battery *b, const struct wc_metric *v,
-		      size_t num, cdtime_t t)
+static void wc_submit_as(const char *instance, cdtime_t interval,
+			 const struct wc_metric *v, size_t num, cdtime_t t)
 {
 	value_list_t vl = VALUE_LIST_INIT;
 	value_t val;
@@ -128,9 +152,9 @@ static void wc_submit(const struct wc_battery *b, const struct wc_metric *v,
 	vl.values = &val;
 	vl.values_len = 1;
 	vl.time = t;
-	vl.interval = b->interval;
+	vl.interval = interval;
 	wc_set_name(vl.plugin, sizeof(vl.plugin), WC_PLUGIN);
-	wc_set_name(vl.plugin_instance, sizeof(vl.plugin_instance), b->name);
+	wc_set_name(vl.plugin_instance, sizeof(vl.plugin_instance), instance);
 	for (size_t i = 0; i < num; i++) {
 		val.gauge = v[i].value;
 		wc_set_name(vl.type, sizeof(vl.type), v[i].type);
@@ -138,6 +162,12 @@ static void wc_submit(const struct wc_battery *b, const struct wc_metric *v,
 			    v[i].type_instance);
 		wc_dispatch_values(&vl);
 	}
+}
+
+static void wc_submit(const struct wc_battery *b, const struct wc_metric *v,
+		      size_t num, cdtime_t t)
+{
+	wc_submit_as(b->name, b->interval, v, num, t);
 }
 
 /* ---- notifications ---------------------------------------------------- */
@@ -182,6 +212,64 @@ static void wc_notify(const struct wc_event *ev, void *user)
 	plugin_notification_meta_free(n.meta);
 }
 
+/* ---- banks ------------------------------------------------------------ */
+
+struct wc_bank_notify_ctx {
+	const struct wc_bank_rt *k;
+	cdtime_t t;
+};
+
+static void wc_bank_notify(const struct wc_event *ev, void *user)
+{
+	const struct wc_bank_notify_ctx *ctx = user;
+	notification_t n;
+
+	memset(&n, 0, sizeof(n));
+	n.severity = wc_notif_severity(ev->severity);
+	n.time = ctx->t;
+	sstrncpy(n.message, ev->message, sizeof(n.message));
+	sstrncpy(n.host, hostname_g ? hostname_g : "", sizeof(n.host));
+	sstrncpy(n.plugin, WC_PLUGIN, sizeof(n.plugin));
+	sstrncpy(n.plugin_instance, ctx->k->def.name, sizeof(n.plugin_instance));
+	sstrncpy(n.type, "bool", sizeof(n.type));
+	sstrncpy(n.type_instance, ev->id, sizeof(n.type_instance));
+	plugin_notification_meta_add_string(&n, "id", ev->id);
+	plugin_notification_meta_add_string(&n, "class", ev->cls);
+	wc_dispatch_notification(&n);
+	plugin_notification_meta_free(n.meta);
+}
+
+/* After every poll of a bank member, good or not: store it as the
+ * member's latest, then send the bank's values and notifications.  Under
+ * the bank's lock, so that the members' read threads take turns; both
+ * dispatches only queue (values) or hand over (notifications). */
+static void wc_bank_update(struct wc_battery *b, bool good,
+			   const struct wc_sample *s, cdtime_t t)
+{
+	struct wc_bank_rt *k = b->bank;
+	struct wc_bank_member *mb;
+	struct wc_bank_values v;
+	struct wc_metric rows[WC_BANK_METRICS_MAX];
+	struct wc_bank_notify_ctx ctx = { .k = k, .t = t };
+	size_t n;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->lock);
+	mb = &k->m[b->bank_slot];
+	mb->good = good;
+	if (good)
+		mb->sample = *s;
+	mb->t_ms = CDTIME_T_TO_MS(t);
+	mb->interval_ms = CDTIME_T_TO_MS(b->interval);
+	wc_bank_compute(&k->def, k->m, CDTIME_T_TO_MS(t), &v);
+	n = wc_bank_metrics(&k->def, &v, rows, WC_BANK_METRICS_MAX);
+	wc_submit_as(k->def.name, b->interval, rows, n, t);
+	wc_bank_alerts_update(&k->alerts, &k->def, k->m, &v, wc_bank_notify,
+			      &ctx);
+	pthread_mutex_unlock(&k->lock);
+}
+
 /* ---- read ------------------------------------------------------------- */
 
 static int wc_read(user_data_t *ud)
@@ -206,6 +294,7 @@ static int wc_read(user_data_t *ud)
 			  b->name);
 		wc_submit(b, values, n, ctx.t);
 		wc_events_poll_ok(&b->events, &res.sample, wc_notify, &ctx);
+		wc_bank_update(b, true, &res.sample, ctx.t);
 		return 0;
 	}
 	if (msg[0] == '\0') {
@@ -223,6 +312,7 @@ static int wc_read(user_data_t *ud)
 		wc_submit(b, &offline, 1, ctx.t);
 	}
 	wc_events_poll_failed(&b->events, msg, wc_notify, &ctx);
+	wc_bank_update(b, false, NULL, ctx.t);
 	/* never non-zero: collectd would double this battery's interval */
 	return 0;
 }
@@ -425,6 +515,21 @@ static int wc_config_finish(struct wc_battery *b)
 	return 0;
 }
 
+/* Remember a registered battery, for the banks that name it. */
+static int wc_bats_add(struct wc_battery *b)
+{
+	struct wc_battery **grown =
+		realloc(wc_bats, (wc_bats_num + 1) * sizeof(*wc_bats));
+
+	if (!grown) {
+		ERROR(WC_PLUGIN " plugin: %s: out of memory", b->name);
+		return -1;
+	}
+	wc_bats = grown;
+	wc_bats[wc_bats_num++] = b;
+	return 0;
+}
+
 static int wc_config_battery(oconfig_item_t *ci)
 {
 	struct wc_battery *b;
@@ -510,7 +615,165 @@ static int wc_config_battery(oconfig_item_t *ci)
 		      "\"%s\" failed", ci->values[0].value.string, cb_name);
 		return -1;
 	}
+	return wc_bats_add(b);
+}
+
+/* ---- inventory -------------------------------------------------------- */
+
+/* One inventory battery, configured exactly as the <Battery> block it
+ * stands for: its keys become the block's options. */
+static int wc_config_inv_battery(const struct wc_inv_battery *ib)
+{
+	oconfig_value_t name = { .value.string = (char *)ib->name,
+				 .type = OCONFIG_TYPE_STRING };
+	oconfig_value_t vals[10];
+	oconfig_item_t kids[10];
+	oconfig_item_t blk = { .key = "Battery", .values = &name,
+			       .values_num = 1, .children = kids };
+	int n = 0;
+
+#define WC_KID(k, field, t, v)                                        \
+	do {                                                          \
+		vals[n].type = (t);                                   \
+		vals[n].value.field = (v);                            \
+		kids[n] = (oconfig_item_t){ .key = (k), .values = &vals[n], \
+					    .values_num = 1,          \
+					    .parent = &blk };         \
+		n++;                                                  \
+	} while (0)
+	WC_KID("Address", string, OCONFIG_TYPE_STRING, ib->address);
+	if (ib->address_type)
+		WC_KID("AddressType", string, OCONFIG_TYPE_STRING,
+		       ib->address_type);
+	if (ib->adapter)
+		WC_KID("Adapter", string, OCONFIG_TYPE_STRING, ib->adapter);
+	if (ib->interval_s > 0)
+		WC_KID("Interval", number, OCONFIG_TYPE_NUMBER, ib->interval_s);
+	if (ib->timeout_s > 0)
+		WC_KID("Timeout", number, OCONFIG_TYPE_NUMBER, ib->timeout_s);
+	if (ib->keep_connected >= 0)
+		WC_KID("KeepConnected", boolean, OCONFIG_TYPE_BOOLEAN,
+		       ib->keep_connected);
+	if (ib->report_cells >= 0)
+		WC_KID("ReportCells", boolean, OCONFIG_TYPE_BOOLEAN,
+		       ib->report_cells);
+	if (ib->report_alarm_values >= 0)
+		WC_KID("ReportAlarmValues", boolean, OCONFIG_TYPE_BOOLEAN,
+		       ib->report_alarm_values);
+	if (ib->offline_after > 0)
+		WC_KID("OfflineAfter", number, OCONFIG_TYPE_NUMBER,
+		       (double)ib->offline_after);
+#undef WC_KID
+	blk.children_num = n;
+	return wc_config_battery(&blk);
+}
+
+static struct wc_battery *wc_bats_find(const char *name)
+{
+	for (size_t i = 0; i < wc_bats_num; i++)
+		if (strcmp(wc_bats[i]->name, name) == 0)
+			return wc_bats[i];
+	return NULL;
+}
+
+static void wc_bank_free(struct wc_bank_rt *k)
+{
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
+
+/* A bank of the inventory: its state, and each member pointed at it. */
+static int wc_config_bank(const char *path, int line,
+			  const struct wc_bank_def *def)
+{
+	struct wc_bank_rt *k = calloc(1, sizeof(*k));
+	struct wc_bank_rt **grown;
+
+	if (!k || pthread_mutex_init(&k->lock, NULL) != 0) {
+		ERROR(WC_PLUGIN " plugin: %s:%d: bank %s: out of memory",
+		      path, line, def->name);
+		free(k);
+		return -1;
+	}
+	k->def = *def;
+	for (unsigned i = 0; i < def->n_strings; i++)
+		for (unsigned j = 0; j < def->n_series[i]; j++) {
+			struct wc_battery *b = wc_bats_find(def->member[i][j]);
+
+			if (!b || b->bank) {
+				ERROR(WC_PLUGIN " plugin: %s:%d: bank %s: "
+				      "battery %s %s", path, line, def->name,
+				      def->member[i][j],
+				      b ? "is already in another bank"
+					: "is not configured");
+				wc_bank_free(k);
+				return -1;
+			}
+			b->bank = k;
+			b->bank_slot = i * WC_BANK_MAX_SERIES + j;
+		}
+	grown = realloc(wc_banks, (wc_banks_num + 1) * sizeof(*wc_banks));
+	if (!grown) {
+		ERROR(WC_PLUGIN " plugin: %s:%d: bank %s: out of memory", path,
+		      line, def->name);
+		wc_bank_free(k);
+		return -1;
+	}
+	wc_banks = grown;
+	wc_banks[wc_banks_num++] = k;
 	return 0;
+}
+
+/* Inventory "FILE": its batteries as if each had a <Battery> block, then
+ * its banks.  Bank members may also be batteries of blocks met before
+ * this line. */
+static int wc_config_inventory(oconfig_item_t *c)
+{
+	char *path = NULL;
+	char err[WC_INVENTORY_ERR_MAX];
+	const char **known;
+	struct wc_inventory *inv;
+	int errors = 0;
+
+	if (c->values_num != 1 || c->values[0].type != OCONFIG_TYPE_STRING ||
+	    cf_util_get_string(c, &path) != 0) {
+		ERROR(WC_PLUGIN " plugin: Inventory: expects one string, the "
+		      "inventory file (Inventory \"%s\")",
+		      WC_INVENTORY_DEFAULT);
+		return -1;
+	}
+	known = calloc(wc_names_num + 1, sizeof(*known));
+	if (!known) {
+		ERROR(WC_PLUGIN " plugin: %s: out of memory", path);
+		free(path);
+		return -1;
+	}
+	for (size_t i = 0; i < wc_names_num; i++)
+		known[i] = wc_names[i];
+	inv = wc_inventory_load(path, known, wc_names_num, err, sizeof(err));
+	free(known);
+	if (!inv) {
+		ERROR(WC_PLUGIN " plugin: %s", err);
+		free(path);
+		return -1;
+	}
+	for (size_t i = 0; i < inv->n_batteries; i++)
+		if (wc_config_inv_battery(&inv->batteries[i]) != 0) {
+			ERROR(WC_PLUGIN " plugin: %s:%d: battery %s: not "
+			      "configured (the cause is logged above)", path,
+			      inv->batteries[i].line, inv->batteries[i].name);
+			errors++;
+		}
+	for (size_t i = 0; !errors && i < inv->n_banks; i++)
+		if (wc_config_bank(path, inv->bank_line[i], &inv->banks[i]) != 0)
+			errors++;
+	if (!errors)
+		INFO(WC_PLUGIN " plugin: %s: %zu batter%s, %zu bank%s", path,
+		     inv->n_batteries, inv->n_batteries == 1 ? "y" : "ies",
+		     inv->n_banks, inv->n_banks == 1 ? "" : "s");
+	wc_inventory_free(inv);
+	free(path);
+	return errors ? -1 : 0;
 }
 
 /* Each <Plugin wattcycle> block calls this once; blocks accumulate. */
@@ -524,10 +787,13 @@ static int wc_config(oconfig_item_t *ci)
 		if (strcasecmp(c->key, "Battery") == 0) {
 			if (wc_config_battery(c) != 0)
 				errors++;
+		} else if (strcasecmp(c->key, "Inventory") == 0) {
+			if (wc_config_inventory(c) != 0)
+				errors++;
 		} else {
-			ERROR(WC_PLUGIN " plugin: %s: unknown option (only "
-			      "<Battery \"name\"> blocks belong in <Plugin "
-			      WC_PLUGIN ">)", c->key);
+			ERROR(WC_PLUGIN " plugin: %s: unknown option (known: "
+			      "<Battery \"name\"> blocks and Inventory "
+			      "\"FILE\")", c->key);
 			errors++;
 		}
 	}
@@ -546,13 +812,22 @@ static int wc_init(void)
 	return 0;
 }
 
-/* The read contexts are freed by collectd (free_func) before this runs;
- * only the name list is ours. */
+/* The read contexts are freed by collectd (free_func) before this runs
+ * (the read threads are joined by then); the name, battery and bank lists
+ * are ours. */
 static int wc_shutdown(void)
 {
 	free(wc_names);
 	wc_names = NULL;
 	wc_names_num = 0;
+	free(wc_bats);
+	wc_bats = NULL;
+	wc_bats_num = 0;
+	for (size_t i = 0; i < wc_banks_num; i++)
+		wc_bank_free(wc_banks[i]);
+	free(wc_banks);
+	wc_banks = NULL;
+	wc_banks_num = 0;
 	return 0;
 }
 
