@@ -24,6 +24,7 @@ extern const struct cli_cmd cli_cmd_read;
 extern const struct cli_cmd cli_cmd_watch;
 extern const struct cli_cmd cli_cmd_scan;
 extern const struct cli_cmd cli_cmd_check;
+extern const struct cli_cmd cli_cmd_bank;
 
 /* Print "wattcycle: <fmt>" to stderr plus a newline. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,7 +15,10 @@
 #include <string.h>
 
 #include "alarms.h"
+#include "bank.h"
 #include "cli.h"
+#include "cli_inventory.h"
+#include "clock.h"
 #include "metrics.h"
 #include "poll.h"
 #include "version.h"
@@ -99,7 +102,8 @@ static size_t as_check_values(const struct wc_metric *m, size_t n,
 		snprintf(v->type_instance, sizeof(v->type_instance), "%s",
 			 m[i].type_instance);
 		snprintf(v->name, sizeof(v->name), "%s",
-			 strcmp(m[i].type_instance, "pack") == 0 &&
+			 (strcmp(m[i].type_instance, "pack") == 0 ||
+			  strcmp(m[i].type_instance, "bank") == 0) &&
 					 strcmp(m[i].type, "voltage") != 0
 				 ? m[i].type
 				 : m[i].type_instance);
@@ -118,6 +122,26 @@ static size_t check_values(const struct wc_poll_result *r,
 	struct wc_metric m[WC_METRICS_MAX];
 
 	return as_check_values(m, wc_metrics(r, &every, m, WC_METRICS_MAX),
+			       out, cap);
+}
+
+/* Every row of a bank, as the plugin dispatches them under
+ * <host>/wattcycle-<bank>/ (plugin/bank.c, the one list). */
+static size_t check_bank_universe(struct check_value *out, size_t cap)
+{
+	static struct wc_bank_def d;
+	static struct wc_bank_values v;
+	struct wc_metric m[WC_BANK_METRICS_MAX];
+
+	memset(&d, 0, sizeof(d));
+	memset(&v, 0, sizeof(v));
+	d.n_strings = WC_BANK_MAX_STRINGS;
+	v.has_voltage = v.has_spread = v.has_cells = v.complete = true;
+	v.has_share = true;
+	for (unsigned i = 0; i < WC_BANK_MAX_STRINGS; i++)
+		v.s[i].complete = v.s[i].has_share = true;
+	return as_check_values(m, wc_bank_metrics(&d, &v, m,
+						  WC_BANK_METRICS_MAX),
 			       out, cap);
 }
 
@@ -221,6 +245,9 @@ struct check_metric {
 
 struct check_args {
 	const char *address;
+	const char *bank;        /* --bank: check a bank of the inventory */
+	const char *inventory;
+	struct cli_target target;
 	const char *adapter;
 	enum wc_addr_type addr_type;
 	double timeout_s;
@@ -247,10 +274,11 @@ static int usage_unknown(const char *fmt, ...)
 	return CHECK_UNKNOWN;
 }
 
-static bool metric_known(const char *name)
+static bool metric_known(const char *name, bool bank)
 {
 	static struct check_value all[CHECK_VALUES_MAX];
-	size_t n = check_universe(all, CHECK_VALUES_MAX);
+	size_t n = bank ? check_bank_universe(all, CHECK_VALUES_MAX)
+			: check_universe(all, CHECK_VALUES_MAX);
 
 	return find_value(all, n, name) != NULL;
 }
@@ -267,6 +295,8 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		{ "adapter", required_argument, NULL, 'a' },
 		{ "address-type", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "bank", required_argument, NULL, 'b' },
+		{ "inventory", required_argument, NULL, 'I' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -280,12 +310,10 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 	a->addr_type = WC_ADDR_AUTO;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:w:c:t:la:T:vVh", opts,
+	while ((c = getopt_long(argc, argv, ":m:w:c:t:la:T:vb:I:Vh", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (!metric_known(optarg))
-				return usage_unknown("unknown metric '%s' (see 'wattcycle help check')", optarg);
 			for (size_t i = 0; i < a->n_metrics; i++)
 				if (strcmp(a->metrics[i].name, optarg) == 0)
 					return usage_unknown("metric '%s' given twice", optarg);
@@ -321,6 +349,12 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		case 'v':
 			a->verbose = true;
 			break;
+		case 'b':
+			a->bank = optarg;
+			break;
+		case 'I':
+			a->inventory = optarg;
+			break;
 		case 'V':
 			printf("wattcycle check %s\n", WC_VERSION);
 			return -1;
@@ -333,17 +367,28 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			return usage_unknown("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
-		return usage_unknown("no battery address given");
-	if (optind + 1 < argc)
-		return usage_unknown("unexpected argument '%s'", argv[optind + 1]);
-	a->address = argv[optind];
-	{
-		struct wc_link_addr la;
-		char why[160] = "";
+	for (size_t i = 0; i < a->n_metrics; i++)
+		if (!metric_known(a->metrics[i].name, a->bank != NULL))
+			return usage_unknown("unknown %smetric '%s' (see 'wattcycle help check')",
+					     a->bank ? "bank " : "", a->metrics[i].name);
+	if (a->bank) {
+		if (optind < argc)
+			return usage_unknown("unexpected argument '%s' (--bank checks a bank, not a battery)", argv[optind]);
+	} else {
+		char why[WC_INVENTORY_ERR_MAX + 128];
 
-		if (wc_link_parse_address(a->address, &la, why, sizeof(why)) != WC_OK)
+		if (optind >= argc)
+			return usage_unknown("no battery address given");
+		if (optind + 1 < argc)
+			return usage_unknown("unexpected argument '%s'", argv[optind + 1]);
+		if (cli_resolve_battery(argv[optind], a->inventory, &a->target,
+					why, sizeof(why)) != 0)
 			return usage_unknown("%s", why);
+		a->address = a->target.address;
+		if (!a->adapter && a->target.adapter[0])
+			a->adapter = a->target.adapter;
+		if (a->target.addr_type_set && a->addr_type == WC_ADDR_AUTO)
+			a->addr_type = a->target.addr_type;
 	}
 	if (a->n_metrics == 0 && !a->list)
 		return usage_unknown("no --metric given");
@@ -441,6 +486,44 @@ static void log_step(void *user, const char *msg)
 	fprintf(stderr, "wattcycle: %s: %s\n", (const char *)user, msg);
 }
 
+/* --bank: poll the bank's members at once (as `wattcycle bank`), then
+ * the bank's rows.  CHECK_OK, or UNKNOWN with the status line printed. */
+static int check_bank_values(const struct check_args *a,
+			     struct check_value *out, size_t cap, size_t *n)
+{
+	static struct cli_bank_poll res;
+	struct wc_metric m[WC_BANK_METRICS_MAX];
+	struct wc_bank_values v;
+	char err[WC_INVENTORY_ERR_MAX];
+	const char *path = wc_inventory_path(a->inventory);
+	struct wc_inventory *inv = wc_inventory_load(path, NULL, 0, err,
+						     sizeof(err));
+	const struct wc_bank_def *d;
+
+	if (!inv) {
+		printf("WATTCYCLE UNKNOWN - %s\n", err);
+		return CHECK_UNKNOWN;
+	}
+	d = wc_inventory_bank(inv, a->bank);
+	if (!d) {
+		printf("WATTCYCLE UNKNOWN - %s: no bank named '%s'\n", path,
+		       a->bank);
+		wc_inventory_free(inv);
+		return CHECK_UNKNOWN;
+	}
+	if (!cli_bank_poll(inv, d, a->timeout_s, &res)) {
+		printf("WATTCYCLE UNKNOWN - %s: cannot start the polling "
+		       "threads\n", a->bank);
+		wc_inventory_free(inv);
+		return CHECK_UNKNOWN;
+	}
+	wc_bank_compute(d, res.m, wc_now_ms(), &v);
+	*n = as_check_values(m, wc_bank_metrics(d, &v, m, WC_BANK_METRICS_MAX),
+			     out, cap);
+	wc_inventory_free(inv);
+	return CHECK_OK;
+}
+
 static int run_check(int argc, char **argv)
 {
 	static struct check_args a;
@@ -461,6 +544,13 @@ static int run_check(int argc, char **argv)
 	if (prc)
 		return prc < 0 ? EXIT_OK : prc;
 
+	if (a.bank) {
+		int brc = check_bank_values(&a, values, CHECK_VALUES_MAX, &n);
+
+		if (brc != CHECK_OK)
+			return brc;
+		goto evaluate;
+	}
 	memset(&o, 0, sizeof(o));
 	o.name = a.address;
 	o.link.address = a.address;
@@ -488,6 +578,7 @@ static int run_check(int argc, char **argv)
 		return CHECK_UNKNOWN;
 	}
 	n = check_values(&res, values, CHECK_VALUES_MAX);
+evaluate:
 	if (a.list) {
 		print_list(values, n);
 		if (a.n_metrics == 0)
@@ -515,7 +606,8 @@ static int run_check(int argc, char **argv)
 
 		line_add(&text, "%s%s ", i ? ", " : "", m->name);
 		if (!v) {
-			line_add(&text, "not reported by the battery");
+			line_add(&text, "not reported by the %s",
+				 a.bank ? "bank (a member not read?)" : "battery");
 			continue;
 		}
 		line_num(&text, v->value);
@@ -544,6 +636,7 @@ const struct cli_cmd cli_cmd_check = {
 	"Usage: wattcycle check ADDRESS --metric NAME [-w RANGE] [-c RANGE]\n"
 	"                       [--metric NAME [-w RANGE] [-c RANGE]]...\n"
 	"                       [--timeout S] [--list]\n"
+	"       wattcycle check --bank BANK [--inventory FILE] --metric NAME ...\n"
 	"\n"
 	"Read one battery once and compare metrics with Nagios ranges, following\n"
 	"the Nagios plugin guidelines: one status line with performance data,\n"
@@ -551,8 +644,13 @@ const struct cli_cmd cli_cmd_check = {
 	"for Nagios, Icinga, Naemon or anything that runs check_* plugins,\n"
 	"without collectd.\n"
 	"ADDRESS is a BLE address (C0:D6:3C:52:E4:D9, see 'wattcycle scan') or\n"
-	"unix:/path/to.sock for a battery simulated by wattcycle-sim.\n"
+	"unix:/path/to.sock for a battery simulated by wattcycle-sim, or the name\n"
+	"of a battery of the inventory.  With --bank, every member of a bank of\n"
+	"the inventory is read at once and the bank's values are checked.\n"
 	"\n"
+	"  -b, --bank BANK         check this bank of the inventory instead\n"
+	"  -I, --inventory FILE    the inventory (default: $WATTCYCLE_INVENTORY,\n"
+	"                          else " WC_INVENTORY_DEFAULT ")\n"
 	"  -m, --metric NAME       a metric to report; the -w/-c that follow it\n"
 	"                          (up to the next --metric) are its thresholds\n"
 	"  -w, --warning RANGE     WARNING when the value is outside RANGE\n"
@@ -579,6 +677,11 @@ const struct cli_cmd cli_cmd_check = {
 	"  every code id of 'wattcycle alarms' (0/1: cell_ovp, dsg_ocp, ...),\n"
 	"  protections, alarms, faults (number active), online (always 1 when\n"
 	"  read), rssi (dBm, BLE only), poll (s).\n"
+	"With --bank, NAME is a bank value (collectd-wattcycle(5), \"Banks\"):\n"
+	"  bank (V), current (A), power (W), soc, soc_spread, share_imbalance,\n"
+	"  stringN_soc, stringN_spread, stringN_share (%), remaining, full (Ah),\n"
+	"  members_online, cell_min, cell_max (V), voltage-stringN,\n"
+	"  current-stringN.\n"
 	"Several groups in one call give one line; the worst state wins.\n"
 	"\n"
 	"Examples:\n"

@@ -10,6 +10,7 @@
 
 #include "alarms.h"
 #include "cli.h"
+#include "cli_inventory.h"
 #include "clock.h"
 #include "poll.h"
 #include "sample_json.h"
@@ -24,6 +25,8 @@ struct read_args {
 	int json;
 	int keep;
 	int verbose;
+	const char *inventory;
+	struct cli_target target;   /* address or inventory name, resolved */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -194,9 +197,12 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		{ "adapter", required_argument, NULL, 'a' },
 		{ "address-type", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "inventory", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool timeout_set = false, adapter_set = false, type_set = false;
+	char why[WC_INVENTORY_ERR_MAX + 128];
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -204,7 +210,7 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 	a->interval_s = 10.0;
 	a->addr_type = WC_ADDR_AUTO;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jt:i:n:ka:T:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jt:i:n:ka:T:vI:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			a->json = 1;
@@ -212,6 +218,7 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		case 't':
 			if (cli_parse_double(optarg, 0.1, 600, &a->timeout_s))
 				return cli_usage_error(cmd, "--timeout wants seconds between 0.1 and 600, not '%s'", optarg);
+			timeout_set = true;
 			break;
 		case 'i':
 			if (!watch)
@@ -230,13 +237,18 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 			break;
 		case 'a':
 			a->adapter = optarg;
+			adapter_set = true;
 			break;
 		case 'T':
 			if (!wc_addr_type_parse(optarg, &a->addr_type))
 				return cli_usage_error(cmd, "--address-type is auto, public or random, not '%s'", optarg);
+			type_set = true;
 			break;
 		case 'v':
 			a->verbose = 1;
+			break;
+		case 'I':
+			a->inventory = optarg;
 			break;
 		case 'h':
 			cli_print_usage(cmd);
@@ -249,14 +261,20 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		return cli_usage_error(cmd, "no battery address given");
 	if (optind + 1 < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
-	a->address = argv[optind];
-	{
-		struct wc_link_addr la;
-		char why[160] = "";
-
-		if (wc_link_parse_address(a->address, &la, why, sizeof(why)) != WC_OK)
-			return cli_usage_error(cmd, "%s", why);
-	}
+	/* an address, or the name of a battery of the inventory, whose
+	 * options count where the command line gives none */
+	if (cli_resolve_battery(argv[optind], a->inventory, &a->target, why,
+				sizeof(why)) != 0)
+		return cli_usage_error(cmd, "%s", why);
+	a->address = a->target.address;
+	if (!adapter_set && a->target.adapter[0])
+		a->adapter = a->target.adapter;
+	if (!type_set && a->target.addr_type_set)
+		a->addr_type = a->target.addr_type;
+	if (!timeout_set && a->target.timeout_s > 0)
+		a->timeout_s = a->target.timeout_s;
+	if (a->target.keep)
+		a->keep = 1;
 	return 0;
 }
 
@@ -326,11 +344,15 @@ static int run_watch(int argc, char **argv)
 	"  -k, --keep              keep the link between polls (keep-connected mode)\n" \
 	"  -a, --adapter NAME      Bluetooth adapter: hci0 or its address\n" \
 	"  -T, --address-type T    auto (default: random, then public), public, random\n" \
-	"  -v, --verbose           log the session's steps on stderr\n"
+	"  -v, --verbose           log the session's steps on stderr\n" \
+	"  -I, --inventory FILE    where ADDRESS names a battery (default:\n" \
+	"                          $WATTCYCLE_INVENTORY, else\n" \
+	"                          " WC_INVENTORY_DEFAULT ")\n"
 
 #define ADDRESS_HELP \
-	"ADDRESS is a BLE address (C0:D6:3C:52:E4:D9, see 'wattcycle scan') or\n" \
-	"unix:/path/to.sock for a battery simulated by wattcycle-sim.\n"
+	"ADDRESS is a BLE address (C0:D6:3C:52:E4:D9, see 'wattcycle scan'),\n" \
+	"unix:/path/to.sock for a battery simulated by wattcycle-sim, or the name\n" \
+	"of a battery of the inventory (its address and options are used).\n"
 
 const struct cli_cmd cli_cmd_read = {
 	.name = "read",

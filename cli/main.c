@@ -10,6 +10,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_cmd_watch,
 	&cli_cmd_scan,
 	&cli_cmd_check,
+	&cli_cmd_bank,
 	&cli_cmd_decode,
 	&cli_cmd_alarms,
 };
