@@ -98,10 +98,11 @@ $(BUILD)/libwattcycle-san.a: $(SAN_OBJS)
 $(BUILD)/wattcycle: $(CLI_OBJS) $(BUILD)/libwattcycle.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
 
-$(BUILD)/wattcycle.so: $(GLUE) $(LIB_OBJS)
+$(BUILD)/wattcycle.so: $(GLUE) $(LIB_OBJS) plugin/wattcycle.map
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(COLLECTD_CPPFLAGS) $(CFLAGS_ALL) -shared \
-		$(LDFLAGS_ALL) -Wl,--gc-sections -Wl,-soname,wattcycle.so $^ \
+		$(LDFLAGS_ALL) -Wl,--gc-sections -Wl,-soname,wattcycle.so \
+		-Wl,--version-script=plugin/wattcycle.map $(GLUE) $(LIB_OBJS) \
 		$(LDLIBS_ALL) -o $@
 
 $(BUILD)/wattcycle-sim: $(SIM_OBJS) $(BUILD)/libwattcycle.a

@@ -10,6 +10,17 @@
 
 #define MEMBER(m, i, j) (&(m)[(size_t)(i) * WC_BANK_MAX_SERIES + (j)])
 
+/* Plain comparisons (no libm in collectd's address space for this). */
+static double lower(double a, double b)
+{
+	return b < a ? b : a;
+}
+
+static double higher(double a, double b)
+{
+	return b > a ? b : a;
+}
+
 bool wc_bank_member_counts(const struct wc_bank_member *m, uint64_t now_ms)
 {
 	const struct wc_sample *s = &m->sample;
@@ -54,8 +65,8 @@ static void compute_string(const struct wc_bank_def *def,
 		st->current_a += s->current_a;
 		soc = member_soc(s);
 		if (isfinite(soc)) {
-			lo = fmin(lo, soc);
-			hi = fmax(hi, soc);
+			lo = lower(lo, soc);
+			hi = higher(hi, soc);
 		}
 		if (wc_has(s, WC_F_REMAINING) && wc_has(s, WC_F_FULL) &&
 		    s->remaining_ah < weakest) {
@@ -69,8 +80,8 @@ static void compute_string(const struct wc_bank_def *def,
 				v->cell_max_v = cmax;
 				v->has_cells = true;
 			} else {
-				v->cell_min_v = fmin(v->cell_min_v, cmin);
-				v->cell_max_v = fmax(v->cell_max_v, cmax);
+				v->cell_min_v = lower(v->cell_min_v, cmin);
+				v->cell_max_v = higher(v->cell_max_v, cmax);
 			}
 		}
 	}

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <libconfig.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,7 +178,7 @@ static bool read_battery(struct ctx *c, const config_setting_t *g,
 		} else if (strcmp(k, "offline_after") == 0) {
 			if (!get_number(c, s, b->name, 1, 1000000, &d))
 				return false;
-			if (d != floor(d))
+			if (d != (double)(long)d)
 				return fail(c, s, "%s: offline_after: expects a "
 					    "whole number of polls", b->name);
 			b->offline_after = (int)d;

@@ -565,14 +565,12 @@ static int wc_config_battery(oconfig_item_t *ci)
 	}
 	sstrncpy(b->name, ci->values[0].value.string, sizeof(b->name));
 	b->addr_type = WC_ADDR_AUTO;
-	/* Both off by default.  Every series costs collectd a value-cache
-	 * entry (about 1 kB) and a copy in flight per dispatch, and is an RRD
-	 * file: the per-cell series are 4-16 per battery and the per-code
-	 * ones 34, nearly always 0.  cell_min/cell_max/cell_delta, the counts
-	 * and the notifications are sent either way, so alerts need neither;
-	 * with both on, 16 batteries cost collectd well over the 1 MiB the
-	 * plugin may add (BENCHMARKS.md). */
-	b->report_cells = false;
+	/* The per-cell voltages are on by default: they are the first thing
+	 * an owner looks at (4-16 series per battery, each an RRD file and
+	 * about 1 kB of collectd's memory, BENCHMARKS.md).  The per-code
+	 * series are off: 34 per battery, nearly always 0, and the counts
+	 * and the notifications are sent either way. */
+	b->report_cells = true;
 	b->report_alarm_values = false;
 	b->offline_after = WC_DEFAULT_OFFLINE_AFTER;
 	C_COMPLAIN_INIT(&b->complaint);

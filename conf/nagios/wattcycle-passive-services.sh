@@ -16,8 +16,9 @@
 #   - the plugin's own notifications: bool-<id> for every code of
 #     `wattcycle alarms` (protections, alarms, faults, and chg_on/dsg_on for
 #     the MOSFETs).
-# CELLS: the battery's cell count if its <Battery> block has ReportCells
-# true, else 0 (no voltage-cellNN series, so no services for them).
+# CELLS: the battery's cell count unless its <Battery> block has ReportCells
+# false (the default is true), else 0 (no voltage-cellNN series, so no
+# services for them).
 # PROBES: see `wattcycle read ADDRESS`.  The code list comes from
 # the wattcycle binary ($WATTCYCLE, default: wattcycle on PATH).
 #

@@ -49,10 +49,11 @@ eq "wattcycle.so exports only module_register" \
 	"$(nm -D --defined-only "$BUILD/wattcycle.so" | awk '{ print $3 }' | grep -v '^$' | tr '\n' ' ')" \
 	"module_register "
 # BlueZ's headers only: libbluetooth's pages (~100 kB) stay out of collectd,
-# and every symbol the plugin needs comes from collectd or libc.
+# and every symbol the plugin needs comes from collectd, libc or libconfig
+# (the inventory reader).
 eq "wattcycle.so needs no libbluetooth" \
 	"$(objdump -p "$BUILD/wattcycle.so" | awk '$1 == "NEEDED" { print $2 }' | tr '\n' ' ')" \
-	"libc.so.6 "
+	"libconfig.so.9 libc.so.6 "
 eq "wattcycle.so leaves no hci_/ba2str symbol undefined" \
 	"$(nm -D --undefined-only "$BUILD/wattcycle.so" | grep -cE ' (hci_|ba2str|str2ba)')" "0"
 
@@ -250,8 +251,8 @@ LoadPlugin exec
     KeepConnected true
     ReportCells true
   </Battery>
-  # the defaults, ReportCells and ReportAlarmValues false: no per-cell and
-  # no per-code series
+  # the defaults: ReportCells true (per-cell series), ReportAlarmValues
+  # false (no per-code series)
   <Battery "big16">
     Address "unix:$TMP/run/big16.sock"
     Interval $INTERVAL
@@ -383,8 +384,9 @@ check "no read-function backoff in the log" bash -c '! grep -q "Will suspend it"
 # Identifiers: the RRD files of each battery are exactly the man page's list
 # for its shape (shapes taken from what the simulator served) and its
 # options: small4 both ReportCells and ReportAlarmValues, mid8 ReportCells
-# only (no bool-<code>), big16 the defaults (no voltage-cellNN either).
-per_cell() { [[ $1 != big16 ]]; }
+# only (no bool-<code>), big16 the defaults (ReportCells on, no
+# bool-<code>).
+per_cell() { true; }
 per_code() { [[ $1 == small4 ]]; }
 for b in small4 mid8 big16; do
 	shape=$(jq -r --arg b "$b" 'select(.battery == $b and .dp == "0x8c") | "\(.cells_v | length) \(.probes_c | length)"' "$TMP/served.log" | tail -n 1)

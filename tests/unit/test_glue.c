@@ -243,7 +243,7 @@ static void test_config_good_defaults(void **state)
 	assert_non_null(fake.reads[0].ud.free_func);
 	b = fake.reads[0].ud.data;
 	assert_string_equal(b->name, "house1");
-	assert_false(b->report_cells);        /* opt-in: 4-16 series */
+	assert_true(b->report_cells);         /* on by default: 4-16 series */
 	assert_false(b->report_alarm_values); /* opt-in: 34 series */
 	assert_false(b->keep_connected);
 	assert_int_equal(b->offline_after, 3);
@@ -784,12 +784,13 @@ static void test_read_absent_fields(void **state)
 	assert_int_equal(fake.notifs_num, 0);
 }
 
-/* The defaults: without ReportCells no voltage-cellNN (min/max/delta
- * stay); without ReportAlarmValues no per-code flags (MOSFETs, balancing
+/* ReportCells false: no voltage-cellNN (min/max/delta stay); without
+ * ReportAlarmValues (the default) no per-code flags (MOSFETs, balancing
  * and the counts stay). */
 static void test_read_report_options(void **state)
 {
-	static const struct opt opts[] = { S("Address", "unix:/s"), END };
+	static const struct opt opts[] = { S("Address", "unix:/s"),
+					   B("ReportCells", false), END };
 	struct fake_read *r = configure("quiet", opts);
 	struct want_value want[ARRAY_LEN(want_full)];
 	size_t n = 0;
