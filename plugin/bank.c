@@ -322,10 +322,19 @@ static void dead_cause(const struct wc_bank_def *def,
 				   "fuse and breaker)");
 }
 
+/* Whether a protection or fault is active in a member's last status. */
+static bool protected_or_faulty(const struct wc_sample *s)
+{
+	return wc_alarm_count_active(&s->regs, WC_CLASS_PROTECTION) > 0 ||
+	       wc_alarm_count_active(&s->regs, WC_CLASS_FAULT) > 0;
+}
+
 /* Whether member j of string i is taking turns: a battery alone in its
  * string, no current with both MOSFETs on while the bank (of at least two
- * strings) carries the load.  In a longer string the mates would read 0 A
- * as well: that is an isolated string. */
+ * strings) carries the load -- or, while the bank charges, with only its
+ * charge MOSFET open and no protection or fault (a full pack waiting for
+ * the bus to fall).  In a longer string the mates would read 0 A as well:
+ * that is an isolated string. */
 static bool taking_turns(const struct wc_bank_def *def,
 			 const struct wc_bank_member *m,
 			 const struct wc_bank_values *v, unsigned i,
@@ -334,11 +343,17 @@ static bool taking_turns(const struct wc_bank_def *def,
 	const struct wc_bank_member *mb = MEMBER(m, i, j);
 	const struct wc_sample *s = &mb->sample;
 
-	return def->n_strings >= 2 && def->n_series[i] == 1 && v->complete &&
-	       fabs(v->current_a) > WC_BANK_DEAD_MIN_A &&
-	       wc_bank_member_counts(mb, now_ms) &&
-	       fabs(s->current_a) < WC_BANK_ZERO_A &&
-	       wc_has(s, WC_F_STATUS) && s->charge_mos && s->discharge_mos;
+	if (!(def->n_strings >= 2 && def->n_series[i] == 1 && v->complete &&
+	      fabs(v->current_a) > WC_BANK_DEAD_MIN_A &&
+	      wc_bank_member_counts(mb, now_ms) &&
+	      fabs(s->current_a) < WC_BANK_ZERO_A && wc_has(s, WC_F_STATUS) &&
+	      s->discharge_mos))
+		return false;
+	if (s->charge_mos)
+		return true;
+	/* a pack that opened its charge MOSFET itself, with nothing wrong,
+	 * while the bank charges: full, waiting for the bus to fall */
+	return v->current_a > 0 && !protected_or_faulty(s);
 }
 
 /* Whether string i carries no current while the bank carries the load,
@@ -454,16 +469,19 @@ static unsigned alerts(struct wc_bank_alerts *st,
 				 def->member[i][j]);
 			if (on && (!st || !st->turns[i][j]))
 				emit(fn, user, &count, WC_SEV_WARNING, id,
-				     "%s: %s is taking turns: 0.0 A with its "
-				     "MOSFETs on while the bank carries "
-				     "%.1f A (SoC %.0f %%)", name,
-				     def->member[i][j], v->current_a,
-				     member_soc(&mb->sample));
+				     "%s: %s is taking turns: 0.0 A with %s "
+				     "while the bank carries %.1f A (SoC "
+				     "%.0f %%)", name, def->member[i][j],
+				     mb->sample.charge_mos
+					     ? "its MOSFETs on"
+					     : "its charge MOSFET off and no "
+					       "protection",
+				     v->current_a, member_soc(&mb->sample));
 			else if (!on && st && st->turns[i][j])
 				emit(fn, user, &count, WC_SEV_OKAY, id,
-				     "%s: %s carries current again (%.1f A)",
-				     name, def->member[i][j],
-				     mb->sample.current_a);
+				     "%s: %s is no longer taking turns "
+				     "(%.1f A)", name, def->member[i][j],
+				     shown(mb->sample.current_a));
 			if (st)
 				st->turns[i][j] = on;
 		}

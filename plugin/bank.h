@@ -126,8 +126,9 @@ struct wc_bank_alerts {
  *    or the members that are not counted, or "isolated";
  *  - "turns-<member>": WARNING "taking turns" when a battery alone in its
  *    string, in a bank of two or more strings, shows no current with both
- *    MOSFETs on while the bank carries more than WC_BANK_DEAD_MIN_A (its
- *    string is then not reported as failed);
+ *    MOSFETs on while the bank carries more than WC_BANK_DEAD_MIN_A, or,
+ *    while the bank charges, with only its charge MOSFET open and no
+ *    protection or fault (its string is then not reported as failed);
  *  - OKAY for each when it clears.  A rule whose inputs are missing
  *    (members not counted) keeps its state and says nothing.
  * Returns the number of events. */

@@ -643,3 +643,39 @@ int sim_model_set(struct sim_model *m, const char *key, double value)
 	}
 	return 0;
 }
+
+/* ---- for the bank physics ------------------------------------------------ */
+
+double sim_model_ocv_v(const struct sim_model *m)
+{
+	double v = 0.0;
+
+	for (unsigned i = 0; i < m->cfg.cells; i++)
+		v += cell_voltage(m, i, 0.0);
+	return v;
+}
+
+double sim_model_r_ohm(const struct sim_model *m)
+{
+	return m->cfg.cells * cell_r_ohm(m);
+}
+
+double sim_model_soc(const struct sim_model *m)
+{
+	return m->soc_pct;
+}
+
+bool sim_model_can(const struct sim_model *m, bool charge)
+{
+	if (charge)
+		return chg_mos_on(m) && m->soc_pct < 100.0;
+	return dsg_mos_on(m) && m->soc_pct > 0.0;
+}
+
+void sim_model_set_switch(struct sim_model *m, bool charge, bool on)
+{
+	if (charge)
+		m->chg_switch = on;
+	else
+		m->dsg_switch = on;
+}

@@ -113,6 +113,17 @@ const struct sim_battery_cfg *sim_model_cfg(const struct sim_model *m);
 /* The model's present values as the frames would carry them. */
 void sim_model_snapshot(const struct sim_model *m, struct wc_sample *s);
 
+/* For the bank physics (bank_physics.c): the open-circuit pack voltage
+ * (every cell's OCV from the SoC curve, with its offset and drift), the
+ * pack's internal resistance, the SoC, whether the pack can take charge
+ * (charge MOSFET on, not full) or give it (discharge MOSFET on, not
+ * empty), and the BMS switching its own MOSFET (as a 0x82/0x83 write). */
+double sim_model_ocv_v(const struct sim_model *m);
+double sim_model_r_ohm(const struct sim_model *m);
+double sim_model_soc(const struct sim_model *m);
+bool sim_model_can(const struct sim_model *m, bool charge);
+void sim_model_set_switch(struct sim_model *m, bool charge, bool on);
+
 /* Scenario file (libconfig) -> batteries; 0 or -1 with err filled. */
 int sim_scenario_load(const char *path, struct sim_battery_cfg *out,
 		      unsigned max, unsigned *n, char *err, size_t errlen);

@@ -661,8 +661,10 @@ int sim_scenario_load(const char *path, struct sim_battery_cfg *out,
 	for (int k = 0; k < config_setting_length(root); k++) {
 		const config_setting_t *s = config_setting_get_elem(root, (unsigned)k);
 
-		if (strcmp(config_setting_name(s), "batteries") != 0) {
-			scen_fail(&l, s, NULL, "unknown top-level key '%s' (only 'batteries')",
+		/* "banks" is read by sim_banks_load (bank_physics.c) */
+		if (strcmp(config_setting_name(s), "batteries") != 0 &&
+		    strcmp(config_setting_name(s), "banks") != 0) {
+			scen_fail(&l, s, NULL, "unknown top-level key '%s' (only 'batteries' and 'banks')",
 			     config_setting_name(s));
 			goto out;
 		}

@@ -13,6 +13,7 @@
 #include "control.h"
 #include "gatt_db.h"
 #include "model.h"
+#include "bank_physics.h"
 #include "sim_server.h"
 
 #define PROG "wattcycle-sim"
@@ -391,6 +392,33 @@ static int write_ready_file(const char *path)
 	return fclose(f);
 }
 
+/* The scenario's banks, driven after every model tick. */
+static struct sim_bank_cfg bank_cfgs[SIM_MAX_BANKS];
+static struct sim_bank banks[SIM_MAX_BANKS];
+static unsigned n_banks;
+
+static void banks_tick(void *user, double t_s)
+{
+	(void)user;
+	for (unsigned i = 0; i < n_banks; i++)
+		sim_bank_step(&banks[i], t_s);
+}
+
+static void banks_wire(struct sim_server *srv)
+{
+	for (unsigned i = 0; i < n_banks; i++) {
+		const struct sim_bank_cfg *c = &bank_cfgs[i];
+
+		banks[i].cfg = c;
+		for (unsigned k = 0; k < c->n_strings; k++)
+			for (unsigned j = 0; j < c->n_series[k]; j++)
+				banks[i].m[k][j] = sim_battery_model(
+					sim_server_battery(srv, c->member[k][j]));
+	}
+	if (n_banks)
+		sim_server_set_tick(srv, banks_tick, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static struct sim_battery_cfg cfgs[SIM_MAX_BATTERIES];
@@ -421,6 +449,12 @@ int main(int argc, char **argv)
 				c.scenario);
 			return 1;
 		}
+		if (sim_banks_load(c.scenario, cfgs, n, bank_cfgs,
+				   SIM_MAX_BANKS, &n_banks, err,
+				   sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": %s: %s\n", c.scenario, err);
+			return 1;
+		}
 	} else {
 		if (cli_battery(&c, &cfgs[0], err, sizeof(err)) < 0)
 			return usage_error("%s", err);
@@ -438,6 +472,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
+	banks_wire(srv);
 	if (c.ready && write_ready_file(c.ready) < 0) {
 		fprintf(stderr, PROG ": %s: cannot write ready file: %s\n",
 			c.ready, strerror(errno));

@@ -66,6 +66,8 @@ struct sim_server {
 	uint64_t start_ms;
 	uint64_t next_tick_ms;
 	bool quit;
+	void (*tick)(void *user, double t_s); /* after each model tick */
+	void *tick_user;
 };
 
 static double wall_s(void)
@@ -742,6 +744,8 @@ static void run_timers(struct sim_server *s, uint64_t now)
 		for (unsigned i = 0; i < s->n; i++)
 			sim_model_advance(s->bats[i].model,
 					  model_time_s(s, now));
+		if (s->tick)
+			s->tick(s->tick_user, model_time_s(s, now));
 		s->next_tick_ms = now + TICK_MS;
 	}
 	for (unsigned i = 0; i < s->n; i++) {
@@ -947,4 +951,11 @@ void sim_battery_state_json(struct sim_server *s, struct sim_battery *b,
 void sim_server_quit(struct sim_server *s)
 {
 	s->quit = true;
+}
+
+void sim_server_set_tick(struct sim_server *s,
+			 void (*fn)(void *user, double t_s), void *user)
+{
+	s->tick = fn;
+	s->tick_user = user;
 }

@@ -54,5 +54,9 @@ int sim_battery_revive(struct sim_server *s, struct sim_battery *b,
 void sim_battery_state_json(struct sim_server *s, struct sim_battery *b,
 			    struct jbuf *out);
 void sim_server_quit(struct sim_server *s);
+/* Call fn after every model tick (the models advanced to t_s): the bank
+ * physics drives its members' currents from there. */
+void sim_server_set_tick(struct sim_server *s,
+			 void (*fn)(void *user, double t_s), void *user);
 
 #endif

@@ -334,11 +334,32 @@ static void test_taking_turns(void **state)
 	assert_string_equal(r.ev[0].message,
 			    "van: b is taking turns: 0.0 A with its MOSFETs on "
 			    "while the bank carries 30.0 A (SoC 99 %)");
+	/* its BMS opens the charge MOSFET itself (no protection): still
+	 * taking turns, no new event; a protection makes it a failure */
+	AT(1, 0)->sample.charge_mos = false;
+	set_code(&AT(1, 0)->sample, "chg_on", false);
+	assert_int_equal(update(&st, &d, &r), 0);
+	set_code(&AT(1, 0)->sample, "cell_ovp", true);
+	assert_int_equal(update(&st, &d, &r), 2);
+	assert_string_equal(r.ev[0].id, "string-2");
+	assert_int_equal(r.ev[0].severity, WC_SEV_FAILURE);
+	assert_string_equal(r.ev[0].message,
+			    "van: string 2 carries 0.0 A of 30.0 A: b charge "
+			    "MOSFET off (Cell OVP(V))");
+	assert_string_equal(r.ev[1].id, "turns-b");
+	assert_int_equal(r.ev[1].severity, WC_SEV_OKAY);
+	set_code(&AT(1, 0)->sample, "cell_ovp", false);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(update(&st, &d, &r), 1);
+	assert_string_equal(r.ev[0].message,
+			    "van: b is taking turns: 0.0 A with its charge "
+			    "MOSFET off and no protection while the bank "
+			    "carries 30.0 A (SoC 99 %)");
 	AT(1, 0)->sample.current_a = 12.0;
 	assert_int_equal(update(&st, &d, &r), 1);
 	assert_int_equal(r.ev[0].severity, WC_SEV_OKAY);
 	assert_string_equal(r.ev[0].message,
-			    "van: b carries current again (12.0 A)");
+			    "van: b is no longer taking turns (12.0 A)");
 }
 
 /* Missing members: rules keep their state and say nothing. */
