@@ -205,7 +205,6 @@ size_t wc_bank_metrics(const struct wc_bank_def *def,
 {
 	struct rows rs = { .v = out, .num = 0, .cap = cap };
 
-	put(&rs, "count", "members_online", v->members_online);
 	if (v->has_voltage)
 		put(&rs, "voltage", "bank", v->voltage_v);
 	if (v->has_spread)
@@ -236,6 +235,8 @@ size_t wc_bank_metrics(const struct wc_bank_def *def,
 	}
 	if (v->has_share)
 		put(&rs, "percent", "share_imbalance", v->share_imbalance_pct);
+	/* always, and last: a reader knows the bank's rows are complete */
+	put(&rs, "count", "members_online", v->members_online);
 	return rs.num;
 }
 
@@ -372,6 +373,38 @@ static bool string_dead(const struct wc_bank_def *def,
 	return true;
 }
 
+/* Whether a rule's state *cur turns into on now.  A change must hold for
+ * one round (every member polled again) before it counts, so members
+ * polled at different moments around a step of the load raise nothing. */
+static bool changes(bool *cur, uint64_t *since, bool on, uint64_t now,
+		    uint64_t round)
+{
+	if (on == *cur) {
+		*since = 0;
+		return false;
+	}
+	if (*since == 0 || now < *since)
+		*since = now ? now : 1;
+	if (now - *since < round)
+		return false;
+	*cur = on;
+	*since = 0;
+	return true;
+}
+
+/* A round: the longest interval of the bank's members. */
+static uint64_t round_ms(const struct wc_bank_def *def,
+			 const struct wc_bank_member *m)
+{
+	uint64_t r = 0;
+
+	for (unsigned i = 0; i < def->n_strings; i++)
+		for (unsigned j = 0; j < def->n_series[i]; j++)
+			if (MEMBER(m, i, j)->interval_ms > r)
+				r = MEMBER(m, i, j)->interval_ms;
+	return r;
+}
+
 /* One pass over the rules.  st NULL: report what is active now. */
 static unsigned alerts(struct wc_bank_alerts *st,
 		       const struct wc_bank_def *def,
@@ -380,6 +413,7 @@ static unsigned alerts(struct wc_bank_alerts *st,
 		       void *user)
 {
 	uint64_t now = v->now_ms;
+	uint64_t round = round_ms(def, m);
 	unsigned count = 0;
 	char id[WC_BANK_NAME_MAX + 16];
 	char cause[384];
@@ -389,7 +423,8 @@ static unsigned alerts(struct wc_bank_alerts *st,
 	if (v->has_spread && def->soc_spread_warn > 0) {
 		bool on = v->soc_spread_pct > def->soc_spread_warn;
 
-		if (!st || on != st->spread) {
+		if (st ? changes(&st->spread, &st->since_spread, on, now, round)
+		       : on) {
 			unsigned worst = 0;
 
 			for (unsigned i = 0; i < def->n_strings; i++)
@@ -404,14 +439,12 @@ static unsigned alerts(struct wc_bank_alerts *st,
 				     "exceeds %.1f %%",
 				     name, v->soc_spread_pct, worst + 1,
 				     def->soc_spread_warn);
-			else if (st)
+			else
 				emit(fn, user, &count, WC_SEV_OKAY,
 				     "soc_spread",
 				     "%s: SoC spread %.1f %% is within %.1f %% "
 				     "again", name, v->soc_spread_pct,
 				     def->soc_spread_warn);
-			if (st)
-				st->spread = on;
 		}
 	}
 	for (unsigned i = 0; i < def->n_strings; i++) {
@@ -422,8 +455,13 @@ static unsigned alerts(struct wc_bank_alerts *st,
 			bool on = s->has_share &&
 				  fabs(s->share_pct - even) > def->share_warn;
 
+			bool fire = st ? changes(&st->share[i],
+						 &st->since_share[i], on, now,
+						 round)
+				       : on;
+
 			snprintf(id, sizeof(id), "share-%u", i + 1);
-			if (on && (!st || !st->share[i]))
+			if (fire && on)
 				emit(fn, user, &count, WC_SEV_WARNING, id,
 				     "%s: string %u carries %.1f %% of the "
 				     "bank current (%.1f A of %.1f A), more "
@@ -431,43 +469,47 @@ static unsigned alerts(struct wc_bank_alerts *st,
 				     "%.1f %%", name, i + 1, shown(s->share_pct),
 				     shown(s->current_a), v->current_a,
 				     def->share_warn, even);
-			else if (!on && st && st->share[i])
+			else if (fire)
 				emit(fn, user, &count, WC_SEV_OKAY, id,
 				     "%s: string %u carries its share of the "
 				     "bank current again%s", name, i + 1,
 				     s->has_share ? "" : " (bank at rest)");
-			if (st)
-				st->share[i] = on;
 		}
 		if (v->complete) {
 			bool on = string_dead(def, m, v, i, now);
+			bool fire = st ? changes(&st->dead[i],
+						 &st->since_dead[i], on, now,
+						 round)
+				       : on;
 
 			snprintf(id, sizeof(id), "string-%u", i + 1);
-			if (on && (!st || !st->dead[i])) {
+			if (fire && on) {
 				dead_cause(def, m, i, v->current_a > 0, now,
 					   cause, sizeof(cause));
 				emit(fn, user, &count, WC_SEV_FAILURE, id,
 				     "%s: string %u carries %.1f A of %.1f A: "
 				     "%s", name, i + 1, shown(s->current_a),
 				     v->current_a, cause);
-			} else if (!on && st && st->dead[i])
+			} else if (fire)
 				emit(fn, user, &count, WC_SEV_OKAY, id,
 				     "%s: string %u carries %.1f A of %.1f A "
 				     "again", name, i + 1, shown(s->current_a),
 				     v->current_a);
-			if (st)
-				st->dead[i] = on;
 		}
 		for (unsigned j = 0; j < def->n_series[i]; j++) {
 			const struct wc_bank_member *mb = MEMBER(m, i, j);
-			bool on;
+			bool on, fire;
 
 			if (!v->complete)
 				continue;
 			on = taking_turns(def, m, v, i, j, now);
+			fire = st ? changes(&st->turns[i][j],
+					    &st->since_turns[i][j], on, now,
+					    round)
+				  : on;
 			snprintf(id, sizeof(id), "turns-%s",
 				 def->member[i][j]);
-			if (on && (!st || !st->turns[i][j]))
+			if (fire && on)
 				emit(fn, user, &count, WC_SEV_WARNING, id,
 				     "%s: %s is taking turns: 0.0 A with %s "
 				     "while the bank carries %.1f A (SoC "
@@ -477,13 +519,11 @@ static unsigned alerts(struct wc_bank_alerts *st,
 					     : "its charge MOSFET off and no "
 					       "protection",
 				     v->current_a, member_soc(&mb->sample));
-			else if (!on && st && st->turns[i][j])
+			else if (fire)
 				emit(fn, user, &count, WC_SEV_OKAY, id,
 				     "%s: %s is no longer taking turns "
 				     "(%.1f A)", name, def->member[i][j],
 				     shown(mb->sample.current_a));
-			if (st)
-				st->turns[i][j] = on;
 		}
 	}
 	return count;

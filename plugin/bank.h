@@ -93,12 +93,13 @@ void wc_bank_compute(const struct wc_bank_def *def,
 /* The bank's values as rows of (types.db type, type_instance, value),
  * dispatched as <host>/wattcycle-<bank>/<type>-<type_instance>; only the
  * values computed (has_ flags, complete strings) appear:
- *   count-members_online, voltage-bank, percent-soc_spread,
+ *   voltage-bank, percent-soc_spread,
  *   voltage-cell_min, voltage-cell_max; with every string complete
  *   current-bank, power-bank, charge-remaining, charge-full, percent-soc;
  *   per complete string N: voltage-stringN, current-stringN,
  *   percent-stringN_soc, percent-stringN_spread; while the bank carries
- *   current: percent-stringN_share, percent-share_imbalance.
+ *   current: percent-stringN_share, percent-share_imbalance; and always,
+ *   last, count-members_online.
  * Returns the number of rows written (at most WC_BANK_METRICS_MAX). */
 #define WC_BANK_METRICS_MAX (10 + 6 * WC_BANK_MAX_STRINGS)
 size_t wc_bank_metrics(const struct wc_bank_def *def,
@@ -113,6 +114,11 @@ struct wc_bank_alerts {
 	bool share[WC_BANK_MAX_STRINGS];
 	bool dead[WC_BANK_MAX_STRINGS];
 	bool turns[WC_BANK_MAX_STRINGS][WC_BANK_MAX_SERIES];
+	/* since when a change is pending (0: none) */
+	uint64_t since_spread;
+	uint64_t since_share[WC_BANK_MAX_STRINGS];
+	uint64_t since_dead[WC_BANK_MAX_STRINGS];
+	uint64_t since_turns[WC_BANK_MAX_STRINGS][WC_BANK_MAX_SERIES];
 };
 
 /* Rules, evaluated after every member poll (events carry the bank's
@@ -131,6 +137,9 @@ struct wc_bank_alerts {
  *    protection or fault (its string is then not reported as failed);
  *  - OKAY for each when it clears.  A rule whose inputs are missing
  *    (members not counted) keeps its state and says nothing.
+ * A change is reported once it has held for a round (the longest member
+ * interval): members are polled one after the other, and around a step
+ * of the load some have seen it and some not yet.
  * Returns the number of events. */
 unsigned wc_bank_alerts_update(struct wc_bank_alerts *st,
 			       const struct wc_bank_def *def,

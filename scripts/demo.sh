@@ -66,7 +66,7 @@ awk -v tl="$TIME_LAPSE" -v dl="$DRIFT_LAPSE" '
 		$0 = scale($0, "cell_drift_v_per_h", dl)
 		print
 	}' conf/sim/demo.cfg >"$DEMO/bank.cfg" || die "cannot write $DEMO_DIR/bank.cfg"
-BATTERIES=$(sed -n 's/^[ \t]*name[ \t]*=[ \t]*"\([^"]*\)".*/\1/p' "$DEMO/bank.cfg")
+BATTERIES=$(sed -n '/^batteries/,/^);/s/^[ \t]*name[ \t]*=[ \t]*"\([^"]*\)".*/\1/p' "$DEMO/bank.cfg")
 [[ -n $BATTERIES ]] || die "no battery in conf/sim/demo.cfg"
 
 # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
@@ -103,6 +103,22 @@ until [[ -e $DEMO/run/ready ]]; do
 	sleep 0.05
 done
 
+# The inventory: every battery of the scenario (head-1E batteries need a
+# timeout above 3 s for their first poll; per-cell values are on by
+# default: one cell drifts), and the scenario's bank with its strings.
+{
+	echo "# Written by scripts/demo.sh from conf/sim/demo.cfg"
+	echo "batteries = ("
+	sep=
+	for b in $BATTERIES; do
+		printf '%s  { name = "%s"; address = "unix:%s/run/%s.sock"; timeout = 3.5; keep_connected = true; }' \
+			"$sep" "$b" "$DEMO" "$b"
+		sep=$',\n'
+	done
+	printf '\n);\nbanks = (\n  { name = "house";\n    %s\n    soc_spread_warn = 10.0; share_warn = 25.0; }\n);\n' \
+		"$(grep -m1 -E '^[ \t]*strings[ \t]*=' "$DEMO/bank.cfg" | sed 's/^[ \t]*//')"
+} >"$DEMO/inventory.conf"
+
 # collectd: values to RRD files and (as PUTVAL lines) to stdout, log lines
 # and notifications to stdout too; one write thread keeps each battery's
 # values in dispatch order for the summary reader.
@@ -136,27 +152,17 @@ PluginDir "$BUILD_ABS"
 LoadPlugin wattcycle
 PluginDir "$STOCK_PLUGINS"
 <Plugin wattcycle>
+  # the batteries and the bank, from the inventory written above
+  Inventory "$DEMO/inventory.conf"
+</Plugin>
 EOF
-	for b in $BATTERIES; do
-		cat <<EOF
-  <Battery "$b">
-    Address "unix:$DEMO/run/$b.sock"
-    # head-1E batteries need a Timeout above 3 s for their first poll
-    Timeout 3.5
-    KeepConnected true
-    # the cell graphs (one of them drifts)
-    ReportCells true
-  </Battery>
-EOF
-	done
-	echo "</Plugin>"
 } >"$CONF"
 
 # The reader: one summary line per poll per battery (printed when the
 # poll's bool-online value arrives, the last but one of every poll), the
 # plugin's notifications and errors; everything raw into collectd.log.
 mkfifo "$DEMO/run/collectd.out"
-awk -v logf="$DEMO/collectd.log" '
+awk -v logf="$DEMO/collectd.log" -v iv="$DEMO_INTERVAL" '
 	function val(b, k) { return ((b SUBSEP k) in v) ? v[b, k] : "" }
 	function num(x, fmt) { return x == "" ? "-" : sprintf(fmt, x) }
 	{ print > logf; fflush(logf) }
@@ -165,6 +171,20 @@ awk -v logf="$DEMO/collectd.log" '
 		n = split(id, p, "/"); if (n != 3 || p[2] !~ /^wattcycle-/) next
 		b = substr(p[2], 11); ti = p[3]
 		split($NF, tv, ":"); v[b, ti] = tv[2] + 0
+		if (ti == "count-members_online") {
+			# the last row of a bank (sent after every member poll):
+			# one line for the bank per interval
+			if (int(tv[1]) - last[b] < iv) next
+			last[b] = int(tv[1])
+			t = strftime("%H:%M:%S", int(tv[1]))
+			printf "%s %-6s %s V %s A %s W  SoC %s %%  strings %s / %s A  spread %s %%  %d members online\n",
+				t, b, num(val(b, "voltage-bank"), "%6.2f"), num(val(b, "current-bank"), "%6.1f"),
+				num(val(b, "power-bank"), "%7.1f"), num(val(b, "percent-soc"), "%5.1f"),
+				num(val(b, "current-string1"), "%.1f"), num(val(b, "current-string2"), "%.1f"),
+				num(val(b, "percent-soc_spread"), "%.1f"), tv[2]
+			for (k in v) { split(k, kk, SUBSEP); if (kk[1] == b) delete v[k] }
+			fflush(); next
+		}
 		if (ti != "bool-online") next
 		t = strftime("%H:%M:%S", int(tv[1]))
 		if (tv[2] + 0 == 0) {
@@ -248,6 +268,16 @@ mapfile -t d < <(per_battery voltage-pack)
 graph pack-voltage.png "Pack voltage" "V" --left-axis-format "%.2lf" "${d[@]}"
 mapfile -t d < <(per_battery current-pack)
 graph current.png "Current (+ charging, - discharging)" "A" "${d[@]}" "HRULE:0#000000"
+# The bank: each string's current and the bank's (string 2 drops out while
+# bank4's protection is on, string 1 takes the whole load).
+d=(); i=0
+for f in "$R"/wattcycle-house/current-string*.rrd "$R"/wattcycle-house/current-bank.rrd; do
+	[[ -f $f ]] || continue
+	id=$(basename "$f" .rrd); id=${id#current-}
+	d+=("DEF:s$i=$f:value:AVERAGE" "LINE2:s$i#${COLORS[i % ${#COLORS[@]}]}:$id")
+	i=$((i + 1))
+done
+graph bank.png "Bank house: string and bank currents" "A" "${d[@]}" "HRULE:0#000000"
 mapfile -t d < <(per_battery voltage-cell_delta)
 graph cell-delta.png "Cell spread (highest - lowest cell)" "V" "${d[@]}"
 for b in $BATTERIES; do

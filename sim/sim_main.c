@@ -415,8 +415,11 @@ static void banks_wire(struct sim_server *srv)
 				banks[i].m[k][j] = sim_battery_model(
 					sim_server_battery(srv, c->member[k][j]));
 	}
-	if (n_banks)
+	if (n_banks) {
+		/* the members carry their share from the first request on */
+		banks_tick(NULL, 0.0);
 		sim_server_set_tick(srv, banks_tick, NULL);
+	}
 }
 
 int main(int argc, char **argv)

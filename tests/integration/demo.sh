@@ -9,7 +9,7 @@ TMP=$(mktemp -d)
 DEMO_PID=
 trap '[[ -n $DEMO_PID ]] && kill -TERM -- "-$DEMO_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 BATTERIES="bank1 bank2 bank3 bank4"
-GRAPHS="soc pack-voltage current cell-delta alarms cells-bank1 cells-bank2 cells-bank3 cells-bank4 temperatures-bank1 temperatures-bank2 temperatures-bank3 temperatures-bank4"
+GRAPHS="soc pack-voltage current bank cell-delta alarms cells-bank1 cells-bank2 cells-bank3 cells-bank4 temperatures-bank1 temperatures-bank2 temperatures-bank3 temperatures-bank4"
 
 summaries() { # FILE BATTERY: summary lines of that battery
 	grep -cE "^[0-9]{2}:[0-9]{2}:[0-9]{2} $2 +[0-9]+\.[0-9]{2} V +-?[0-9]+\.[0-9] A .* SoC +[0-9.]+ % +cells [0-9.]+-[0-9.]+ V" "$1"
@@ -25,12 +25,23 @@ graphs_ok() { # DIR TAG
 }
 
 # A short run to its end (bank4's dsg_ocp trips 20 s in).
-DEMO_SECONDS=24 DEMO_DIR=$TMP/a timeout 90 scripts/demo.sh >"$TMP/a.out" 2>&1
+DEMO_SECONDS=30 DEMO_DIR=$TMP/a timeout 90 scripts/demo.sh >"$TMP/a.out" 2>&1
 eq "demo run exits 0" "$?" 0
 for b in $BATTERIES; do
 	n=$(summaries "$TMP/a.out" "$b")
-	check "$b: a summary line per poll ($n lines in 24 s at 2 s)" test "$n" -ge 6
+	check "$b: a summary line per poll ($n lines in 30 s at 2 s)" test "$n" -ge 6
 done
+# The bank: both strings share the load, then string 2 drops out (bank4's
+# protection) and string 1 takes the whole load, with the bank's
+# notifications.
+n=$(grep -cE "^[0-9:]{8} house +[0-9]+\.[0-9]{2} V +-2[0-9]\.[0-9] A .* strings -1[0-9]\.[0-9] / -1[0-9]\.[0-9] A .* 4 members online" "$TMP/a.out")
+check "house: bank lines with both strings sharing the load ($n)" test "$n" -ge 3
+check "house: string 1 takes the whole load while string 2 is out" \
+	grep -qE "^[0-9:]{8} house .* strings -2[0-9]\.[0-9] / 0\.0 A" "$TMP/a.out"
+check "house: string 2's FAILURE names bank4's MOSFET and protection" grep -qE \
+	">> FAILURE: house: string 2 carries 0\.0 A of -2[0-9]\.[0-9] A: bank4 discharge MOSFET off \(DSG OCP\(A\)\)" "$TMP/a.out"
+check "house: string 2's share WARNING" grep -qF ">> WARNING: house: string 2 carries 0.0 % of the bank current" "$TMP/a.out"
+check "house: RRD files of the bank" test -f "$TMP/a/rrd/demo/wattcycle-house/current-string2.rrd"
 check "bank4's protection is announced" grep -qF ">> FAILURE: bank4: DSG OCP(A) — Over-current during discharging" "$TMP/a.out"
 check "and shows in its summary" grep -qE "^[0-9:]{8} bank4 .* 1 code\(s\) active" "$TMP/a.out"
 graphs_ok "$TMP/a" "demo run"

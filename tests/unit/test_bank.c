@@ -204,14 +204,58 @@ static void test_quiet_bank_has_no_shares(void **state)
 	assert_false(v.s[0].has_share);
 }
 
-static unsigned update(struct wc_bank_alerts *st, const struct wc_bank_def *d,
-		       struct rec *r)
+/* The rules after a round: every member polled twice, a round (their
+ * 10 s interval) apart, with the same readings: a change is reported once
+ * it has held that long.  Returns the events of both. */
+static uint64_t clock_ms = 100000;
+
+static unsigned evaluate(struct wc_bank_alerts *st,
+			 const struct wc_bank_def *d, struct rec *r)
 {
 	struct wc_bank_values v;
 
-	memset(r, 0, sizeof(*r));
-	wc_bank_compute(d, M, 100000, &v);
+	for (size_t k = 0; k < sizeof(M) / sizeof(M[0]); k++)
+		if (M[k].good)
+			M[k].t_ms = clock_ms;
+	wc_bank_compute(d, M, clock_ms, &v);
 	return wc_bank_alerts_update(st, d, M, &v, record, r);
+}
+
+static unsigned update(struct wc_bank_alerts *st, const struct wc_bank_def *d,
+		       struct rec *r)
+{
+	unsigned n;
+
+	memset(r, 0, sizeof(*r));
+	n = evaluate(st, d, r);
+	clock_ms += 10000;
+	n += evaluate(st, d, r);
+	clock_ms += 10000;
+	return n;
+}
+
+/* A change that does not last a round is not reported. */
+static void test_transient_says_nothing(void **state)
+{
+	struct wc_bank_def d;
+	struct wc_bank_alerts st;
+	struct rec r;
+
+	(void)state;
+	house(&d);
+	d.soc_spread_warn = 0;
+	memset(&st, 0, sizeof(st));
+	discharging();
+	assert_int_equal(update(&st, &d, &r), 0);
+	/* string 2 read 0 A once (polled before a step of the load) */
+	AT(1, 0)->sample.current_a = AT(1, 1)->sample.current_a = 0.0;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(evaluate(&st, &d, &r), 0);
+	clock_ms += 5000;
+	discharging();
+	assert_int_equal(update(&st, &d, &r), 0);
+	assert_false(st.dead[1]);
+	assert_false(st.share[1]);
 }
 
 static void test_spread_fires_and_clears(void **state)
@@ -391,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_isolated_string),
 		cmocka_unit_test(test_taking_turns),
 		cmocka_unit_test(test_missing_members_say_nothing),
+		cmocka_unit_test(test_transient_says_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -303,6 +303,50 @@ static void test_scenario_banks(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* conf/sim/demo.cfg is a 2S2P bank under a looping load; run from the
+ * repository root (as run-tests.sh does), else skipped. */
+static void test_demo_bank(void **state)
+{
+	static struct sim_battery_cfg bats[SIM_MAX_BATTERIES];
+	static struct sim_bank_cfg banks_cfg[SIM_MAX_BANKS];
+	static struct sim_bank b;
+	char err[512] = "";
+	unsigned nb = 0, n = 0;
+
+	(void)state;
+	if (access("conf/sim/demo.cfg", R_OK) != 0)
+		skip();
+	assert_int_equal(sim_scenario_load("conf/sim/demo.cfg", bats,
+					   SIM_MAX_BATTERIES, &nb, err,
+					   sizeof(err)), 0);
+	assert_int_equal(sim_banks_load("conf/sim/demo.cfg", bats, nb,
+					banks_cfg, SIM_MAX_BANKS, &n, err,
+					sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(banks_cfg[0].name, "house");
+	assert_int_equal(banks_cfg[0].n_strings, 2);
+	assert_string_equal(banks_cfg[0].member[1][1], "bank4");
+	assert_true(banks_cfg[0].loop);
+	memset(&b, 0, sizeof(b));
+	b.cfg = &banks_cfg[0];
+	for (unsigned i = 0; i < 4; i++)
+		b.m[i / 2][i % 2] = sim_model_new(&bats[i]);
+	/* the evening load, shared; bank4's protection at 120 s opens
+	 * string 2 and string 1 takes it all */
+	for (unsigned i = 0; i < 4; i++)
+		sim_model_advance(b.m[i / 2][i % 2], 60.0);
+	sim_bank_step(&b, 60.0);
+	assert_float_equal(b.current_a[0] + b.current_a[1], -25.0, EPS);
+	assert_true(b.current_a[0] < -10.0 && b.current_a[1] < -10.0);
+	for (unsigned i = 0; i < 4; i++)
+		sim_model_advance(b.m[i / 2][i % 2], 121.0);
+	sim_bank_step(&b, 121.0);
+	assert_float_equal(b.current_a[0], -25.0, EPS);
+	assert_float_equal(b.current_a[1], 0.0, EPS);
+	for (unsigned i = 0; i < 4; i++)
+		sim_model_free(b.m[i / 2][i % 2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_taking_turns),
 		cmocka_unit_test(test_load_profile),
 		cmocka_unit_test(test_scenario_banks),
+		cmocka_unit_test(test_demo_bank),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
