@@ -33,6 +33,7 @@
 
 #include "alarms.h"
 #include "bank.h"
+#include "energy.h"
 #include "events.h"
 #include "inventory.h"
 #include "link.h"
@@ -71,19 +72,35 @@ struct wc_battery {
 	c_complain_t complaint;
 	struct wc_bank_rt *bank;     /* the bank it is a member of, or NULL */
 	unsigned bank_slot;          /* its slot in bank->m */
+	struct wc_energy_rt *energy; /* Wh in and out, kept in BaseDir */
 };
 
 /* One bank of the inventory.  Its members' read callbacks run on
  * different read threads: everything below def is theirs only under
  * lock.  Created by the config callback, freed at shutdown (after
  * collectd has joined the read threads and freed the batteries). */
+/* Energy counters of one battery or bank and their state file
+ * <BaseDir>/wattcycle-<name>.energy (no BaseDir: not kept).  Touched
+ * only by its owner's read callback or under its bank's lock. */
+struct wc_energy_rt {
+	struct wc_energy e;
+	char *path;
+	bool loaded;
+	cdtime_t saved;
+};
+
 struct wc_bank_rt {
+	struct wc_energy_rt energy;
 	struct wc_bank_def def;
 	pthread_mutex_t lock;
 	struct wc_bank_member m[WC_BANK_MAX_STRINGS * WC_BANK_MAX_SERIES];
 	struct wc_bank_alerts alerts;
 };
 
+
+/* How often the energy totals are written to their state file (and at
+ * shutdown): a crash loses at most this much of the count. */
+#define WC_ENERGY_SAVE_S 60
 
 /* Seams the unit test replaces; the daemon's functions otherwise. */
 static int (*wc_dispatch_values)(value_list_t const *vl) =
@@ -212,6 +229,76 @@ static void wc_notify(const struct wc_event *ev, void *user)
 	plugin_notification_meta_free(n.meta);
 }
 
+/* ---- energy ------------------------------------------------------------ */
+
+static void wc_energy_save_now(struct wc_energy_rt *r, const char *name)
+{
+	char err[512];
+
+	if (!r->path)
+		return;
+	if (wc_energy_save(&r->e, r->path, err, sizeof(err)) != 0)
+		ERROR(WC_PLUGIN " plugin: %s: energy totals not kept: %s",
+		      name, err);
+}
+
+/* After a poll of a battery (or an update of a bank): integrate its
+ * power (have false: the reading is missing, the next one starts anew),
+ * send the totals as energy_wh-charged and energy_wh-discharged, write
+ * them to the state file now and then.  The file is read at the first
+ * call, when collectd's BaseDir is known. */
+static void wc_energy_step(struct wc_energy_rt *r, const char *name,
+			   bool have, double power_w, cdtime_t t,
+			   cdtime_t interval)
+{
+	struct wc_metric rows[2] = {
+		{ .type = "energy_wh", .type_instance = "charged" },
+		{ .type = "energy_wh", .type_instance = "discharged" },
+	};
+
+	if (!r->loaded) {
+		const char *base = global_option_get("BaseDir");
+		char err[512];
+
+		r->loaded = true;
+		r->saved = t;
+		if (base && base[0]) {
+			size_t len = strlen(base) + strlen(name) + 32;
+
+			r->path = malloc(len);
+			if (r->path)
+				snprintf(r->path, len, "%s/" WC_PLUGIN "-%s.energy",
+					 base, name);
+		}
+		if (r->path &&
+		    wc_energy_load(&r->e, r->path, err, sizeof(err)) != 0)
+			ERROR(WC_PLUGIN " plugin: %s: energy totals start "
+			      "from 0: %s", name, err);
+	}
+	if (!have) {
+		wc_energy_gap(&r->e);
+		return;
+	}
+	wc_energy_add(&r->e, power_w, CDTIME_T_TO_MS(t),
+		      2 * CDTIME_T_TO_MS(interval));
+	rows[0].value = r->e.charged_wh;
+	rows[1].value = r->e.discharged_wh;
+	wc_submit_as(name, interval, rows, 2, t);
+	if (t - r->saved >= TIME_T_TO_CDTIME_T(WC_ENERGY_SAVE_S)) {
+		r->saved = t;
+		wc_energy_save_now(r, name);
+	}
+}
+
+static void wc_energy_free(struct wc_energy_rt *r, const char *name)
+{
+	if (!r)
+		return;
+	if (r->loaded)
+		wc_energy_save_now(r, name);
+	free(r->path);
+}
+
 /* ---- banks ------------------------------------------------------------ */
 
 struct wc_bank_notify_ctx {
@@ -265,6 +352,8 @@ static void wc_bank_update(struct wc_battery *b, bool good,
 	wc_bank_compute(&k->def, k->m, CDTIME_T_TO_MS(t), &v);
 	n = wc_bank_metrics(&k->def, &v, rows, WC_BANK_METRICS_MAX);
 	wc_submit_as(k->def.name, b->interval, rows, n, t);
+	wc_energy_step(&k->energy, k->def.name, v.complete, v.power_w, t,
+		       b->interval);
 	wc_bank_alerts_update(&k->alerts, &k->def, k->m, &v, wc_bank_notify,
 			      &ctx);
 	pthread_mutex_unlock(&k->lock);
@@ -293,6 +382,9 @@ static int wc_read(user_data_t *ud)
 			  WC_PLUGIN " plugin: %s: poll succeeded again",
 			  b->name);
 		wc_submit(b, values, n, ctx.t);
+		wc_energy_step(b->energy, b->name,
+			       wc_has(&res.sample, WC_F_POWER),
+			       res.sample.power_w, ctx.t, b->interval);
 		wc_events_poll_ok(&b->events, &res.sample, wc_notify, &ctx);
 		wc_bank_update(b, true, &res.sample, ctx.t);
 		return 0;
@@ -312,6 +404,7 @@ static int wc_read(user_data_t *ud)
 		wc_submit(b, &offline, 1, ctx.t);
 	}
 	wc_events_poll_failed(&b->events, msg, wc_notify, &ctx);
+	wc_energy_step(b->energy, b->name, false, 0.0, ctx.t, b->interval);
 	wc_bank_update(b, false, NULL, ctx.t);
 	/* never non-zero: collectd would double this battery's interval */
 	return 0;
@@ -326,6 +419,8 @@ static void wc_battery_free(void *arg)
 	if (!b)
 		return;
 	wc_poll_free_fn(b->poll);
+	wc_energy_free(b->energy, b->name);
+	free(b->energy);
 	free(b->address);
 	free(b->adapter);
 	free(b);
@@ -557,9 +652,14 @@ static int wc_config_battery(oconfig_item_t *ci)
 		return -1;
 	}
 	b = calloc(1, sizeof(*b));
-	if (!b || wc_name_add(ci->values[0].value.string) != 0) {
+	if (b)
+		b->energy = calloc(1, sizeof(*b->energy));
+	if (!b || !b->energy ||
+	    wc_name_add(ci->values[0].value.string) != 0) {
 		ERROR(WC_PLUGIN " plugin: %s: out of memory",
 		      ci->values[0].value.string);
+		if (b)
+			free(b->energy);
 		free(b);
 		return -1;
 	}
@@ -676,6 +776,7 @@ static struct wc_battery *wc_bats_find(const char *name)
 
 static void wc_bank_free(struct wc_bank_rt *k)
 {
+	wc_energy_free(&k->energy, k->def.name);
 	pthread_mutex_destroy(&k->lock);
 	free(k);
 }

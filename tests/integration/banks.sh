@@ -171,9 +171,26 @@ notif "SoC spread back within 5 %: OKAY" "$m" OKAY soc_spread "house: SoC spread
 # ---- a member stops answering -------------------------------------------
 sim_ctl b3 kill b3
 check_near "b3 silent: members online 3" wattcycle-house/count-members_online 3 0
+eb=$(val wattcycle-house/energy_wh-discharged)
+check "bank energy: Wh discharged counted ($eb), none charged" \
+	awk -v d="$eb" -v c="$(val wattcycle-house/energy_wh-charged)" 'BEGIN { exit !(d > 0.05 && c == 0) }'
+ebefore=$(val wattcycle-b1/energy_wh-discharged)
 stop_collectd
 [[ -n $KEEP_LOG ]] && cp "$TMP/collectd.log" "$KEEP_LOG"
 check "no ERROR besides b3's failed polls" bash -c '! grep -v "b3: poll failed" "$1" | grep -q "\[error\]"' _ "$TMP/collectd.log"
+
+# ---- energy totals kept across a restart (BaseDir state files) ----------
+energy() { sed -n "s/^$2 //p" "$TMP/wattcycle-$1.energy" 2>/dev/null; }
+e1=$(energy b1 discharged_wh)
+check "b1's state file holds its discharged Wh ($e1, collectd said $ebefore)" \
+	awk -v a="$e1" -v b="$ebefore" 'BEGIN { exit !(a > 0 && a >= b - 0.001) }'
+check "the bank's state file too" test -n "$(energy house discharged_wh)"
+check "state files replaced atomically: no .tmp left" bash -c '! ls "$1"/*.energy.tmp 2>/dev/null | grep -q .' _ "$TMP"
+sim_ctl b3 revive b3
+timeout 30 /usr/sbin/collectd -T -C "$TMP/collectd.conf" >/dev/null 2>&1
+e2=$(energy b1 discharged_wh)
+check "after a restart b1's total goes on from $e1 ($e2)" \
+	awk -v a="$e1" -v b="$e2" 'BEGIN { exit !(b >= a && a > 0) }'
 
 # ---- bad inventories: collectd -T refuses with FILE:LINE: reason ---------
 bad() { # DESC INVENTORY_TEXT REASON_RE

@@ -265,6 +265,13 @@ cdtime_t cdtime(void)
 	return fake.now;
 }
 
+/* No BaseDir: the plugin keeps no energy state file in these tests. */
+const char *global_option_get(const char *option)
+{
+	(void)option;
+	return NULL;
+}
+
 cdtime_t plugin_get_interval(void)
 {
 	return fake.ctx_interval ? fake.ctx_interval : fake.default_interval;

@@ -625,6 +625,9 @@ static const struct want_value want_full[] = {
 	{ "bool-online", 1 },
 	{ "signal_power-rssi", -67 },
 	{ "duration-poll", 0.75 },
+	/* the energy totals: nothing integrated at a first poll */
+	{ "energy_wh-charged", 0 },
+	{ "energy_wh-discharged", 0 },
 };
 
 static void value_id(const struct fake_value *v, char *buf, size_t len)
@@ -733,12 +736,19 @@ static void test_read_full(void **state)
 			    "house1: discharge MOSFET off (active: DSG OCP(A))");
 	assert_string_equal(fake_notif_meta(&fake.notifs[2], "class"), "state");
 
-	/* the same poll again: values again, no notification */
+	/* the same poll again: values again, no notification; 10 s at
+	 * 13.21 V x -152.3 A = -2011.883 W: 5.588564 Wh discharged */
 	fake_clear_records();
 	fake.now += TIME_T_TO_CDTIME_T(10);
 	assert_int_equal(fake_run_read(r), 0);
-	check_values(want_full, ARRAY_LEN(want_full), "house1",
-		     TIME_T_TO_CDTIME_T(10));
+	{
+		struct want_value again[ARRAY_LEN(want_full)];
+
+		memcpy(again, want_full, sizeof(again));
+		again[ARRAY_LEN(again) - 1].value = 13.21 * 152.3 * 10 / 3600;
+		check_values(again, ARRAY_LEN(again), "house1",
+			     TIME_T_TO_CDTIME_T(10));
+	}
 	assert_true(fake.values[0].vl.time == fake.now);
 	assert_int_equal(fake.notifs_num, 0);
 }
