@@ -28,7 +28,9 @@ A=
 sim_start ids --socket "$TMP/ids.sock" --name ids --cells 16
 run "unix:$TMP/ids.sock" --list
 eq "--list: exit 0" "$RC" "0"
-plugin_ids=$(BUILD=$BUILD scripts/identifiers.sh --cells 16 2>/dev/null)
+# (energy_wh-charged/-discharged are running totals kept by the plugin
+# over time; a one-shot check has none to offer)
+plugin_ids=$(BUILD=$BUILD scripts/identifiers.sh --cells 16 2>/dev/null | grep -v '^energy_wh-')
 check "identifiers.sh produced the plugin's list" test -n "$plugin_ids"
 eq "--list names exactly the identifiers the collectd plugin dispatches (16S)" \
 	"$(awk '{ print $2 }' <<<"$OUT" | sort -u)" "$plugin_ids"
