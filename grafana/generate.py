@@ -544,6 +544,113 @@ def all_dashboard():
         variables, L.panels, other_dashboards_link())
 
 
+BANK = "collectd.$host.wattcycle.$bank"
+REDUCE_RANGE = {"calcs": ["range"], "fields": "", "values": False}
+
+
+def bank_dashboard():
+    b = BANK
+    L = Layout()
+
+    L.row("Bank now")
+    L.add(gauge("State of charge", "percent-soc of the bank: remaining over "
+                "full charge, each string counting as its weakest member", [
+                    "alias(%s.percent.soc, 'SoC')" % b], "percent", min=0,
+                max=100, decimals=0,
+                thresholds=thresholds(("red", None), ("orange", 10),
+                                      ("green", 20))), 4, 7)
+    L.add(stat("Voltage", "voltage-bank: the strings' summed member "
+               "voltages, averaged", [
+                   "alias(%s.voltage.bank, 'Voltage')" % b], "volt",
+               graph=True, decimals=2), 4, 7)
+    L.add(stat("Current", "current-bank: the strings' currents added; + "
+               "charging, - discharging", [
+                   "alias(%s.current.bank, 'Current')" % b], "amp",
+               graph=True, decimals=1), 4, 7)
+    L.add(stat("Power", "power-bank: each string's voltage x current, "
+               "added", ["alias(%s.power.bank, 'Power')" % b], "watt",
+               graph=True, decimals=0), 4, 7)
+    L.add(stat("SoC spread", "percent-soc_spread: the largest SoC "
+               "difference between members of one string", [
+                   "alias(%s.percent.soc_spread, 'Spread')" % b], "percent",
+               decimals=1, color="background",
+               thresholds=thresholds(("green", None), ("orange", 10),
+                                     ("red", 20))), 4, 7)
+    L.add(stat("Members online", "count-members_online: members whose "
+               "last poll is good and not older than two intervals", [
+                   "alias(%s.count.members_online, 'Online')" % b], "none",
+               decimals=0), 4, 7)
+
+    L.row("Strings")
+    L.add(timeseries("String currents", "current-stringN (each string's "
+                     "members' mean) and current-bank", [
+                         "aliasByNode(%s.current.string*, 5)" % b,
+                         "alias(%s.current.bank, 'bank')" % b], "amp",
+                     decimals=1), 12, 8)
+    L.add(bargauge("String shares", "percent-stringN_share: each string's "
+                   "share of the bank current (even: 100 / strings); sent "
+                   "while the bank carries at least 1 A", [
+                       "aliasByNode(%s.percent.string*_share, 5)" % b],
+                   "percent", min=0, max=100, decimals=0), 6, 8)
+    L.add(timeseries("Share imbalance", "percent-share_imbalance: the "
+                     "largest distance of a share from the even share", [
+                         "alias(%s.percent.share_imbalance, 'imbalance')"
+                         % b], "percent", decimals=1, min=0,
+                     thresholds=thresholds(("green", None), ("red", 25))),
+          6, 8)
+    L.add(timeseries("String voltages", "voltage-stringN: the string's "
+                     "member voltages added", [
+                         "aliasByNode(%s.voltage.string*, 5)" % b], "volt",
+                     decimals=2), 12, 8)
+    L.add(timeseries("Lowest and highest cell", "voltage-cell_min and "
+                     "voltage-cell_max over every member", [
+                         "aliasByNode(%s.voltage.cell_{min,max}, 5)" % b],
+                     "volt", decimals=3), 12, 8)
+
+    L.row("Balance")
+    L.add(timeseries("SoC per string", "percent-stringN_soc (its weakest "
+                     "member) and the bank's percent-soc", [
+                         "aliasByNode(%s.percent.string*_soc, 5)" % b,
+                         "alias(%s.percent.soc, 'bank')" % b], "percent",
+                     decimals=1, min=0, max=100), 12, 8)
+    L.add(timeseries("SoC spread per string", "percent-stringN_spread: "
+                     "highest minus lowest member SoC", [
+                         "aliasByNode(%s.percent.string*_spread, 5)" % b],
+                     "percent", decimals=1, min=0), 12, 8)
+
+    L.row("Energy")
+    L.add(stat("Charged in the time range", "energy_wh-charged is a "
+               "running total; the panel shows how much it grew over the "
+               "dashboard's time range (pick \"Today so far\" for today)",
+               ["alias(%s.energy_wh.charged, 'charged')" % b], "watth",
+               decimals=0), 6, 7)
+    L.add(stat("Discharged in the time range", "energy_wh-discharged grown "
+               "over the time range", [
+                   "alias(%s.energy_wh.discharged, 'discharged')" % b],
+               "watth", decimals=0), 6, 7)
+    L.add(timeseries("Energy totals", "energy_wh-charged and "
+                     "energy_wh-discharged, Wh since the plugin started "
+                     "counting (kept across restarts)", [
+                         "aliasByNode(%s.energy_wh.*, 5)" % b], "watth",
+                     decimals=0), 12, 7)
+    for p in L.panels:
+        if p.get("title", "").endswith("in the time range"):
+            p["options"]["reduceOptions"] = REDUCE_RANGE
+
+    variables = [datasource_var(),
+                 query_var("host", "Host", "collectd.*",
+                           description="collectd Hostname ('.' as '_')"),
+                 query_var("bank", "Bank", "collectd.$host.wattcycle.*",
+                           description="a bank of the inventory (the list "
+                           "also shows the batteries: pick a bank)")]
+    return dashboard(
+        "wattcycle-bank", "WattCycle — bank",
+        "One bank of the inventory: its totals, how its strings share the "
+        "current, how far its members drift apart, and the energy in and "
+        "out.",
+        variables, L.panels, other_dashboards_link())
+
+
 def load_alarms(args):
     if args.alarms_json:
         with open(args.alarms_json, encoding="utf-8") as f:
@@ -575,7 +682,8 @@ def main():
     alarms = load_alarms(args)
     os.makedirs(args.out, exist_ok=True)
     for name, d in (("wattcycle-battery.json", battery_dashboard(alarms)),
-                    ("wattcycle-all.json", all_dashboard())):
+                    ("wattcycle-all.json", all_dashboard()),
+                    ("wattcycle-bank.json", bank_dashboard())):
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as f:
             f.write(render(d))
 

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """Static checks of the bundled Grafana dashboards and Graphite snippets.
 
-    lint.py --identifiers FILE --alarms FILE --generated DIR DASHBOARD...
+    lint.py --identifiers FILE [--bank-identifiers FILE] --alarms FILE
+            --generated DIR DASHBOARD...
 
 FILE of identifiers: `scripts/identifiers.sh` output (type-type_instance, what
-the real plugin dispatches).  --alarms: `wattcycle alarms --json`.
+the real plugin dispatches).  --bank-identifiers: the same for a bank
+(`scripts/bank-identifiers.sh`); the bank dashboard (uid wattcycle-bank) is
+matched against those.  --alarms: `wattcycle alarms --json`.
 --generated: a directory where grafana/generate.py just wrote its output.
 Prints one line per check: PASS|FAIL|SKIP <tab> description (the shell suite
 turns them into TAP).
@@ -283,6 +286,7 @@ def main():
     global IDENTS
     ap = argparse.ArgumentParser()
     ap.add_argument("--identifiers", required=True)
+    ap.add_argument("--bank-identifiers")
     ap.add_argument("--alarms", required=True)
     ap.add_argument("--generated", required=True)
     ap.add_argument("dashboards", nargs="+")
@@ -300,6 +304,14 @@ def main():
            "identifier list derived from the plugin (%d) and the man page"
            % len(IDENTS))
     paths = series_paths(IDENTS + extra)
+    bank_paths = []
+    if a.bank_identifiers:
+        with open(a.bank_identifiers, encoding="utf-8") as f:
+            bank_ids = [x.strip() for x in f if x.strip()]
+        result("current-bank" in bank_ids and "percent-soc_spread" in bank_ids,
+               "bank identifier list derived from the plugin (%d)"
+               % len(bank_ids))
+        bank_paths = series_paths(bank_ids)
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            "grafana-units.txt"), encoding="utf-8") as f:
         allowed_units = {ln.split()[0] for ln in f
@@ -316,7 +328,12 @@ def main():
             continue
         result(isinstance(dash, dict), "%s: valid JSON" % base)
         uids.setdefault(dash.get("uid"), []).append(base)
-        check_dashboard(fname, dash, paths, allowed_units)
+        if dash.get("uid") == "wattcycle-bank":
+            result(bool(bank_paths), "%s: checked against the bank's "
+                   "identifiers (--bank-identifiers)" % base)
+            check_dashboard(fname, dash, bank_paths, allowed_units)
+        else:
+            check_dashboard(fname, dash, paths, allowed_units)
         if dash.get("uid") == "wattcycle-battery":
             check_alarm_rows(dash, alarms)
         gen = os.path.join(a.generated, base)

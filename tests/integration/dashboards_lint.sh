@@ -21,11 +21,17 @@ if ! scripts/identifiers.sh >"$TMP/ids" 2>"$TMP/ids.err"; then
 	sed 's/^/#   /' "$TMP/ids.err"
 	tap_done; exit
 fi
+if ! scripts/bank-identifiers.sh >"$TMP/bank-ids" 2>"$TMP/bank-ids.err"; then
+	tap_not_ok "scripts/bank-identifiers.sh lists the plugin's bank identifiers"
+	sed 's/^/#   /' "$TMP/bank-ids.err"
+	tap_done; exit
+fi
 "$BUILD/wattcycle" alarms --json >"$TMP/alarms.json"
 check "grafana/generate.py runs" \
 	"$PY" grafana/generate.py --alarms-json "$TMP/alarms.json" --out "$TMP/gen"
 
 py_tap "$PY" tests/graphite/lint.py --identifiers "$TMP/ids" \
+	--bank-identifiers "$TMP/bank-ids" \
 	--alarms "$TMP/alarms.json" --generated "$TMP/gen" grafana/dashboards/*.json
 
 # The checks catch what they claim to: each broken copy of the battery
