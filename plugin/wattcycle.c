@@ -91,6 +91,8 @@ struct wc_energy_rt {
 
 struct wc_bank_rt {
 	struct wc_energy_rt energy;
+	cdtime_t last_t;             /* time of the last update */
+	cdtime_t sent_t;             /* time of the last values sent */
 	struct wc_bank_def def;
 	pthread_mutex_t lock;
 	struct wc_bank_member m[WC_BANK_MAX_STRINGS * WC_BANK_MAX_SERIES];
@@ -326,10 +328,35 @@ static void wc_bank_notify(const struct wc_event *ev, void *user)
 	plugin_notification_meta_free(n.meta);
 }
 
+/* Whether the bank's values are due: once a round, when every member has
+ * been polled (well or not) since they were last sent, or a round (the
+ * longest member interval) after that at the latest.  Sending after every
+ * member poll would put the same series into collectd's write queue a few
+ * milliseconds apart, and its write threads may store them out of order
+ * ("Value too old"). */
+static bool wc_bank_due(const struct wc_bank_rt *k, cdtime_t t)
+{
+	uint64_t sent_ms = CDTIME_T_TO_MS(k->sent_t);
+	uint64_t round_ms = 0;
+	bool all = true;
+
+	for (unsigned i = 0; i < k->def.n_strings; i++)
+		for (unsigned j = 0; j < k->def.n_series[i]; j++) {
+			const struct wc_bank_member *m =
+				&k->m[i * WC_BANK_MAX_SERIES + j];
+
+			all = all && m->t_ms > sent_ms;
+			if (m->interval_ms > round_ms)
+				round_ms = m->interval_ms;
+		}
+	return all || CDTIME_T_TO_MS(t) - sent_ms >= round_ms;
+}
+
 /* After every poll of a bank member, good or not: store it as the
- * member's latest, then send the bank's values and notifications.  Under
- * the bank's lock, so that the members' read threads take turns; both
- * dispatches only queue (values) or hand over (notifications). */
+ * member's latest, evaluate the bank's notifications and, once a round,
+ * send its values.  Under the bank's lock, so that the members' read
+ * threads take turns; both dispatches only queue (values) or hand over
+ * (notifications). */
 static void wc_bank_update(struct wc_battery *b, bool good,
 			   const struct wc_sample *s, cdtime_t t)
 {
@@ -343,6 +370,14 @@ static void wc_bank_update(struct wc_battery *b, bool good,
 	if (!k)
 		return;
 	pthread_mutex_lock(&k->lock);
+	/* Members' polls end on different threads: the one that took its
+	 * time first may get the lock second.  The bank's values go out in
+	 * time order all the same (collectd drops a value older than the
+	 * last one of its series). */
+	if (t <= k->last_t)
+		t = k->last_t + 1;
+	k->last_t = t;
+	ctx.t = t;
 	mb = &k->m[b->bank_slot];
 	mb->good = good;
 	if (good)
@@ -350,10 +385,13 @@ static void wc_bank_update(struct wc_battery *b, bool good,
 	mb->t_ms = CDTIME_T_TO_MS(t);
 	mb->interval_ms = CDTIME_T_TO_MS(b->interval);
 	wc_bank_compute(&k->def, k->m, CDTIME_T_TO_MS(t), &v);
-	n = wc_bank_metrics(&k->def, &v, rows, WC_BANK_METRICS_MAX);
-	wc_submit_as(k->def.name, b->interval, rows, n, t);
-	wc_energy_step(&k->energy, k->def.name, v.complete, v.power_w, t,
-		       b->interval);
+	if (wc_bank_due(k, t)) {
+		k->sent_t = t;
+		n = wc_bank_metrics(&k->def, &v, rows, WC_BANK_METRICS_MAX);
+		wc_submit_as(k->def.name, b->interval, rows, n, t);
+		wc_energy_step(&k->energy, k->def.name, v.complete, v.power_w,
+			       t, b->interval);
+	}
 	wc_bank_alerts_update(&k->alerts, &k->def, k->m, &v, wc_bank_notify,
 			      &ctx);
 	pthread_mutex_unlock(&k->lock);

@@ -7,7 +7,12 @@
 #   - the bank notifications (logfile): SoC spread WARNING and OKAY, a
 #     string that stops carrying current FAILURE (with the member, MOSFET
 #     and protection in the text) and OKAY, the share WARNING and OKAY;
-#   - a member that stops answering is left out (members_online 3);
+#   - a member that stops answering is left out (members_online 3), and the
+#     shipped thresholds (per-bank block switched on) warn about it, while
+#     the bank's and strings' voltages get no cell limits;
+#   - every notify_nagios result for the bank lands on a service of
+#     conf/nagios/wattcycle-bank-passive-services.sh, and nagios4 -v takes
+#     the shipped bank services;
 #   - bad inventories make `collectd -T` exit 1 with FILE:LINE: reason.
 set -u
 KEEP_LOG=${KEEP_LOG:-}
@@ -50,6 +55,11 @@ banks = (
     share_warn = 25.0; }
 );
 INV
+# The shipped thresholds (the commented per-battery/per-bank blocks on:
+# "house" is the bank here) and notify_nagios writing to a file.
+sed 's/^  #@ /  /' conf/thresholds.conf >"$TMP/thresholds.conf"
+sed "s|/var/lib/nagios4/rw/nagios.cmd|$TMP/nagios.cmd|" conf/nagios/collectd-notify_nagios.conf >"$TMP/notify_nagios.conf"
+: >"$TMP/nagios.cmd"
 # b4 comes from a <Battery> block before the Inventory line: mixed.
 conf() {
 	cat <<CONF
@@ -68,6 +78,8 @@ LoadPlugin unixsock
 <Plugin unixsock>
   SocketFile "$TMP/collectd.sock"
 </Plugin>
+Include "$TMP/thresholds.conf"
+Include "$TMP/notify_nagios.conf"
 PluginDir "$(cd "$BUILD" && pwd)"
 LoadPlugin wattcycle
 <Plugin wattcycle>
@@ -168,16 +180,54 @@ m=$(lines "$TMP/collectd.log")
 sim_ctl b2 set b2 soc 79
 notif "SoC spread back within 5 %: OKAY" "$m" OKAY soc_spread "house: SoC spread [0-4]\.[0-9] % is within 5\.0 % again"
 
-# ---- a member stops answering -------------------------------------------
-sim_ctl b3 kill b3
-check_near "b3 silent: members online 3" wattcycle-house/count-members_online 3 0
 eb=$(val wattcycle-house/energy_wh-discharged)
 check "bank energy: Wh discharged counted ($eb), none charged" \
 	awk -v d="$eb" -v c="$(val wattcycle-house/energy_wh-charged)" 'BEGIN { exit !(d > 0.05 && c == 0) }'
+
+# ---- a member stops answering -------------------------------------------
+mk=$(lines "$TMP/collectd.log")
+sim_ctl b3 kill b3
+check_near "b3 silent: members online 3" wattcycle-house/count-members_online 3 0
+check "thresholds: members_online 3 < 3.5: WARNING (per-bank block)" wait_until 8 has_after "$TMP/collectd.log" "$mk" \
+	"severity = WARNING, host = ci, plugin = wattcycle, plugin_instance = house, type = count, type_instance = members_online, message = .*is currently 3\.0+\. That is below the warning threshold of 3\.50*\."
 ebefore=$(val wattcycle-b1/energy_wh-discharged)
 stop_collectd
 [[ -n $KEEP_LOG ]] && cp "$TMP/collectd.log" "$KEEP_LOG"
 check "no ERROR besides b3's failed polls" bash -c '! grep -v "b3: poll failed" "$1" | grep -q "\[error\]"' _ "$TMP/collectd.log"
+
+check "thresholds: no cell limits on the bank's and strings' voltages" bash -c \
+	'! grep -E "severity = (WARNING|FAILURE), .*plugin_instance = house, type = voltage, type_instance = (bank|string[0-9])," "$1"' _ "$TMP/collectd.log"
+check "thresholds: the bank voltage has the per-bank 24 V block" grep -qE \
+	"severity = OKAY, host = ci, plugin = wattcycle, plugin_instance = house, type = voltage, type_instance = bank," "$TMP/collectd.log"
+
+# ---- Nagios: passive services for the bank, the shipped bank services ----
+conf/nagios/wattcycle-bank-passive-services.sh ci house 2 b1 b2 b3 b4 >"$TMP/bank-passive.cfg"
+missing=$(comm -23 <(cut -d';' -f3 "$TMP/nagios.cmd" | grep '^wattcycle-house/' | sort -u) \
+	<(sed -n 's/^ *service_description *//p' "$TMP/bank-passive.cfg" | sort -u))
+check "notify_nagios wrote bank results" grep -q ';wattcycle-house/bool-string-2;2;' "$TMP/nagios.cmd"
+eq "every bank service notify_nagios wrote to has a generated passive service" "$missing" ""
+mkdir -p "$TMP/ng/checkresults"
+echo '$USER1$=/usr/lib/nagios/plugins' >"$TMP/ng/resource.cfg"
+{
+	echo "log_file=$TMP/ng/nagios.log"
+	echo "resource_file=$TMP/ng/resource.cfg"
+	for f in commands contacts timeperiods templates; do echo "cfg_file=/etc/nagios4/objects/$f.cfg"; done
+	for f in wattcycle-commands wattcycle-templates wattcycle-host wattcycle-bank-services; do
+		echo "cfg_file=$PWD/conf/nagios/$f.cfg"
+	done
+	echo "cfg_file=$TMP/bank-passive.cfg"
+	for k in object_cache_file:objects.cache precached_object_file:objects.precache status_file:status.dat \
+		lock_file:nagios.lock temp_file:nagios.tmp command_file:nagios.cmd check_result_path:checkresults; do
+		echo "${k%%:*}=$TMP/ng/${k#*:}"
+	done
+	echo "nagios_user=$(id -un)"
+	echo "nagios_group=$(id -gn)"
+	echo 'illegal_macro_output_chars=`~$&|'"'"'"<>'
+} >"$TMP/ng/nagios.cfg"
+sed -i "s/host_name               ci$/host_name               boat/" "$TMP/bank-passive.cfg"
+nagios4 -v "$TMP/ng/nagios.cfg" >"$TMP/ng/verify.out" 2>&1
+eq "nagios4 -v accepts the shipped bank services and the generated passive ones" "$?" 0
+check "nagios4 -v: 0 errors, 0 warnings" bash -c 'grep -q "^Total Errors: *0$" "$1" && grep -q "^Total Warnings: *0$" "$1"' _ "$TMP/ng/verify.out"
 
 # ---- energy totals kept across a restart (BaseDir state files) ----------
 energy() { sed -n "s/^$2 //p" "$TMP/wattcycle-$1.energy" 2>/dev/null; }
