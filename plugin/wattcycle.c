@@ -378,6 +378,9 @@ static void wc_bank_update(struct wc_battery *b, bool good,
 		t = k->last_t + 1;
 	k->last_t = t;
 	ctx.t = t;
+	/* the first round starts with the first member poll */
+	if (k->sent_t == 0)
+		k->sent_t = t - MS_TO_CDTIME_T(1);
 	mb = &k->m[b->bank_slot];
 	mb->good = good;
 	if (good)

@@ -1031,6 +1031,136 @@ static const char *const option_keys[] = {
 
 /* The man page lists exactly the codes of wc_alarms[], every option and
  * every identifier; the example conf shows every option. */
+/* Inventory "FILE": its batteries configured as <Battery> blocks would
+ * be (every key), its bank wired to them, the bank's values sent once both
+ * members were polled; a bad inventory fails the configuration with
+ * FILE:LINE: reason. */
+static char *inventory_file(const char *text)
+{
+	static char path[64];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/wc_glue_inv_XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static int config_inventory(const char *path)
+{
+	static const struct opt inv = S("Inventory", "");
+	oconfig_item_t it;
+	struct opt o = inv;
+
+	memset(&it, 0, sizeof(it));
+	it.key = xstrdup("Inventory");
+	o.s = path;
+	item_value(&it, &o);
+	return run_config(&it, 1);
+}
+
+static const struct fake_value *value_of(const char *instance,
+					 const char *id)
+{
+	char got[2 * DATA_MAX_NAME_LEN];
+
+	for (size_t i = 0; i < fake.values_num; i++) {
+		value_id(&fake.values[i], got, sizeof(got));
+		if (strcmp(fake.values[i].vl.plugin_instance, instance) == 0 &&
+		    strcmp(got, id) == 0)
+			return &fake.values[i];
+	}
+	return NULL;
+}
+
+static void test_inventory(void **state)
+{
+	char *path = inventory_file(
+		"batteries = (\n"
+		"  { name = \"b1\"; address = \"unix:/tmp/b1.sock\";\n"
+		"    address_type = \"random\"; adapter = \"hci1\"; interval = 5;\n"
+		"    timeout = 2.5; keep_connected = true; report_cells = false;\n"
+		"    report_alarm_values = true; offline_after = 4; },\n"
+		"  { name = \"b2\"; address = \"unix:/tmp/b2.sock\"; }\n"
+		");\n"
+		"banks = ( { name = \"h\"; strings = ( [\"b1\"], [\"b2\"] ); } );\n");
+	struct fake_read *r1, *r2;
+	struct wc_battery *b1, *b2;
+	const struct fake_value *v;
+
+	(void)state;
+	assert_int_equal(config_inventory(path), 0);
+	unlink(path);
+	r1 = fake_read_find("wattcycle/b1");
+	r2 = fake_read_find("wattcycle/b2");
+	assert_non_null(r1);
+	assert_non_null(r2);
+	b1 = r1->ud.data;
+	b2 = r2->ud.data;
+	assert_true(r1->interval == TIME_T_TO_CDTIME_T(5));
+	assert_true(b1->timeout == MS_TO_CDTIME_T(2500));
+	assert_true(b1->keep_connected);
+	assert_false(b1->report_cells);
+	assert_true(b1->report_alarm_values);
+	assert_int_equal(b1->offline_after, 4);
+	assert_int_equal(b1->addr_type, WC_ADDR_RANDOM);
+	assert_string_equal(b1->adapter, "hci1");
+	assert_true(b2->report_cells);          /* the defaults */
+	assert_false(b2->keep_connected);
+	assert_non_null(b1->bank);
+	assert_ptr_equal(b1->bank, b2->bank);
+	assert_int_equal(b1->bank_slot, 0);
+	assert_int_equal(b2->bank_slot, WC_BANK_MAX_SERIES);
+	assert_true(fake_log_has(LOG_INFO, "1 bank"));
+
+	/* b1 polled: the bank waits for b2; then both strings add up */
+	canned_full(&fp.next.res);
+	fp.next.rc = WC_OK;
+	fake_clear_records();
+	assert_int_equal(fake_run_read(r1), 0);
+	assert_null(value_of("h", "count-members_online"));
+	fake.now += MS_TO_CDTIME_T(100);
+	assert_int_equal(fake_run_read(r2), 0);
+	v = value_of("h", "count-members_online");
+	assert_non_null(v);
+	assert_float_equal(v->vl.values[0].gauge, 2, 1e-9);
+	v = value_of("h", "current-bank");
+	assert_non_null(v);
+	assert_float_equal(v->vl.values[0].gauge, -304.6, 1e-9);
+	v = value_of("h", "percent-string2_share");
+	assert_non_null(v);
+	assert_float_equal(v->vl.values[0].gauge, 50.0, 1e-9);
+	assert_true(v->types_ok);
+}
+
+static void test_inventory_errors(void **state)
+{
+	char *path;
+
+	(void)state;
+	path = inventory_file("banks = (\n { name = \"h\"; strings = ( [\"ghost\"] ); }\n);\n");
+	assert_int_equal(config_inventory(path), -1);
+	assert_true(fake_log_has(LOG_ERR, "bank h: \"ghost\" is no battery"));
+	assert_true(fake_log_count(":2: bank h:") >= 1);
+	unlink(path);
+	assert_int_equal(config_inventory("/nonexistent/inv.conf"), -1);
+	assert_true(fake_log_has(LOG_ERR, "wattcycle plugin: /nonexistent/inv.conf: "
+				 "cannot open the inventory"));
+	/* a battery already configured by a <Battery> block */
+	assert_int_equal(config_one("b9", (const struct opt[]){
+		S("Address", "unix:/s"), END }), 0);
+	path = inventory_file("batteries = (\n { name = \"B9\"; address = \"unix:/x\"; }\n);\n");
+	assert_int_equal(config_inventory(path), -1);
+	assert_true(fake_log_has(LOG_ERR, ":2: battery \"B9\": the name is already "
+				 "taken by a <Battery \"b9\"> block"));
+	unlink(path);
+}
+
 static void test_docs_match(void **state)
 {
 	char *man = slurp("doc/collectd-wattcycle.5");
@@ -1106,6 +1236,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_failure_no_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_batteries, setup, teardown),
 		cmocka_unit_test(test_docs_match),
+		cmocka_unit_test_setup_teardown(test_inventory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inventory_errors, setup,
+						teardown),
 	};
 	int rc;
 
