@@ -111,8 +111,8 @@ static void print_text(const struct read_args *a,
 	if (wc_has(s, WC_F_HUMIDITY) || wc_has(s, WC_F_HEATING))
 		printf("JBD        humidity %.0f %%, heater %s, protocol %u.%u\n",
 		       s->humidity_pct, on_off(s->heating),
-		       s->jbd.protocol_version >> 4,
-		       s->jbd.protocol_version & 0x0F);
+		       s->jbd.protocol_version / 10u,
+		       s->jbd.protocol_version % 10u);
 	if (wc_has(s, WC_F_TEMP_MOS) || wc_has(s, WC_F_TEMP_ENV)) {
 		printf("Temps      MOS %.1f °C, env %.1f °C", s->temp_mos_c,
 		       s->temp_env_c);

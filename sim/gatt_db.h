@@ -135,6 +135,11 @@ struct gatt_event {
 /* Build the database (always the same layout). */
 void gatt_db_init(struct gatt_db *db);
 
+/* The JBD-family battery's database (a DISCOVER): the same GAP, GATT and
+ * FFF0 with FFF1/FFF2 at the same handles, but no FFFA (fffa_value 0) and
+ * no decoy service. */
+void gatt_db_init_jbd(struct gatt_db *db);
+
 /* The attribute at a handle, or NULL. */
 const struct gatt_attr *gatt_db_find(const struct gatt_db *db,
 				     uint16_t handle);

@@ -15,6 +15,7 @@
 #include "alarms.h"
 #include "bytes.h"
 #include "encode.h"
+#include "jbd_sim.h"
 #include "watt.h"
 
 /* wc_alarms[] has 36 entries; the model keeps one flag per entry. */
@@ -456,6 +457,7 @@ void sim_model_snapshot(const struct sim_model *m, struct wc_sample *s)
 				s->balancing |= 1u << i;
 	fill_regs(m, s);
 
+	s->family = m->cfg.family;
 	memcpy(s->firmware, m->cfg.firmware, sizeof(s->firmware));
 	memcpy(s->manufacturer, m->cfg.manufacturer, sizeof(s->manufacturer));
 	memcpy(s->serial, m->cfg.serial, sizeof(s->serial));
@@ -524,6 +526,13 @@ size_t sim_model_handle(struct sim_model *m, const uint8_t *req, size_t len,
 	uint16_t dp, n;
 	size_t r = 0;
 
+	if (m && req && out && m->cfg.family == WC_FAMILY_JBD) {
+		sim_model_snapshot(m, &s);
+		r = sim_jbd_answer(&s, req, len, out, cap);
+		if (r && served)
+			*served = s;
+		return r;
+	}
 	if (!m || !req || !out || len < WATT_READ_LEN)
 		return 0;
 	if (!head_accepted(m->cfg.head, req[0]))
@@ -567,8 +576,8 @@ int sim_model_set_alarm(struct sim_model *m, const char *id, bool on)
 	if (!m || !id)
 		return -1;
 	k = alarm_index(id);
-	if (k < 0)
-		return -1;
+	if (k < 0 || !wc_alarm_in_family(&wc_alarms[k], m->cfg.family))
+		return -1; /* unknown, or not a code this battery's family has */
 	set_alarm_index(m, (size_t)k, on);
 	return 0;
 }

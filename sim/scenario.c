@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "alarms.h"
+#include "jbd_sim.h"
 
 static const char *const fault_names[SIM_FAULT__COUNT] = {
 	[SIM_FAULT_LATENCY] = "latency",
@@ -556,6 +557,13 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 			rc = get_number(l, s, key, -40.0, 100.0, &cfg->temp_c);
 		} else if (strcmp(key, "cycles") == 0) {
 			rc = get_uint(l, s, key, 0, 65535, &cfg->cycles);
+		} else if (strcmp(key, "family") == 0) {
+			const char *v = "";
+
+			rc = get_string(l, s, key, &v);
+			if (rc == 0 && sim_family_parse(v, &cfg->family) < 0)
+				rc = scen_fail(l, s, key,
+					       "\"%s\" is not one of \"watt\", \"jbd\"", v);
 		} else if (strcmp(key, "head") == 0) {
 			rc = get_head(l, s, &cfg->head);
 		} else if (strcmp(key, "version") == 0) {
@@ -618,6 +626,8 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 	if (!fw_set) /* the firmware string names the cell count (§6.3) */
 		snprintf(cfg->firmware, sizeof(cfg->firmware),
 			 "WT30_100%02uSW14_L_01", cfg->cells % 100);
+	if (cfg->family == WC_FAMILY_JBD)
+		sim_jbd_cfg(cfg, fw_set);
 	if (cfg->profile_loop) {
 		double last = cfg->n_profile
 				      ? cfg->profile[cfg->n_profile - 1].t_s
