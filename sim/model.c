@@ -461,6 +461,7 @@ void sim_model_snapshot(const struct sim_model *m, struct wc_sample *s)
 	memcpy(s->firmware, m->cfg.firmware, sizeof(s->firmware));
 	memcpy(s->manufacturer, m->cfg.manufacturer, sizeof(s->manufacturer));
 	memcpy(s->serial, m->cfg.serial, sizeof(s->serial));
+	sim_fidelity_apply(&m->cfg.fid, s);
 }
 
 static bool head_accepted(enum sim_head_mode mode, uint8_t head)
@@ -550,7 +551,8 @@ size_t sim_model_handle(struct sim_model *m, const uint8_t *req, size_t len,
 		    dp != WATT_DP_PRODUCT)
 			return 0;
 		sim_model_snapshot(m, &s);
-		r = sim_encode_response(out, cap, m->cfg.version, dp, &s);
+		r = sim_encode_response_ex(out, cap, m->cfg.version, s.address,
+					   m->cfg.fid.current_whole_a, dp, &s);
 		break;
 	case WATT_FN_WRITE:
 		if (!handle_write(m, dp, req + WATT_HEADER_LEN, n))

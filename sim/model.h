@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fidelity.h"
 #include "sample.h"
 
 #define SIM_MAX_BATTERIES 32
@@ -66,6 +67,7 @@ struct sim_battery_cfg {
 	uint16_t mtu;            /* max ATT MTU the battery accepts (23..517) */
 	enum wc_family family;   /* WATT (default) or JBD (jbd_sim.c): the GATT
 				    database, the frames, the name */
+	struct sim_fidelity fid; /* frame details of real units (fidelity.h) */
 	unsigned latency_ms;     /* used while SIM_FAULT_LATENCY is on */
 	bool unlock_required;    /* drop link 4 s after connect without HiLink */
 	unsigned unlock_timeout_ms;

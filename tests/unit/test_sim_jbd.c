@@ -10,6 +10,7 @@
  * poll, and a battery that stays silent so that the client also tries the
  * WATT family once) and then checks every recorded frame. */
 #include "../../sim/encode.c"
+#include "../../sim/fidelity.c"
 #include "../../sim/gatt_db.c"
 #include "../../sim/jbd_sim.c"
 #include "../../sim/model.c"

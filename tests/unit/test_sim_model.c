@@ -6,6 +6,7 @@
  * test directly (the collectd curl_json_test.c seam, STYLE.md §1.9).  They
  * come before cmocka.h so that cmocka's macros cannot touch them. */
 #include "../../sim/encode.c"
+#include "../../sim/fidelity.c"
 #include "../../sim/jbd_sim.c"
 #include "../../sim/model.c"
 #include "../../sim/scenario.c"
