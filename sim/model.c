@@ -18,7 +18,7 @@
 #include "jbd_sim.h"
 #include "watt.h"
 
-/* wc_alarms[] has 36 entries; the model keeps one flag per entry. */
+/* wc_alarms[] has 39 entries; the model keeps one flag per entry. */
 #define SIM_ALARM_SLOTS 64
 
 /* Longest integration step: the profile and the events are hit exactly
