@@ -48,6 +48,38 @@ void sim_jbd_device_name(const char *battery_name, char *out, size_t cap)
 	snprintf(out, cap, "WTaHdB1%010u", (unsigned)hash);
 }
 
+size_t sim_jbd_adv_data(uint8_t *out, size_t cap, const uint8_t mac[6],
+			const char *name, unsigned soc_pct)
+{
+	static const uint8_t uuids[4] = { 0x03, 0x02, 0xF0, 0xFF };
+	uint8_t mfr[16];
+	size_t o = 0, nl = name ? strlen(name) : 0;
+
+	if (nl > 29)
+		nl = 29;
+	if (!out || !mac || cap < 4 + 2 + nl + 16)
+		return 0;
+	memcpy(mfr, mac, 6);
+	mfr[6] = 0x10;
+	mfr[7] = 0x12;
+	mfr[8] = (uint8_t)(soc_pct > 100 ? 100 : soc_pct);
+	mfr[9] = 0x11;
+	mfr[10] = 0x03;
+	mfr[11] = 0x00;
+	mfr[12] = 0x0D;
+	mfr[13] = 0x00;
+	memcpy(out, uuids, sizeof(uuids));
+	o = sizeof(uuids);
+	out[o++] = (uint8_t)(nl + 1);
+	out[o++] = 0x09; /* complete local name */
+	memcpy(out + o, name, nl);
+	o += nl;
+	out[o++] = 15;
+	out[o++] = 0xFF; /* manufacturer specific data */
+	memcpy(out + o, mfr, 14);
+	return o + 14;
+}
+
 static uint16_t u16_of(double v, double scale)
 {
 	double r = floor(v * scale + 0.5);

@@ -28,6 +28,18 @@ void sim_jbd_cfg(struct sim_battery_cfg *cfg, bool firmware_given);
  * starts with "WT", else "WTaHdB1" and ten digits derived from it. */
 void sim_jbd_device_name(const char *battery_name, char *out, size_t cap);
 
+/* The AD structures of a JBD-family battery, as a real DISCOVER's were
+ * published (advertisement and scan response together): incomplete 16-bit
+ * UUID list FFF0, complete local name, manufacturer data = the MAC in
+ * display order + 10 12 <SoC> 11 03 00 0D 00 (the byte after 10 12 tracked
+ * the SoC on the real unit).  A BLE peripheral sends the UUID list and the
+ * manufacturer data (20 bytes) in the advertisement and the name record in
+ * the scan response: the three records are in that order, the name second.
+ * A name is cut at 29 characters.  Returns the length, 0 when cap is too
+ * small (49 bytes always suffice). */
+size_t sim_jbd_adv_data(uint8_t *out, size_t cap, const uint8_t mac[6],
+			const char *name, unsigned soc_pct);
+
 /* 0x03 basic info data from a snapshot: the standard 23-byte block, the
  * temperatures as NTCs (MOS, ambient, then the probes; 0.1 K with the 2731
  * zero) and WattCycle's 16-byte tail.  Current and capacities in 10 mA(h)

@@ -48,6 +48,8 @@ eq "WattCycle tail" "$(jq -c '.jbd | [.humidity_pct, .heating, .protocol_version
 le "first poll round trips" "$(jq .att_round_trips <<<"$out")" 10
 txt=$($W read "unix:$TMP/j.sock" 2>&1)
 check "text output names the protocol" grep -q "JBD protocol" <<<"$txt"
+chk=$($W check "unix:$TMP/j.sock" --metric soc -w 30: -c 15: --metric short_circuit -c 0 2>&1); rc=$?
+eq "check works on a JBD battery" "$rc/${chk%%|*}" "0/WATTCYCLE OK - soc 55 %, short_circuit 0 "
 
 # Alarms, injected as for WATT batteries: a shared code and a JBD-only one.
 sim_ctl j alarm j cell_ovp on
@@ -114,7 +116,8 @@ eq "bad --family: exit 2" "$?" "2"
 sim_stop s
 
 # ---- the plugin in the real collectd -------------------------------------------
-sim_start j --socket "$TMP/j.sock" --name j --family jbd --cells 4 --current 6.0 --log "$TMP/j.log" || exit 1
+sim_start j --socket "$TMP/j.sock" --name j --family jbd --cells 4 --current 6.0 \
+	--alarm mos_sw_lock --log "$TMP/j.log" || exit 1
 mkdir -p "$TMP/base" "$TMP/csv"
 cat >"$TMP/collectd.conf" <<EOF
 Hostname "ci"
@@ -168,6 +171,9 @@ eq "collectd: the JBD codes dispatched are the table's JBD family" \
 	"$($W alarms --json | jq -r '.[] | select(.class != "state" and (.family | test("jbd"))) | .id' | sort | tr '\n' ' ')"
 eq "collectd: current as served" "$(tail -n 1 "$D"/current-pack-* | cut -d, -f2 | xargs printf '%.1f')" "6.0"
 check "collectd: no poll failure in the log" bash -c '! grep -q "poll failed" "$1"' _ "$TMP/collectd.log"
+check "collectd: the JBD-only protection raised a FAILURE notification" \
+	grep -q "severity = FAILURE.*plugin_instance = disc, type = bool, type_instance = mos_sw_lock" "$TMP/collectd.log"
+eq "collectd: count-protections 1" "$(tail -n 1 "$D"/count-protections-* | cut -d, -f2 | xargs printf '%.0f')" "1"
 sim_stop j
 
 tap_done

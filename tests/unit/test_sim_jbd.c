@@ -31,10 +31,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "adv.h"
 #include "alarms.h"
 #include "family.h"
 #include "jbd.h"
 #include "poll.h"
+#include "unhex.h"
 #include "watt.h"
 
 static struct sim_model *jbd_model(unsigned cells, double current)
@@ -145,6 +147,38 @@ static void test_gatt_layout(void **state)
 	assert_true(j.n < w.n);
 	for (unsigned i = 0; i < j.n; i++)
 		assert_false(attr_is16(&j.attrs[i], 0xFFFA));
+}
+
+/* The advertisement rebuilds the real DISCOVER's (ADV-6 of the project's
+ * protocol notes) and the scan's family guess says jbd. */
+static void test_adv(void **state)
+{
+	static const uint8_t mac[6] = { 0xEE, 0xC2, 0x37, 0x00, 0x64, 0x8C };
+	static const char real[] =
+		"03 02 F0 FF 12 09 57 54 61 48 64 42 31 32 36 30 35 31 31 30 31 33"
+		" 39 0F FF EE C2 37 00 64 8C 10 12 33 11 03 00 0D 00";
+	uint8_t got[40], want[40];
+	size_t n = sim_jbd_adv_data(got, sizeof(got), mac, "WTaHdB12605110139", 51);
+	size_t wn = unhex(real, want, sizeof(want));
+	struct wc_adv adv;
+
+	(void)state;
+	assert_int_equal(n, wn);
+	assert_memory_equal(got, want, wn);
+	wc_adv_init(&adv, mac, WC_ADDR_PUBLIC);
+	assert_int_equal(wc_adv_parse_ad(&adv, got, n, NULL), WC_OK);
+	assert_string_equal(wc_adv_family(&adv), "jbd");
+	assert_string_equal(adv.name, "WTaHdB12605110139");
+	/* a long name is cut at 29 characters; a small buffer is refused */
+	{
+		uint8_t big[64];
+
+		n = sim_jbd_adv_data(big, sizeof(big), mac,
+				     "WTaHdB12345678901234567890123456789", 0);
+		assert_int_equal(n, 4 + 2 + 29 + 16);
+		assert_int_equal(big[4], 30);
+	}
+	assert_int_equal(sim_jbd_adv_data(got, 20, mac, "x", 0), 0);
 }
 
 /* ---- the client against a JBD battery in a child process ---------------- */
@@ -328,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_units_and_refusals),
 		cmocka_unit_test(test_gatt_layout),
+		cmocka_unit_test(test_adv),
 		cmocka_unit_test(test_client_sends_reads_only),
 	};
 
