@@ -158,11 +158,14 @@ enum wc_detect wc_family_detect(const struct wc_gatt_evidence *ev,
 {
 	*other_ok = false;
 	if (ev->fff0 && ev->fffa && ev->fff1 && ev->fff2) {
+		/* FFFA and the HiLink unlock exist only in the WATT family */
 		*fam = WC_FAMILY_WATT;
-		*other_ok = true;
 		return WC_DETECT_WATT;
 	}
 	if (ev->fff0 && ev->fff1 && ev->fff2) {
+		/* The evidence conflicts: the protocol notes say JBD, the app
+		 * picks WATT for FFF0 + FFF2, and some WTaHdAZ packs were
+		 * read with WATT frames.  JBD first, WATT once. */
 		*fam = WC_FAMILY_JBD;
 		*other_ok = true;
 		return WC_DETECT_JBD_FFF0;

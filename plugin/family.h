@@ -66,9 +66,10 @@ size_t wc_reasm_need(const struct wc_reasm *r);
  *   FFF0 with FFFA                        -> WATT
  *   FFF0 with FFF1 and FFF2, no FFFA      -> JBD on FFF2 / FFF1
  *   FF00 with FF01 and FF02 (classic JBD) -> JBD on FF02 / FF01
- * other_ok: whether the other family can be tried on the same
- * characteristics (only on FFF0, where both have been seen: some
- * WTaHdAZ packs were read with WATT frames). */
+ * other_ok: whether the other family is worth one try when the detected
+ * one stays silent: only for FFF0 without FFFA, where the evidence
+ * conflicts (the app picks WATT for FFF0 + FFF2, the JBD-family packs
+ * answer JBD there, some WTaHdAZ packs were read with WATT frames). */
 struct wc_gatt_evidence {
 	bool fff0, fff1, fff2, fffa;
 	bool ff00, ff01, ff02;

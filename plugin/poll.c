@@ -535,6 +535,10 @@ static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
 			;
 	}
 	clear_msg(p);
+	if (!p->h.unlock) {
+		say(p, "no answer to 0x92 with head 0x7E or 0x1E");
+		return wc_fail(d, WC_E_NO_ANSWER, 0, 0);
+	}
 	if (p->unlock_readback == 0x01) {
 		say(p, "no answer to 0x92 with head 0x7E or 0x1E although the "
 		       "battery reports itself unlocked");

@@ -8,9 +8,10 @@
  *   head detection (0x7E, then 0x1E; remembered), 0x8C and 0x8D (0x92 on
  *   the first poll, then cached and refreshed rarely); JBD: 0x03 and 0x04
  *   (0x05 like 0x92) -> reassemble -> decode -> one sample.
- *   On first contact, when the family GATT points to stays silent on FFF0,
- *   the other family is tried once; what answered is remembered per
- *   battery like the head.  Only read requests are ever written.
+ *   On first contact with FFF0 without FFFA (conflicting evidence: the
+ *   app would speak WATT there), WATT is tried once when JBD stays silent;
+ *   what answered is remembered per battery like the head.  Only read
+ *   requests are ever written.
  *
  * A struct wc_poll belongs to one battery and is used by one thread at a
  * time; different batteries' sessions share nothing.  With keep_connected

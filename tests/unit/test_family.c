@@ -29,7 +29,7 @@ static void test_detect(void **state)
 	} v[] = {
 		{ "XDZN: FFF0 + FFF1/FFF2/FFFA",
 		  { .fff0 = 1, .fff1 = 1, .fff2 = 1, .fffa = 1 },
-		  WC_DETECT_WATT, WC_FAMILY_WATT, true },
+		  WC_DETECT_WATT, WC_FAMILY_WATT, false },
 		{ "DISCOVER: FFF0 + FFF1/FFF2, no FFFA",
 		  { .fff0 = 1, .fff1 = 1, .fff2 = 1 },
 		  WC_DETECT_JBD_FFF0, WC_FAMILY_JBD, true },
