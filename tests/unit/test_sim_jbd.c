@@ -189,10 +189,23 @@ struct peer {
 	char path[108];
 };
 
-static void peer_loop(int lfd, int rec, bool silent)
+enum peer_mode { PEER_JBD, PEER_SILENT, PEER_WATT };
+
+static void peer_loop(int lfd, int rec, enum peer_mode mode)
 {
 	struct gatt_db db;
 	struct sim_model *m = jbd_model(4, 3.0);
+	bool silent = mode == PEER_SILENT;
+
+	if (mode == PEER_WATT) {
+		/* a pack with the JBD GATT database that speaks WATT (as some
+		 * WTaHdAZ units were read) */
+		struct sim_battery_cfg c;
+
+		sim_battery_cfg_defaults(&c, "wtahdaz");
+		sim_model_free(m);
+		m = sim_model_new(&c);
+	}
 
 	gatt_db_init_jbd(&db);
 	for (;;) {
@@ -242,13 +255,13 @@ static void peer_loop(int lfd, int rec, bool silent)
 	}
 }
 
-static void peer_start(struct peer *p, bool silent)
+static void peer_start(struct peer *p, enum peer_mode mode)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int lfd, pfd[2];
 
 	snprintf(p->path, sizeof(p->path), "/tmp/wc-test-jbd-%d-%d.sock",
-		 (int)getpid(), silent);
+		 (int)getpid(), (int)mode);
 	unlink(p->path);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", p->path);
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
@@ -260,7 +273,7 @@ static void peer_start(struct peer *p, bool silent)
 	assert_true(p->pid >= 0);
 	if (p->pid == 0) {
 		close(pfd[0]);
-		peer_loop(lfd, pfd[1], silent);
+		peer_loop(lfd, pfd[1], mode);
 		_exit(0);
 	}
 	close(lfd);
@@ -314,7 +327,7 @@ static void test_client_sends_reads_only(void **state)
 
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
-	peer_start(&p, false);
+	peer_start(&p, PEER_JBD);
 	snprintf(addr, sizeof(addr), "unix:%s", p.path);
 	memset(&o, 0, sizeof(o));
 	o.name = "disc";
@@ -339,7 +352,7 @@ static void test_client_sends_reads_only(void **state)
 
 	/* A JBD-looking battery that never answers: the client tries JBD,
 	 * then WATT once; still nothing but reads. */
-	peer_start(&p, true);
+	peer_start(&p, PEER_SILENT);
 	snprintf(addr, sizeof(addr), "unix:%s", p.path);
 	o.link.address = addr;
 	o.keep_connected = false;
@@ -356,6 +369,40 @@ static void test_client_sends_reads_only(void **state)
 	assert_int_equal(all, jr + wr);
 }
 
+/* FFF0 without FFFA that answers WATT: JBD first, WATT once, and WATT is
+ * remembered: the next polls send no JBD frame. */
+static void test_fallback_remembered(void **state)
+{
+	struct wc_poll_opts o;
+	struct wc_poll_result res;
+	struct wc_poll *poll;
+	struct peer p;
+	char addr[120], msg[WC_POLL_MSG_MAX];
+	unsigned jr, wr;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	peer_start(&p, PEER_WATT);
+	snprintf(addr, sizeof(addr), "unix:%s", p.path);
+	memset(&o, 0, sizeof(o));
+	o.name = "wtahdaz";
+	o.link.address = addr;
+	o.timeout_ms = 1500;
+	poll = wc_poll_new(&o);
+	assert_non_null(poll);
+	for (int i = 0; i < 3; i++) {
+		if (wc_poll_run(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
+			fail_msg("poll %d: %s", i, msg);
+		assert_int_equal(res.family, WC_FAMILY_WATT);
+		assert_int_equal(res.head, WATT_HEAD_7E);
+		assert_true(wc_has(&res.sample, WC_F_STATUS));
+	}
+	wc_poll_free(poll);
+	peer_stop_check(&p, &jr, &wr);
+	assert_int_equal(jr, 1);      /* the one JBD probe of the first poll */
+	assert_int_equal(wr, 3 + 2 + 2); /* 0x92 0x8C 0x8D, then 0x8C 0x8D x2 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_gatt_layout),
 		cmocka_unit_test(test_adv),
 		cmocka_unit_test(test_client_sends_reads_only),
+		cmocka_unit_test(test_fallback_remembered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
