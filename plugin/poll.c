@@ -14,6 +14,7 @@
 
 #define POLL_DEFAULT_MTU 247
 #define HEAD_PROBE_MS 3000   /* per head, as the app's detectProductHeader */
+#define JBD_INFO_WAIT_MS 1000 /* JBD 0x05: optional, so briefly */
 #define UUID_SVC 0xFFF0
 #define UUID_NOTIFY 0xFFF1
 #define UUID_WRITE 0xFFF2
@@ -574,17 +575,10 @@ static enum wc_err run_family(struct wc_poll *p, enum wc_family fam,
 		e = detect_head(p, deadline, s, d);
 		if (e != WC_OK)
 			return e;
-	} else if (info_due(p)) {
+	} else if (p->proto->heads && info_due(p)) {
 		e = read_dp(p, p->head, p->proto->info, deadline, s, d);
-		if (e == WC_E_JBD_STATUS || e == WC_E_DP) {
-			/* A JBD module without the hardware string answered
-			 * (so it is alive): go on without product info. */
-			logf_(p, "no product info: %s", p->msg ? p->msg : "");
-			clear_msg(p);
-			s->firmware[0] = '\0';
-		} else if (e != WC_OK) {
+		if (e != WC_OK)
 			return e;
-		}
 		keep_info(p, s);
 	}
 	res->head = p->proto->heads ? p->head : 0;
@@ -592,6 +586,24 @@ static enum wc_err run_family(struct wc_poll *p, enum wc_family fam,
 		e = read_dp(p, p->head, p->proto->data[i], deadline, s, d);
 		if (e != WC_OK)
 			return e;
+	}
+	if (!p->proto->heads && info_due(p)) {
+		/* JBD: the hardware string is standard JBD, not known to be
+		 * on every WattCycle: asked after the data, briefly, and a
+		 * module that refuses or ignores it is not asked again until
+		 * the next refresh. */
+		uint64_t until = wc_now_ms() + JBD_INFO_WAIT_MS;
+
+		e = read_dp(p, 0, p->proto->info, until < deadline ? until : deadline,
+			    s, d);
+		if (e == WC_E_CLOSED || !att_alive(p->att))
+			return e;
+		if (e != WC_OK) {
+			logf_(p, "no hardware string: %s", p->msg ? p->msg : "");
+			clear_msg(p);
+			s->firmware[0] = s->manufacturer[0] = s->serial[0] = '\0';
+		}
+		keep_info(p, s);
 	}
 	return WC_OK;
 }

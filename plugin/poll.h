@@ -6,8 +6,9 @@
  *   without FFFA or FF00 -> JBD) -> unlock "HiLink" on FFFA when there is
  *   one (read-back logged, not a gate) -> enable notifications -> WATT:
  *   head detection (0x7E, then 0x1E; remembered), 0x8C and 0x8D (0x92 on
- *   the first poll, then cached and refreshed rarely); JBD: 0x03 and 0x04
- *   (0x05 like 0x92) -> reassemble -> decode -> one sample.
+ *   the first poll, then cached and refreshed rarely); JBD: 0x03 and 0x04,
+ *   then 0x05 like 0x92 but optional (1 s) -> reassemble -> decode -> one
+ *   sample.
  *   On first contact with FFF0 without FFFA (conflicting evidence: the
  *   app would speak WATT there), WATT is tried once when JBD stays silent;
  *   what answered is remembered per battery like the head.  Only read

@@ -66,7 +66,7 @@ sim_ctl j alarm j short_circuit off
 sim_ctl j fault j crc on
 err=$($W read "unix:$TMP/j.sock" --timeout 3 2>&1 >/dev/null); rc=$?
 eq "crc fault: exit 1" "$rc" "1"
-check "crc fault: the JBD checksum is named" grep -q "JBD 0x05: checksum mismatch" <<<"$err"
+check "crc fault: the JBD checksum is named" grep -q "JBD 0x03: checksum mismatch" <<<"$err"
 sim_ctl j fault j crc off
 sim_ctl j fault j length on
 err=$($W read "unix:$TMP/j.sock" --timeout 3 2>&1 >/dev/null); rc=$?

@@ -345,7 +345,7 @@ static void test_client_sends_reads_only(void **state)
 	}
 	wc_poll_free(poll);
 	all = peer_stop_check(&p, &jr, &wr);
-	/* 0x05 once, then 0x03 and 0x04 per poll */
+	/* 0x03 and 0x04 per poll, 0x05 once */
 	assert_int_equal(jr, 7);
 	assert_int_equal(wr, 0);
 	assert_int_equal(all, 7);
