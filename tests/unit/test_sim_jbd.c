@@ -189,7 +189,7 @@ struct peer {
 	char path[108];
 };
 
-enum peer_mode { PEER_JBD, PEER_SILENT, PEER_WATT };
+enum peer_mode { PEER_JBD, PEER_SILENT, PEER_WATT, PEER_FF00 };
 
 static void peer_loop(int lfd, int rec, enum peer_mode mode)
 {
@@ -207,7 +207,10 @@ static void peer_loop(int lfd, int rec, enum peer_mode mode)
 		m = sim_model_new(&c);
 	}
 
-	gatt_db_init_jbd(&db);
+	if (mode == PEER_FF00)
+		gatt_db_init_jbd_ff00(&db);
+	else
+		gatt_db_init_jbd(&db);
 	for (;;) {
 		struct gatt_conn gc;
 		int fd = accept(lfd, NULL, NULL);
@@ -369,6 +372,42 @@ static void test_client_sends_reads_only(void **state)
 	assert_int_equal(all, jr + wr);
 }
 
+/* A classic JBD module (FF00 with FF01/FF02, no FFF0): JBD at once, no
+ * WATT attempt. */
+static void test_classic_ff00(void **state)
+{
+	struct wc_poll_opts o;
+	struct wc_poll_result res;
+	struct wc_poll *poll;
+	struct peer p;
+	struct gatt_db db;
+	char addr[120], msg[WC_POLL_MSG_MAX];
+	unsigned jr, wr;
+
+	(void)state;
+	gatt_db_init_jbd_ff00(&db);
+	for (unsigned i = 0; i < db.n; i++)
+		assert_false(attr_is16(&db.attrs[i], 0xFFF0));
+	assert_true(db.fff1_value && db.fff1_cccd && db.fff2_value);
+	signal(SIGPIPE, SIG_IGN);
+	peer_start(&p, PEER_FF00);
+	snprintf(addr, sizeof(addr), "unix:%s", p.path);
+	memset(&o, 0, sizeof(o));
+	o.name = "classic";
+	o.link.address = addr;
+	o.timeout_ms = 2000;
+	poll = wc_poll_new(&o);
+	assert_non_null(poll);
+	if (wc_poll_run(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
+		fail_msg("FF00: %s", msg);
+	assert_int_equal(res.family, WC_FAMILY_JBD);
+	assert_int_equal(res.sample.n_cells, 4);
+	wc_poll_free(poll);
+	peer_stop_check(&p, &jr, &wr);
+	assert_int_equal(jr, 3);
+	assert_int_equal(wr, 0);
+}
+
 /* FFF0 without FFFA that answers WATT: JBD first, WATT once, and WATT is
  * remembered: the next polls send no JBD frame. */
 static void test_fallback_remembered(void **state)
@@ -412,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_adv),
 		cmocka_unit_test(test_client_sends_reads_only),
 		cmocka_unit_test(test_fallback_remembered),
+		cmocka_unit_test(test_classic_ff00),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
