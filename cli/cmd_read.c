@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_inventory.h"
 #include "clock.h"
+#include "family.h"
 #include "poll.h"
 #include "sample_json.h"
 
@@ -47,9 +48,11 @@ static void print_json(const struct read_args *a,
 	jw_init(&w, stdout);
 	jw_obj_begin(&w, NULL);
 	jw_str(&w, "address", a->address);
-	jw_str(&w, "protocol", "watt");
+	jw_str(&w, "protocol", wc_family_name(r->family));
+	jw_str(&w, "family", wc_family_name(r->family));
 	snprintf(head, sizeof(head), "0x%02x", r->head);
-	jw_str(&w, "head", head);
+	if (r->family == WC_FAMILY_WATT)
+		jw_str(&w, "head", head);
 	jw_int(&w, "version", s->version);
 	jw_int(&w, "att_round_trips", r->att_round_trips);
 	jw_int(&w, "mtu", r->mtu);
@@ -59,6 +62,7 @@ static void print_json(const struct read_args *a,
 	sample_json_analog(&w, s);
 	sample_json_warning(&w, s);
 	sample_json_product(&w, s);
+	sample_json_jbd(&w, s);
 	jw_obj_end(&w);
 	fputc('\n', stdout);
 	fflush(stdout);
@@ -99,6 +103,19 @@ static void print_text(const struct read_args *a,
 		printf(" V\n           min %.3f V, max %.3f V, delta %.3f V\n",
 		       lo, hi, delta);
 	}
+	if (!wc_has(s, WC_F_TEMP_MOS) && !wc_has(s, WC_F_TEMP_ENV) &&
+	    s->n_probes) {
+		/* JBD: NTCs only, no MOS/ambient sensor by name */
+		printf("Temps      probes");
+		for (unsigned i = 0; i < s->n_probes; i++)
+			printf(" %.1f", s->probe_c[i]);
+		printf(" °C\n");
+	}
+	if (wc_has(s, WC_F_HUMIDITY) || wc_has(s, WC_F_HEATING))
+		printf("JBD        humidity %.0f %%, heater %s, protocol %u.%u\n",
+		       s->humidity_pct, on_off(s->heating),
+		       s->jbd.protocol_version / 10u,
+		       s->jbd.protocol_version % 10u);
 	if (wc_has(s, WC_F_TEMP_MOS) || wc_has(s, WC_F_TEMP_ENV)) {
 		printf("Temps      MOS %.1f °C, env %.1f °C", s->temp_mos_c,
 		       s->temp_env_c);
@@ -132,9 +149,14 @@ static void print_text(const struct read_args *a,
 		if (!n_active)
 			printf("Active     no protection, alarm or fault\n");
 	}
-	printf("Link       %s, head 0x%02X, MTU %u, %u ATT round trips, %.3f s",
-	       r->link_kind ? r->link_kind : "?", r->head, r->mtu,
-	       r->att_round_trips, r->poll_s);
+	if (r->family == WC_FAMILY_JBD)
+		printf("Link       %s, JBD protocol, MTU %u, %u ATT round trips, %.3f s",
+		       r->link_kind ? r->link_kind : "?", r->mtu,
+		       r->att_round_trips, r->poll_s);
+	else
+		printf("Link       %s, head 0x%02X, MTU %u, %u ATT round trips, %.3f s",
+		       r->link_kind ? r->link_kind : "?", r->head, r->mtu,
+		       r->att_round_trips, r->poll_s);
 	if (r->has_rssi)
 		printf(", RSSI %d dBm", r->rssi_dbm);
 	printf("\n");

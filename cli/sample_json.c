@@ -121,6 +121,10 @@ void sample_json_warning(struct jw *w, const struct wc_sample *s)
 	}
 	jw_arr_end(w);
 
+	/* The raw 0x8D registers; a JBD battery has none (its words are
+	 * in "jbd"). */
+	if (s->family == WC_FAMILY_JBD)
+		return;
 	jw_obj_begin(w, "registers");
 	jw_int(w, "cell_count", r->n_cells);
 	byte_array(w, "cell_states", r->cell_state, r->n_cells);
@@ -150,4 +154,27 @@ void sample_json_product(struct jw *w, const struct wc_sample *s)
 	jw_str(w, "firmware", s->firmware);
 	jw_str(w, "manufacturer", s->manufacturer);
 	jw_str(w, "serial", s->serial);
+}
+
+void sample_json_jbd(struct jw *w, const struct wc_sample *s)
+{
+	const struct wc_jbd_info *j = &s->jbd;
+
+	if (!wc_has(s, WC_F_JBD))
+		return;
+	jw_obj_begin(w, "jbd");
+	jw_int(w, "protection", j->protection);
+	jw_int(w, "fet", j->fet);
+	jw_int(w, "sw_version", j->sw_version);
+	jw_int(w, "production_date", j->production_date);
+	if (j->has_tail) {
+		jw_int(w, "warning", j->warning);
+		jw_num(w, "humidity_pct", s->humidity_pct, DEC_PCT);
+		jw_bool(w, "heating", s->heating);
+		jw_num(w, "actual_remaining_ah", j->actual_remaining_ah, 2);
+		jw_int(w, "balance_status", j->balance_status);
+		jw_int(w, "protocol_version", j->protocol_version);
+		jw_int(w, "bms_status", j->bms_status);
+	}
+	jw_obj_end(w);
 }

@@ -293,7 +293,8 @@ const char *wc_adv_family(const struct wc_adv *adv)
 	if (name_starts(adv, "WTbF") && adv->mfr_len >= 2 &&
 	    get_le16(adv->mfr) == COMPANY_JK_STYLE)
 		return "watt";
-	if (name_starts(adv, "WTaHd") || name_starts(adv, "WTeHd"))
+	if (name_starts(adv, "WTaHd") || name_starts(adv, "WTeHd") ||
+	    name_starts(adv, "WTDH"))
 		return "jbd";
 	if (mac_is_c237(adv) &&
 	    has_uuid(adv, "0000fff0-0000-1000-8000-00805f9b34fb"))

@@ -70,7 +70,7 @@ void wc_adv_merge(struct wc_adv *into, const struct wc_adv *from);
  *   "watt"  name XDZN…, or name WT + digit (WT12V… minis), or manufacturer
  *           data = MAC + FF (company 0xD6C0, bytes C0 D6 …), or name WTbF…
  *           with company 0x7B26;
- *   "jbd"   name WTaHd…/WTeHd…, or a MAC with C2:37 in bytes 1–2 that
+ *   "jbd"   name WTaHd…/WTeHd…/WTDH…, or a MAC with C2:37 in bytes 1–2 that
  *           advertises FFF0 (FFFA cannot be seen before connecting);
  *   "unknown" otherwise.
  * Pure: the result depends only on *adv. */

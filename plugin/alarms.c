@@ -9,48 +9,53 @@
 #define S WC_CLASS_STATE
 
 const struct wc_alarm wc_alarms[] = {
-	{ "chg_ot_alarm", "CHG OT Alarm", "Charging over-temperature alarm", A, WC_REG_WARNING2, 0 },
-	{ "dsg_ot_alarm", "DSG OT Alarm", "Discharging over-temperature alarm", A, WC_REG_WARNING2, 1 },
-	{ "chg_ut_alarm", "CHG UT Alarm", "Charging under-temperature alarm", A, WC_REG_WARNING2, 2 },
-	{ "dsg_ut_alarm", "DSG UT Alarm", "Discharging under-temperature alarm", A, WC_REG_WARNING2, 3 },
-	{ "env_ot_alarm", "ENV OT Alarm", "Environmental over-temperature alarm", A, WC_REG_WARNING2, 4 },
-	{ "env_ut_alarm", "ENV UT Alarm", "Environmental under-temperature alarm", A, WC_REG_WARNING2, 5 },
-	{ "mos_ot_alarm", "MOS OT Alarm", "Mos over-temperature alarm exists", A, WC_REG_WARNING2, 6 },
-	{ "cell_ovp", "Cell OVP(V)", "Single cell over-voltage protection", P, WC_REG_STATUS1, 0 },
-	{ "cell_uvp", "Cell UVP Alarm(V)", "Single cell under-voltage protection", P, WC_REG_STATUS1, 1 },
-	{ "pack_ovp", "Pack OVP(V)", "Pack over-voltage protection", P, WC_REG_STATUS1, 2 },
-	{ "pack_uvp", "Pack UVP(V)", "Pack under-voltage protection", P, WC_REG_STATUS1, 3 },
-	{ "chg_ocp", "CHG OCP(A)", "Over-current during charging", P, WC_REG_STATUS1, 4 },
-	{ "dsg_ocp", "DSG OCP(A)", "Over-current during discharging", P, WC_REG_STATUS1, 5 },
-	{ "hw_protect", "Hardware protect", "Hardware protection", P, WC_REG_STATUS1, 6 },
-	{ "high_chg_volt", "High CHG volt", "High charging voltage", P, WC_REG_STATUS1, 7 },
-	{ "chg_otp", "CHG OTP(°C)", "Charging over-temperature protection", P, WC_REG_STATUS2, 0 },
-	{ "dsg_otp", "DSG OTP(°C)", "Discharging over-temperature protection", P, WC_REG_STATUS2, 1 },
+	{ "chg_ot_alarm", "CHG OT Alarm", "Charging over-temperature alarm", A, WC_REG_WARNING2, 0, WC_JBD_NONE, 0 },
+	{ "dsg_ot_alarm", "DSG OT Alarm", "Discharging over-temperature alarm", A, WC_REG_WARNING2, 1, WC_JBD_NONE, 0 },
+	{ "chg_ut_alarm", "CHG UT Alarm", "Charging under-temperature alarm", A, WC_REG_WARNING2, 2, WC_JBD_NONE, 0 },
+	{ "dsg_ut_alarm", "DSG UT Alarm", "Discharging under-temperature alarm", A, WC_REG_WARNING2, 3, WC_JBD_NONE, 0 },
+	{ "env_ot_alarm", "ENV OT Alarm", "Environmental over-temperature alarm", A, WC_REG_WARNING2, 4, WC_JBD_NONE, 0 },
+	{ "env_ut_alarm", "ENV UT Alarm", "Environmental under-temperature alarm", A, WC_REG_WARNING2, 5, WC_JBD_NONE, 0 },
+	{ "mos_ot_alarm", "MOS OT Alarm", "Mos over-temperature alarm exists", A, WC_REG_WARNING2, 6, WC_JBD_NONE, 0 },
+	{ "cell_ovp", "Cell OVP(V)", "Single cell over-voltage protection", P, WC_REG_STATUS1, 0, WC_JBD_PROT, 0 },
+	{ "cell_uvp", "Cell UVP Alarm(V)", "Single cell under-voltage protection", P, WC_REG_STATUS1, 1, WC_JBD_PROT, 1 },
+	{ "pack_ovp", "Pack OVP(V)", "Pack over-voltage protection", P, WC_REG_STATUS1, 2, WC_JBD_PROT, 2 },
+	{ "pack_uvp", "Pack UVP(V)", "Pack under-voltage protection", P, WC_REG_STATUS1, 3, WC_JBD_PROT, 3 },
+	{ "chg_ocp", "CHG OCP(A)", "Over-current during charging", P, WC_REG_STATUS1, 4, WC_JBD_PROT, 8 },
+	{ "dsg_ocp", "DSG OCP(A)", "Over-current during discharging", P, WC_REG_STATUS1, 5, WC_JBD_PROT, 9 },
+	{ "hw_protect", "Hardware protect", "Hardware protection", P, WC_REG_STATUS1, 6, WC_JBD_NONE, 0 },
+	{ "high_chg_volt", "High CHG volt", "High charging voltage", P, WC_REG_STATUS1, 7, WC_JBD_NONE, 0 },
+	{ "chg_otp", "CHG OTP(°C)", "Charging over-temperature protection", P, WC_REG_STATUS2, 0, WC_JBD_PROT, 4 },
+	{ "dsg_otp", "DSG OTP(°C)", "Discharging over-temperature protection", P, WC_REG_STATUS2, 1, WC_JBD_PROT, 6 },
 	/* The guide prints "CHG UTP(°C" without the closing parenthesis;
 	 * we show the name as the other temperature codes spell theirs. */
-	{ "chg_utp", "CHG UTP(°C)", "Charging under-temperature protection", P, WC_REG_STATUS2, 2 },
-	{ "dsg_utp", "DSG UTP(°C)", "Discharging under-temperature protection", P, WC_REG_STATUS2, 3 },
-	{ "mos_otp", "MOS OTP(°C)", "Mos over-temperature protection", P, WC_REG_STATUS2, 4 },
-	{ "env_otp", "ENV OTP(°C)", "Environmental over-temperature protection during charging", P, WC_REG_STATUS2, 5 },
-	{ "env_utp", "ENV UTP(°C)", "Environmental under-temperature protection", P, WC_REG_STATUS2, 6 },
-	{ "chg_on", "CHG ON", "Charging", S, WC_REG_STATUS3, 1 },
-	{ "dsg_on", "DSG ON", "Discharging", S, WC_REG_STATUS3, 2 },
+	{ "chg_utp", "CHG UTP(°C)", "Charging under-temperature protection", P, WC_REG_STATUS2, 2, WC_JBD_PROT, 5 },
+	{ "dsg_utp", "DSG UTP(°C)", "Discharging under-temperature protection", P, WC_REG_STATUS2, 3, WC_JBD_PROT, 7 },
+	{ "mos_otp", "MOS OTP(°C)", "Mos over-temperature protection", P, WC_REG_STATUS2, 4, WC_JBD_PROT, 15 },
+	{ "env_otp", "ENV OTP(°C)", "Environmental over-temperature protection during charging", P, WC_REG_STATUS2, 5, WC_JBD_NONE, 0 },
+	{ "env_utp", "ENV UTP(°C)", "Environmental under-temperature protection", P, WC_REG_STATUS2, 6, WC_JBD_NONE, 0 },
+	{ "chg_on", "CHG ON", "Charging", S, WC_REG_STATUS3, 1, WC_JBD_FET, 0 },
+	{ "dsg_on", "DSG ON", "Discharging", S, WC_REG_STATUS3, 2, WC_JBD_FET, 1 },
 	/* Fault bits follow qume's decompilation, not the guide's order
 	 * (protocol.md §6.2.1: unresolved, decompilation preferred). */
-	{ "chg_mos_fault", "CHG MOS Fault", "Charging MOS failure", F, WC_REG_STATUS5, 1 },
-	{ "dsg_mos_fault", "DSG MOS Fault", "Discharging MOS failure", F, WC_REG_STATUS5, 2 },
-	{ "temp_fault", "Temp fault", "Temperature failure", F, WC_REG_STATUS5, 3 },
-	{ "cells_fault", "Cells fault", "Battery cell failure", F, WC_REG_STATUS5, 0 },
-	{ "cell_ov_alarm", "Cell OV Alarm", "Single cell over-voltage alarm", A, WC_REG_WARNING1, 0 },
-	{ "cell_uv_alarm", "Cell UV Alarm", "Single cell under-voltage warning", A, WC_REG_WARNING1, 1 },
-	{ "pack_ov_alarm", "Pack OV Alarm", "Pack over-voltage alarm", A, WC_REG_WARNING1, 2 },
-	{ "pack_uv_alarm", "Pack UV Alarm", "Pack under-voltage warning", A, WC_REG_WARNING1, 3 },
-	{ "chg_oc_alarm", "CHG OC Alarm", "Charging over-current alarm", A, WC_REG_WARNING1, 4 },
-	{ "dsg_oc_alarm", "DSG OC Alarm", "Discharging over-current alarm", A, WC_REG_WARNING1, 5 },
-	{ "hw_protect_alarm", "Hardware protect Alarm", "Hardware protection warning", A, WC_REG_WARNING1, 6 },
+	{ "chg_mos_fault", "CHG MOS Fault", "Charging MOS failure", F, WC_REG_STATUS5, 1, WC_JBD_PROT, 13 },
+	{ "dsg_mos_fault", "DSG MOS Fault", "Discharging MOS failure", F, WC_REG_STATUS5, 2, WC_JBD_PROT, 14 },
+	{ "temp_fault", "Temp fault", "Temperature failure", F, WC_REG_STATUS5, 3, WC_JBD_NONE, 0 },
+	{ "cells_fault", "Cells fault", "Battery cell failure", F, WC_REG_STATUS5, 0, WC_JBD_NONE, 0 },
+	{ "cell_ov_alarm", "Cell OV Alarm", "Single cell over-voltage alarm", A, WC_REG_WARNING1, 0, WC_JBD_WARN, 0 },
+	{ "cell_uv_alarm", "Cell UV Alarm", "Single cell under-voltage warning", A, WC_REG_WARNING1, 1, WC_JBD_NONE, 0 },
+	{ "pack_ov_alarm", "Pack OV Alarm", "Pack over-voltage alarm", A, WC_REG_WARNING1, 2, WC_JBD_NONE, 0 },
+	{ "pack_uv_alarm", "Pack UV Alarm", "Pack under-voltage warning", A, WC_REG_WARNING1, 3, WC_JBD_NONE, 0 },
+	{ "chg_oc_alarm", "CHG OC Alarm", "Charging over-current alarm", A, WC_REG_WARNING1, 4, WC_JBD_NONE, 0 },
+	{ "dsg_oc_alarm", "DSG OC Alarm", "Discharging over-current alarm", A, WC_REG_WARNING1, 5, WC_JBD_NONE, 0 },
+	{ "hw_protect_alarm", "Hardware protect Alarm", "Hardware protection warning", A, WC_REG_WARNING1, 6, WC_JBD_NONE, 0 },
 	/* Not in the guide: qume's decompilation calls warning 1 bit 7
 	 * "charge voltage high". */
-	{ "high_chg_volt_alarm", "High CHG volt Alarm", "Charging voltage high alarm (no app text)", A, WC_REG_WARNING1, 7 },
+	{ "high_chg_volt_alarm", "High CHG volt Alarm", "Charging voltage high alarm (no app text)", A, WC_REG_WARNING1, 7, WC_JBD_NONE, 0 },
+	/* JBD family only (protection word bits 10-12, no 0x8D register:
+	 * the decoder keeps them in the "jbd" byte of struct wc_status_regs). */
+	{ "short_circuit", "Short circuit", "Short-circuit protection", P, WC_REG_JBD, 0, WC_JBD_PROT, 10 },
+	{ "afe_error", "Front-end IC error", "The analog front-end (measuring) IC reports an error", F, WC_REG_JBD, 1, WC_JBD_PROT, 11 },
+	{ "mos_sw_lock", "MOS software lock", "The MOSFETs are locked off by software", P, WC_REG_JBD, 2, WC_JBD_PROT, 12 },
 };
 
 #undef P
@@ -94,6 +99,8 @@ uint8_t wc_alarm_reg_value(const struct wc_status_regs *r,
 		return r->warning1;
 	case WC_REG_WARNING2:
 		return r->warning2;
+	case WC_REG_JBD:
+		return r->jbd;
 	}
 	return 0;
 }
@@ -113,6 +120,8 @@ static uint8_t *reg_ptr(struct wc_status_regs *r, enum wc_alarm_reg reg)
 		return &r->warning1;
 	case WC_REG_WARNING2:
 		return &r->warning2;
+	case WC_REG_JBD:
+		return &r->jbd;
 	}
 	return NULL;
 }
@@ -176,6 +185,8 @@ const char *wc_alarm_reg_name(enum wc_alarm_reg reg)
 		return "warning1";
 	case WC_REG_WARNING2:
 		return "warning2";
+	case WC_REG_JBD:
+		return "jbd";
 	}
 	return "unknown";
 }
@@ -195,6 +206,105 @@ unsigned wc_alarm_reg_offset(enum wc_alarm_reg reg)
 		return 11;
 	case WC_REG_WARNING2:
 		return 12;
+	case WC_REG_JBD:
+		return 0;
 	}
 	return 0;
+}
+
+unsigned wc_alarm_families(const struct wc_alarm *a)
+{
+	unsigned f = 0;
+
+	if (a->reg != WC_REG_JBD)
+		f |= WC_FAMILY_WATT_BIT;
+	if (a->jbd_word != WC_JBD_NONE)
+		f |= WC_FAMILY_JBD_BIT;
+	return f;
+}
+
+bool wc_alarm_in_family(const struct wc_alarm *a, enum wc_family f)
+{
+	return (wc_alarm_families(a) &
+		(f == WC_FAMILY_JBD ? WC_FAMILY_JBD_BIT : WC_FAMILY_WATT_BIT)) != 0;
+}
+
+const char *wc_alarm_family_names(const struct wc_alarm *a)
+{
+	switch (wc_alarm_families(a)) {
+	case WC_FAMILY_WATT_BIT:
+		return "watt";
+	case WC_FAMILY_JBD_BIT:
+		return "jbd";
+	default:
+		return "watt,jbd";
+	}
+}
+
+const char *wc_alarm_jbd_word_name(enum wc_jbd_word w)
+{
+	switch (w) {
+	case WC_JBD_NONE:
+		return NULL;
+	case WC_JBD_PROT:
+		return "protection";
+	case WC_JBD_WARN:
+		return "warning";
+	case WC_JBD_FET:
+		return "fet";
+	}
+	return NULL;
+}
+
+static unsigned jbd_word_value(enum wc_jbd_word w, uint16_t prot,
+			       uint16_t warn, uint8_t fet)
+{
+	switch (w) {
+	case WC_JBD_PROT:
+		return prot;
+	case WC_JBD_WARN:
+		return warn;
+	case WC_JBD_FET:
+		return fet;
+	case WC_JBD_NONE:
+		break;
+	}
+	return 0;
+}
+
+void wc_alarm_from_jbd(struct wc_status_regs *r, uint16_t prot,
+		       uint16_t warn, uint8_t fet)
+{
+	for (size_t i = 0; i < wc_alarm_count; i++) {
+		const struct wc_alarm *a = &wc_alarms[i];
+
+		if (a->jbd_word == WC_JBD_NONE)
+			continue;
+		wc_alarm_apply(a, r, (jbd_word_value(a->jbd_word, prot, warn,
+						     fet) >> a->jbd_bit) & 1u);
+	}
+}
+
+void wc_alarm_to_jbd(const struct wc_status_regs *r, uint16_t *prot,
+		     uint16_t *warn, uint8_t *fet)
+{
+	unsigned p = 0, w = 0, f = 0;
+
+	for (size_t i = 0; i < wc_alarm_count; i++) {
+		const struct wc_alarm *a = &wc_alarms[i];
+		unsigned bit;
+
+		if (a->jbd_word == WC_JBD_NONE || !wc_alarm_active(a, r))
+			continue;
+		bit = 1u << a->jbd_bit;
+		if (a->jbd_word == WC_JBD_PROT)
+			p |= bit;
+		else if (a->jbd_word == WC_JBD_WARN)
+			w |= bit;
+		else
+			f |= bit;
+	}
+	*prot = (uint16_t)p;
+	*warn = (uint16_t)w;
+	*fet = (uint8_t)f;
 }

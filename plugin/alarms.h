@@ -26,7 +26,22 @@ enum wc_alarm_reg {
 	WC_REG_STATUS5,  /* S+8  */
 	WC_REG_WARNING1, /* S+11 */
 	WC_REG_WARNING2, /* S+12 */
+	WC_REG_JBD,      /* JBD-only codes: no 0x8D register (regs->jbd) */
 };
+
+/* Where a code sits in a JBD battery's basic info (0x03): the protection
+ * word (offset 16), the warning word of WattCycle's tail, the FET byte
+ * (offset 20).  WC_JBD_NONE: the JBD family has no such code. */
+enum wc_jbd_word {
+	WC_JBD_NONE = 0,
+	WC_JBD_PROT,
+	WC_JBD_WARN,
+	WC_JBD_FET,
+};
+
+/* Protocol families a code belongs to (bit mask). */
+#define WC_FAMILY_WATT_BIT 1u
+#define WC_FAMILY_JBD_BIT 2u
 
 struct wc_alarm {
 	const char *id;      /* stable identifier: collectd type_instance, JSON */
@@ -35,6 +50,8 @@ struct wc_alarm {
 	enum wc_alarm_class cls;
 	enum wc_alarm_reg reg;
 	uint8_t bit;
+	enum wc_jbd_word jbd_word; /* the same meaning in the JBD family */
+	uint8_t jbd_bit;           /* bit 0..15 of that word */
 };
 
 /* All codes, in the guide's order; wc_alarm_count entries. */
@@ -65,7 +82,30 @@ unsigned wc_alarm_count_active(const struct wc_status_regs *r,
 const char *wc_alarm_class_name(enum wc_alarm_class cls); /* "protection" */
 const char *wc_alarm_reg_name(enum wc_alarm_reg reg);     /* "status1" */
 
-/* Offset of the register from S = 2 + N + M in the 0x8D data. */
+/* WC_FAMILY_*_BIT mask of the families that report a code, and their
+ * names as `wattcycle alarms` prints them ("watt", "jbd", "watt,jbd"). */
+unsigned wc_alarm_families(const struct wc_alarm *a);
+const char *wc_alarm_family_names(const struct wc_alarm *a);
+
+/* Whether a battery of this family can report the code (a WATT battery
+ * has no short_circuit, a JBD battery no env_otp). */
+bool wc_alarm_in_family(const struct wc_alarm *a, enum wc_family f);
+
+/* The JBD word a code sits in ("protection", "warning", "fet"); NULL
+ * when the JBD family has no such code. */
+const char *wc_alarm_jbd_word_name(enum wc_jbd_word w);
+
+/* JBD: set the registers of every code whose bit is set in the basic
+ * info's protection word, warning word (bit 15 masked by the caller) and
+ * FET byte; codes of the table only, other bits are ignored here. */
+void wc_alarm_from_jbd(struct wc_status_regs *r, uint16_t prot,
+		       uint16_t warn, uint8_t fet);
+
+/* The inverse, for the simulator: the JBD words the active codes give. */
+void wc_alarm_to_jbd(const struct wc_status_regs *r, uint16_t *prot,
+		     uint16_t *warn, uint8_t *fet);
+
+/* Offset of the register from S (0x8D registers only; 0 for WC_REG_JBD) = 2 + N + M in the 0x8D data. */
 unsigned wc_alarm_reg_offset(enum wc_alarm_reg reg);
 
 #endif

@@ -42,22 +42,25 @@ static void put(struct rows *rs, const char *type, double value,
 }
 
 /* One bool row per code of a class filter: state codes (the MOSFETs) or
- * every other code. */
+ * every other code; only the codes the battery's protocol family has
+ * (every family's for the list of all identifiers). */
 static void put_codes(struct rows *rs, const struct wc_status_regs *regs,
-		      bool states)
+		      bool states, enum wc_family fam, bool every_family)
 {
 	for (size_t i = 0; i < wc_alarm_count; i++) {
 		const struct wc_alarm *a = &wc_alarms[i];
 
+		if (!every_family && !wc_alarm_in_family(a, fam))
+			continue;
 		if ((a->cls == WC_CLASS_STATE) == states)
 			put(rs, "bool", wc_alarm_active(a, regs) ? 1.0 : 0.0,
 			    a->id);
 	}
 }
 
-size_t wc_metrics(const struct wc_poll_result *r,
-		  const struct wc_metric_opts *o, struct wc_metric *out,
-		  size_t cap)
+static size_t metrics_rows(const struct wc_poll_result *r,
+			   const struct wc_metric_opts *o,
+			   struct wc_metric *out, size_t cap, bool every_family)
 {
 	const struct wc_sample *s = &r->sample;
 	struct rows rs = { .v = out, .num = 0, .cap = cap };
@@ -99,10 +102,11 @@ size_t wc_metrics(const struct wc_poll_result *r,
 	if (wc_has(s, WC_F_STATUS)) {
 		/* The MOSFET states (the table's state codes chg_on, dsg_on)
 		 * always, every other code when asked for. */
-		put_codes(&rs, &s->regs, true);
+		put_codes(&rs, &s->regs, true, s->family, every_family);
 		put(&rs, "bool", s->balancing ? 1.0 : 0.0, "balancing");
 		if (o->alarm_values)
-			put_codes(&rs, &s->regs, false);
+			put_codes(&rs, &s->regs, false, s->family,
+				  every_family);
 		put(&rs, "count",
 		    wc_alarm_count_active(&s->regs, WC_CLASS_PROTECTION),
 		    "protections");
@@ -111,6 +115,11 @@ size_t wc_metrics(const struct wc_poll_result *r,
 		put(&rs, "count", wc_alarm_count_active(&s->regs, WC_CLASS_FAULT),
 		    "faults");
 	}
+	/* JBD family: the self-heating models' heater, the humidity sensor */
+	if (wc_has(s, WC_F_HEATING))
+		put(&rs, "bool", s->heating ? 1.0 : 0.0, "heating");
+	if (wc_has(s, WC_F_HUMIDITY))
+		put(&rs, "humidity", s->humidity_pct, "pack");
 	/* A result exists, so the battery answered. */
 	put(&rs, "bool", 1.0, "online");
 	if (r->has_rssi)
@@ -118,6 +127,13 @@ size_t wc_metrics(const struct wc_poll_result *r,
 	if (r->poll_s >= 0)
 		put(&rs, "duration", r->poll_s, "poll");
 	return rs.num;
+}
+
+size_t wc_metrics(const struct wc_poll_result *r,
+		  const struct wc_metric_opts *o, struct wc_metric *out,
+		  size_t cap)
+{
+	return metrics_rows(r, o, out, cap, false);
 }
 
 size_t wc_metrics_all(struct wc_metric *out, size_t cap)
@@ -130,5 +146,5 @@ size_t wc_metrics_all(struct wc_metric *out, size_t cap)
 	all.sample.n_cells = WC_MAX_CELLS;
 	all.sample.n_probes = WC_MAX_PROBES;
 	all.has_rssi = true;
-	return wc_metrics(&all, &every, out, cap);
+	return metrics_rows(&all, &every, out, cap, true);
 }

@@ -9,26 +9,33 @@
 
 #include "att.h"
 #include "clock.h"
+#include "family.h"
 #include "watt.h"
-#include "watt_reasm.h"
 
 #define POLL_DEFAULT_MTU 247
 #define HEAD_PROBE_MS 3000   /* per head, as the app's detectProductHeader */
+#define JBD_INFO_WAIT_MS 1000 /* JBD 0x05: optional, so briefly */
 #define UUID_SVC 0xFFF0
 #define UUID_NOTIFY 0xFFF1
 #define UUID_WRITE 0xFFF2
 #define UUID_UNLOCK 0xFFFA
+#define UUID_JBD_SVC 0xFF00    /* classic JBD modules */
+#define UUID_JBD_NOTIFY 0xFF01
+#define UUID_JBD_WRITE 0xFF02
 
 static const uint8_t unlock_key[] = { 'H', 'i', 'L', 'i', 'n', 'k' };
 static const uint8_t cccd_notify[] = { 0x01, 0x00 };
 
-/* The attribute handles of the FFF0 service, kept across connections. */
+/* The attribute handles of the data service, kept across connections,
+ * and the protocol family the GATT database points to. */
 struct handles {
 	bool valid;
-	uint16_t notify;      /* FFF1 value */
-	uint16_t notify_cccd; /* FFF1 CCCD */
-	uint16_t write;       /* FFF2 value */
-	uint16_t unlock;      /* FFFA value */
+	uint16_t notify;      /* FFF1 (FF01) value */
+	uint16_t notify_cccd; /* its CCCD */
+	uint16_t write;       /* FFF2 (FF02) value */
+	uint16_t unlock;      /* FFFA value; 0: none (JBD) */
+	enum wc_family detected;
+	bool other_ok;        /* the other family may be tried here */
 };
 
 /* What the reassembler has produced for the request in flight. */
@@ -37,7 +44,7 @@ struct capture {
 	bool done;
 	enum wc_err err;
 	struct wc_diag diag;
-	uint8_t frame[WATT_FRAME_MAX];
+	uint8_t frame[WC_FRAME_MAX];
 	size_t len;
 };
 
@@ -51,15 +58,18 @@ struct wc_poll {
 	struct att *att;
 	struct handles h;
 	uint8_t head;              /* 0 until detected */
+	bool family_known;         /* what answered is remembered, as the head */
+	enum wc_family family;     /* the family that answered */
+	const struct wc_proto *proto; /* the family of this run's requests */
 	int unlock_readback;       /* first FFFA byte after unlock, -1 unknown */
-	bool watt_silent;          /* this run: a WATT request got no frame */
+	bool watt_silent;          /* this run: a request got no frame */
 	bool info_valid;
 	uint64_t info_ms;          /* when 0x92 was read */
 	char firmware[WC_INFO_FIELD_LEN + 1];
 	char manufacturer[WC_INFO_FIELD_LEN + 1];
 	char serial[WC_INFO_FIELD_LEN + 1];
 
-	struct watt_reasm reasm;
+	struct wc_reasm reasm;
 	struct capture cap;
 	char *msg;                 /* caller's message buffer during a run */
 	size_t msglen;
@@ -123,7 +133,7 @@ static void on_frame(void *user, enum wc_err err, const uint8_t *frame,
 		return;
 	}
 	if (err == WC_OK) {
-		uint16_t dp = (uint16_t)(frame[4] << 8 | frame[5]);
+		uint16_t dp = p->proto->reply_id(frame, len);
 
 		if (dp != c->want_dp) {
 			logf_(p, "ignored a frame for DP 0x%02X while waiting for 0x%02X",
@@ -146,7 +156,7 @@ static void on_notify(void *user, uint16_t handle, const uint8_t *value,
 
 	if (handle != p->h.notify)
 		return;
-	watt_reasm_push(&p->reasm, value, len, wc_now_ms());
+	wc_reasm_push(&p->reasm, value, len, wc_now_ms());
 }
 
 struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts)
@@ -171,7 +181,9 @@ struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts)
 	p->opts.link.adapter = p->adapter;
 	if (p->opts.mtu == 0)
 		p->opts.mtu = POLL_DEFAULT_MTU;
-	watt_reasm_init(&p->reasm, WATT_REASM_STALE_MS, on_frame, p);
+	p->proto = wc_proto_of(WC_FAMILY_WATT);
+	wc_reasm_init(&p->reasm, WC_FAMILY_WATT, WATT_REASM_STALE_MS, on_frame,
+		      p);
 	p->unlock_readback = -1;
 	return p;
 }
@@ -184,7 +196,7 @@ void wc_poll_disconnect(struct wc_poll *p)
 	p->att = NULL;
 	wc_link_close(p->link);
 	p->link = NULL;
-	watt_reasm_reset(&p->reasm);
+	wc_reasm_reset(&p->reasm);
 }
 
 void wc_poll_free(struct wc_poll *p)
@@ -242,7 +254,7 @@ static enum wc_err connect_link(struct wc_poll *p, uint64_t deadline,
 		return wc_fail(d, WC_E_IO, 12 /* ENOMEM */, 0);
 	}
 	att_set_notify_cb(p->att, on_notify, p);
-	watt_reasm_reset(&p->reasm);
+	wc_reasm_reset(&p->reasm);
 
 	e = att_exchange_mtu(p->att, p->opts.mtu, &res->mtu, deadline, d);
 	if (e != WC_OK) {
@@ -254,64 +266,116 @@ static enum wc_err connect_link(struct wc_poll *p, uint64_t deadline,
 	return WC_OK;
 }
 
-/* Find FFF0 and its FFF1 (+CCCD), FFF2 and FFFA. */
-static enum wc_err discover(struct wc_poll *p, uint64_t deadline,
-			    struct wc_diag *d)
+/* The characteristics of one service: notify, write and unlock handles. */
+static enum wc_err service_chars(struct wc_poll *p, uint16_t svc_uuid,
+				 uint16_t notify_uuid, uint16_t write_uuid,
+				 struct att_char *notify, struct handles *h,
+				 bool *found, uint64_t deadline,
+				 struct wc_diag *d)
 {
-	struct att_uuid svc = att_uuid16(UUID_SVC);
+	struct att_uuid svc = att_uuid16(svc_uuid);
 	struct att_char chars[16];
-	struct handles h = { 0 };
 	uint16_t start, end;
-	const struct att_char *notify = NULL;
 	size_t n = 0;
+	char step[48];
 	enum wc_err e;
 
-	p->h.valid = false;
+	*found = false;
 	e = att_find_primary(p->att, &svc, &start, &end, deadline, d);
-	if (e == WC_E_NOT_FOUND) {
-		say(p, "discovery: no service FFF0 — not a WattCycle/XDZN battery");
-		return e;
-	}
+	if (e == WC_E_NOT_FOUND)
+		return WC_OK;
+	snprintf(step, sizeof(step), "discovery of %04X", svc_uuid);
 	if (e != WC_OK)
-		return step_failed(p, "discovery of FFF0", e, d);
+		return step_failed(p, step, e, d);
+	*found = true;
 	e = att_discover_chars(p->att, start, end, chars, 16, &n, deadline, d);
+	snprintf(step, sizeof(step), "discovery of %04X's characteristics",
+		 svc_uuid);
 	if (e != WC_OK && e != WC_E_NOSPACE)
-		return step_failed(p, "discovery of FFF0's characteristics", e, d);
+		return step_failed(p, step, e, d);
 	for (size_t i = 0; i < n; i++) {
 		uint16_t u;
 
 		if (!att_uuid_to16(&chars[i].uuid, &u))
 			continue;
-		if (u == UUID_NOTIFY) {
-			notify = &chars[i];
-			h.notify = chars[i].value_handle;
-		} else if (u == UUID_WRITE) {
-			h.write = chars[i].value_handle;
-		} else if (u == UUID_UNLOCK) {
-			h.unlock = chars[i].value_handle;
+		if (u == notify_uuid) {
+			*notify = chars[i];
+			h->notify = chars[i].value_handle;
+		} else if (u == write_uuid) {
+			h->write = chars[i].value_handle;
+		} else if (u == UUID_UNLOCK && svc_uuid == UUID_SVC) {
+			h->unlock = chars[i].value_handle;
 		}
 	}
-	if (!notify || !h.write) {
-		say(p, "discovery: FFF0 lacks %s", notify ? "FFF2" : "FFF1");
+	return WC_OK;
+}
+
+/* Find the data service and decide the family (family.c):
+ * FFF0 with FFFA -> WATT; FFF0 with FFF1/FFF2 and no FFFA -> JBD on the
+ * same characteristics; FF00 with FF01/FF02 -> classic JBD. */
+static enum wc_err discover(struct wc_poll *p, uint64_t deadline,
+			    struct wc_diag *d)
+{
+	struct wc_gatt_evidence ev = { 0 };
+	struct att_char notify = { 0 };
+	struct handles h = { 0 };
+	bool found = false;
+	enum wc_detect det;
+	enum wc_err e;
+
+	p->h.valid = false;
+	e = service_chars(p, UUID_SVC, UUID_NOTIFY, UUID_WRITE, &notify, &h,
+			  &found, deadline, d);
+	if (e != WC_OK)
+		return e;
+	ev.fff0 = found;
+	ev.fff1 = h.notify != 0;
+	ev.fff2 = h.write != 0;
+	ev.fffa = h.unlock != 0;
+	if (!ev.fff1 || !ev.fff2) {
+		struct handles j = { 0 };
+		struct att_char jn = { 0 };
+
+		e = service_chars(p, UUID_JBD_SVC, UUID_JBD_NOTIFY,
+				  UUID_JBD_WRITE, &jn, &j, &found, deadline, d);
+		if (e != WC_OK)
+			return e;
+		ev.ff00 = found;
+		ev.ff01 = j.notify != 0;
+		ev.ff02 = j.write != 0;
+		if (ev.ff01 && ev.ff02) {
+			h = j;
+			notify = jn;
+		}
+	}
+	det = wc_family_detect(&ev, &h.detected, &h.other_ok);
+	if (det == WC_DETECT_NONE) {
+		if (!ev.fff0 && !ev.ff00)
+			say(p, "discovery: no service FFF0 (or FF00) — not a WattCycle/XDZN battery");
+		else if (ev.fff0)
+			say(p, "discovery: FFF0 lacks %s", ev.fff1 ? "FFF2" : "FFF1");
+		else
+			say(p, "discovery: FF00 lacks %s", ev.ff01 ? "FF02" : "FF01");
 		return wc_fail(d, WC_E_NOT_FOUND, 0, 0);
 	}
-	if (!h.unlock) {
-		say(p, "discovery: no FFFA characteristic — probably a JBD-family "
-		       "WattCycle (WTaHd…), which speaks another protocol");
-		return wc_fail(d, WC_E_NOT_FOUND, 0, 0);
-	}
-	if (notify->value_handle >= notify->end_handle)
+	if (det != WC_DETECT_WATT)
+		logf_(p, "GATT has %s without FFFA: JBD protocol on %s/%s",
+		      det == WC_DETECT_JBD_FF00 ? "FF00" : "FFF0",
+		      det == WC_DETECT_JBD_FF00 ? "FF02" : "FFF2",
+		      det == WC_DETECT_JBD_FF00 ? "FF01" : "FFF1");
+	if (notify.value_handle >= notify.end_handle)
 		e = WC_E_NOT_FOUND; /* no handle left for any descriptor */
 	else
-		e = att_find_cccd(p->att, (uint16_t)(notify->value_handle + 1),
-				  notify->end_handle, &h.notify_cccd, deadline,
+		e = att_find_cccd(p->att, (uint16_t)(notify.value_handle + 1),
+				  notify.end_handle, &h.notify_cccd, deadline,
 				  d);
 	if (e == WC_E_NOT_FOUND) {
-		say(p, "discovery: FFF1 has no CCCD to enable notifications");
+		say(p, "discovery: %s has no CCCD to enable notifications",
+		    det == WC_DETECT_JBD_FF00 ? "FF01" : "FFF1");
 		return e;
 	}
 	if (e != WC_OK)
-		return step_failed(p, "discovery of FFF1's CCCD", e, d);
+		return step_failed(p, "discovery of the notify CCCD", e, d);
 	h.valid = true;
 	p->h = h;
 	return WC_OK;
@@ -323,6 +387,9 @@ static enum wc_err unlock_and_subscribe(struct wc_poll *p, bool read_back,
 {
 	enum wc_err e;
 
+	/* JBD batteries have no unlock (and no FFFA). */
+	if (!p->h.unlock)
+		goto subscribe;
 	/* A command, not a request: it saves a round trip, and ATT keeps the
 	 * order, so the battery sees it before the CCCD write below. */
 	e = att_write_cmd(p->att, p->h.unlock, unlock_key, sizeof(unlock_key), d);
@@ -341,6 +408,7 @@ static enum wc_err unlock_and_subscribe(struct wc_poll *p, bool read_back,
 			      n ? v[0] : 0,
 			      (n == 1 && v[0] == 0x01) ? " (unlocked)" : "");
 	}
+subscribe:
 	e = att_write_req(p->att, p->h.notify_cccd, cccd_notify,
 			  sizeof(cccd_notify), deadline, d);
 	if (e != WC_OK)
@@ -357,10 +425,13 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 	char step[16], buf[160];
 	enum wc_err e;
 
-	snprintf(step, sizeof(step), "0x%02X", dp);
+	if (p->proto->family == WC_FAMILY_JBD)
+		snprintf(step, sizeof(step), "JBD 0x%02X", dp);
+	else
+		snprintf(step, sizeof(step), "0x%02X", dp);
 	memset(&p->cap, 0, sizeof(p->cap));
 	p->cap.want_dp = dp;
-	watt_reasm_reset(&p->reasm);
+	wc_reasm_reset(&p->reasm);
 
 	e = att_write_req(p->att, p->h.write, req, len, wait_deadline, d);
 	if (e != WC_OK)
@@ -373,14 +444,14 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 		}
 		/* A partial frame with no progress for a second is dropped;
 		 * the request then has failed. */
-		watt_reasm_expire(&p->reasm, wc_now_ms());
+		wc_reasm_expire(&p->reasm, wc_now_ms());
 		if (p->cap.done)
 			break;
 		if (e == WC_E_TIMEOUT) {
-			if (watt_reasm_busy(&p->reasm))
+			if (wc_reasm_busy(&p->reasm))
 				say(p, "%s: incomplete frame: have %zu of %zu bytes",
-				    step, watt_reasm_have(&p->reasm),
-				    watt_reasm_need(&p->reasm));
+				    step, wc_reasm_have(&p->reasm),
+				    wc_reasm_need(&p->reasm));
 			say(p, "%s: no answer before the poll deadline (%u ms)",
 			    step, (unsigned)p->opts.timeout_ms);
 			p->watt_silent = true;
@@ -395,7 +466,7 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 		say(p, "%s: %s", step, wc_diag_format(&p->cap.diag, buf, sizeof(buf)));
 		return p->cap.err;
 	}
-	e = watt_decode(p->cap.frame, p->cap.len, s, NULL, d);
+	e = p->proto->decode(p->cap.frame, p->cap.len, s, d);
 	if (e != WC_OK) {
 		say(p, "%s: %s", step, wc_diag_format(d, buf, sizeof(buf)));
 		return e;
@@ -403,12 +474,14 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 	return WC_OK;
 }
 
-static enum wc_err read_dp(struct wc_poll *p, uint8_t head, uint8_t dp,
+/* The only way a frame reaches FFF2: a read request of the family in use
+ * (the family interface has no write builder). */
+static enum wc_err read_dp(struct wc_poll *p, uint8_t head, uint16_t dp,
 			   uint64_t wait_deadline, struct wc_sample *s,
 			   struct wc_diag *d)
 {
 	uint8_t req[WATT_READ_LEN];
-	size_t n = watt_build_read(req, sizeof(req), head, dp);
+	size_t n = p->proto->build_read(req, sizeof(req), head, dp);
 
 	return transact(p, req, n, dp, wait_deadline, s, d);
 }
@@ -463,6 +536,10 @@ static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
 			;
 	}
 	clear_msg(p);
+	if (!p->h.unlock) {
+		say(p, "no answer to 0x92 with head 0x7E or 0x1E");
+		return wc_fail(d, WC_E_NO_ANSWER, 0, 0);
+	}
 	if (p->unlock_readback == 0x01) {
 		say(p, "no answer to 0x92 with head 0x7E or 0x1E although the "
 		       "battery reports itself unlocked");
@@ -475,12 +552,127 @@ static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
 	return wc_fail(d, WC_E_LOCKED, (uint32_t)p->unlock_readback, 0);
 }
 
+static bool info_due(const struct wc_poll *p)
+{
+	return !p->info_valid ||
+	       (p->opts.info_refresh_s &&
+		wc_now_ms() - p->info_ms >=
+			(uint64_t)p->opts.info_refresh_s * 1000u);
+}
+
+/* The requests of one poll in one family, after the link is subscribed. */
+static enum wc_err run_family(struct wc_poll *p, enum wc_family fam,
+			      uint64_t deadline, struct wc_poll_result *res,
+			      struct wc_diag *d)
+{
+	struct wc_sample *s = &res->sample;
+	enum wc_err e;
+
+	p->proto = wc_proto_of(fam);
+	wc_reasm_set_family(&p->reasm, fam);
+	if (p->proto->heads && !p->head) {
+		/* WATT's first contact: head detection reads product info */
+		e = detect_head(p, deadline, s, d);
+		if (e != WC_OK)
+			return e;
+	} else if (p->proto->heads && info_due(p)) {
+		e = read_dp(p, p->head, p->proto->info, deadline, s, d);
+		if (e != WC_OK)
+			return e;
+		keep_info(p, s);
+	}
+	res->head = p->proto->heads ? p->head : 0;
+	for (size_t i = 0; i < sizeof(p->proto->data) / sizeof(p->proto->data[0]); i++) {
+		e = read_dp(p, p->head, p->proto->data[i], deadline, s, d);
+		if (e != WC_OK)
+			return e;
+	}
+	if (!p->proto->heads && info_due(p)) {
+		/* JBD: the hardware string is standard JBD, not known to be
+		 * on every WattCycle: asked after the data, briefly, and a
+		 * module that refuses or ignores it is not asked again until
+		 * the next refresh. */
+		uint64_t until = wc_now_ms() + JBD_INFO_WAIT_MS;
+
+		e = read_dp(p, 0, p->proto->info, until < deadline ? until : deadline,
+			    s, d);
+		if (e == WC_E_CLOSED || !att_alive(p->att))
+			return e;
+		if (e != WC_OK) {
+			logf_(p, "no hardware string: %s", p->msg ? p->msg : "");
+			clear_msg(p);
+			s->firmware[0] = s->manufacturer[0] = s->serial[0] = '\0';
+		}
+		keep_info(p, s);
+	}
+	return WC_OK;
+}
+
+/* Silence, not a broken frame or link: the other family may be tried. */
+static bool family_silent(const struct wc_poll *p, enum wc_err e)
+{
+	return e == WC_E_NO_ANSWER || e == WC_E_LOCKED ||
+	       (e == WC_E_TIMEOUT && p->watt_silent);
+}
+
+/* The family that answered last time; on first contact the one GATT points
+ * to and, where the same characteristics could carry the other one and
+ * the first stays silent, the other once (two thirds of the budget for
+ * the first).  What answered is remembered. */
+static enum wc_err run_families(struct wc_poll *p, uint64_t deadline,
+				struct wc_poll_result *res, struct wc_diag *d)
+{
+	enum wc_family fam = p->family_known ? p->family : p->h.detected;
+	bool fallback = !p->family_known && p->h.other_ok;
+	uint64_t first = deadline, now = wc_now_ms();
+	char why[WC_POLL_MSG_MAX] = "";
+	enum wc_err e;
+
+	if (fallback && deadline > now)
+		first = now + (deadline - now) * 2 / 3;
+	e = run_family(p, fam, first, res, d);
+	if (e != WC_OK && fallback && family_silent(p, e) &&
+	    att_alive(p->att) && wc_ms_left(deadline) > 0) {
+		enum wc_family other = fam == WC_FAMILY_JBD ? WC_FAMILY_WATT
+							    : WC_FAMILY_JBD;
+
+		if (p->msg)
+			snprintf(why, sizeof(why), "%s", p->msg);
+		logf_(p, "no answer to the %s protocol (%s); trying %s once",
+		      wc_family_name(fam), why, wc_family_name(other));
+		clear_msg(p);
+		/* A late answer must not be taken for the other's. */
+		for (int k = 0; k < 64 && att_wait(p->att, wc_now_ms(), NULL) == WC_OK; k++)
+			;
+		p->watt_silent = false;
+		e = run_family(p, other, deadline, res, d);
+		if (e == WC_OK)
+			fam = other;
+		else if (family_silent(p, e) && p->msg && p->msg[0]) {
+			char second[WC_POLL_MSG_MAX];
+
+			snprintf(second, sizeof(second), "%s", p->msg);
+			clear_msg(p);
+			say(p, "no answer to either protocol: %s: %s; %s: %s",
+			    wc_family_name(fam), why, wc_family_name(other),
+			    second);
+		}
+	}
+	if (e == WC_OK) {
+		if (!p->family_known || p->family != fam)
+			logf_(p, "speaks the %s protocol", wc_family_name(fam));
+		p->family = fam;
+		p->family_known = true;
+		res->family = fam;
+		res->sample.family = fam;
+	}
+	return e;
+}
+
 /* Everything after the connection is up. */
 static enum wc_err session(struct wc_poll *p, bool fresh, uint64_t deadline,
 			   struct wc_poll_result *res, struct wc_diag *d)
 {
-	struct wc_sample *s = &res->sample;
-	bool refresh_info;
 	enum wc_err e;
 
 	if (fresh) {
@@ -506,28 +698,7 @@ static enum wc_err session(struct wc_poll *p, bool fresh, uint64_t deadline,
 			return e;
 	}
 
-	if (!p->head) {
-		e = detect_head(p, deadline, s, d);
-		if (e != WC_OK)
-			return e;
-	} else {
-		refresh_info = !p->info_valid ||
-			       (p->opts.info_refresh_s &&
-				wc_now_ms() - p->info_ms >=
-					(uint64_t)p->opts.info_refresh_s * 1000u);
-		if (refresh_info) {
-			e = read_dp(p, p->head, WATT_DP_PRODUCT, deadline, s, d);
-			if (e != WC_OK)
-				return e;
-			keep_info(p, s);
-		}
-	}
-	res->head = p->head;
-
-	e = read_dp(p, p->head, WATT_DP_ANALOG, deadline, s, d);
-	if (e != WC_OK)
-		return e;
-	return read_dp(p, p->head, WATT_DP_WARNING, deadline, s, d);
+	return run_families(p, deadline, res, d);
 }
 
 /* Seconds on the monotonic clock, finer than wc_now_ms() for poll_s. */
@@ -575,7 +746,7 @@ enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
 		 * notification), or a late frame would answer our request. */
 		for (int i = 0; i < 64 && att_wait(p->att, wc_now_ms(), NULL) == WC_OK; i++)
 			;
-		watt_reasm_reset(&p->reasm);
+		wc_reasm_reset(&p->reasm);
 		res->mtu = att_mtu(p->att);
 		att_reset_round_trips(p->att);
 	}
@@ -613,8 +784,11 @@ out:
 	if (e != WC_OK) {
 		/* Silence may mean a firmware that wants the other head:
 		 * detect again next time.  Stale handles: discover again. */
-		if (e == WC_E_NO_ANSWER || (e == WC_E_TIMEOUT && p->watt_silent))
+		if (e == WC_E_NO_ANSWER || e == WC_E_LOCKED ||
+		    (e == WC_E_TIMEOUT && p->watt_silent)) {
 			p->head = 0;
+			p->family_known = false;
+		}
 		if (e == WC_E_ATT || e == WC_E_NOT_FOUND)
 			p->h.valid = false;
 		if (msg && msglen && !msg[0])

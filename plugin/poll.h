@@ -1,11 +1,18 @@
 /* One poll of one battery: the session state machine of protocol.md §3.2.
  *
- *   connect -> MTU -> discover FFF0/FFF1/FFF2/FFFA (or reuse the handles
- *   cached from the last good connect; re-discover after an ATT error) ->
- *   unlock "HiLink" on FFFA (read-back logged, not a gate) -> enable
- *   notifications on FFF1 -> head detection (0x7E, then 0x1E; remembered)
- *   -> 0x8C and 0x8D (0x92 on the first poll, then cached and refreshed
- *   rarely) -> reassemble -> decode -> one sample.
+ *   connect -> MTU -> discover FFF0/FFF1/FFF2/FFFA, or FF00/FF01/FF02 (or
+ *   reuse the handles cached from the last good connect; re-discover after
+ *   an ATT error) -> the protocol family (family.c: FFFA -> WATT, FFF0
+ *   without FFFA or FF00 -> JBD) -> unlock "HiLink" on FFFA when there is
+ *   one (read-back logged, not a gate) -> enable notifications -> WATT:
+ *   head detection (0x7E, then 0x1E; remembered), 0x8C and 0x8D (0x92 on
+ *   the first poll, then cached and refreshed rarely); JBD: 0x03 and 0x04,
+ *   then 0x05 like 0x92 but optional (1 s) -> reassemble -> decode -> one
+ *   sample.
+ *   On first contact with FFF0 without FFFA (conflicting evidence: the
+ *   app would speak WATT there), WATT is tried once when JBD stays silent;
+ *   what answered is remembered per battery like the head.  Only read
+ *   requests are ever written.
  *
  * A struct wc_poll belongs to one battery and is used by one thread at a
  * time; different batteries' sessions share nothing.  With keep_connected
@@ -42,7 +49,9 @@ struct wc_poll_result {
 	double poll_s;               /* wall time of the poll */
 	bool has_rssi;
 	int8_t rssi_dbm;
-	uint8_t head;                /* request head that answered: 0x7E / 0x1E */
+	uint8_t head;                /* request head that answered: 0x7E / 0x1E
+					(0 for JBD) */
+	enum wc_family family;       /* protocol family that answered */
 	uint16_t mtu;                /* negotiated ATT MTU */
 	bool rediscovered;           /* handles were discovered in this poll */
 	const char *link_kind;       /* "ble" / "unix" */

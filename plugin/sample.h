@@ -39,6 +39,10 @@ enum wc_field {
 	WC_F_STATUS,
 	/* 0x92 product info */
 	WC_F_INFO,
+	/* JBD family: basic info (0x03) beyond the common fields */
+	WC_F_JBD,
+	WC_F_HUMIDITY,
+	WC_F_HEATING,
 	WC_F__COUNT
 };
 
@@ -70,10 +74,33 @@ struct wc_status_regs {
 	uint8_t warning2;                /* S+12 temperature alarms */
 	uint8_t n_balance_bytes;         /* ceil(N / 8) */
 	uint8_t balance[WC_MAX_CELLS / 8];
+	/* JBD family: codes with no 0x8D register (alarms.c, WC_REG_JBD) */
+	uint8_t jbd;
+};
+
+/* The protocol a battery speaks (poll.c picks it at discovery). */
+enum wc_family {
+	WC_FAMILY_WATT = 0, /* FFF0 + FFFA, HiLink, 7E/1E frames */
+	WC_FAMILY_JBD = 1,  /* FFF0/FFF1/FFF2 without FFFA, or FF00: DD..77 */
+};
+
+/* JBD basic info (0x03) as the battery sent it, for decode and read. */
+struct wc_jbd_info {
+	uint16_t protection;     /* protection word (alarms.c maps the bits) */
+	uint16_t warning;        /* WattCycle tail warning word, bit 15 masked */
+	uint8_t fet;             /* FET byte: bit 0 CHG, 1 DSG, 7 = 100 mA */
+	uint8_t sw_version;
+	uint16_t production_date; /* JBD packed date: (y-2000)<<9 | m<<5 | d */
+	bool has_tail;           /* WattCycle's tail after the NTCs */
+	uint8_t protocol_version; /* tail: 0x19 = "2.5" */
+	double actual_remaining_ah;
+	uint16_t balance_status; /* tail: active-balance status */
+	uint16_t bms_status;     /* tail: BMS status bits (order unknown) */
 };
 
 struct wc_sample {
 	uint32_t present;  /* bit (1u << enum wc_field) per present field */
+	enum wc_family family; /* of the frames decoded into this sample */
 	uint8_t version;   /* version byte of the last decoded frame */
 	uint8_t address;   /* address byte of the last decoded frame */
 
@@ -104,7 +131,13 @@ struct wc_sample {
 	enum wc_mode mode;
 	uint32_t balancing;      /* bit n-1 = cell n balancing */
 
-	/* 0x92, trailing NULs and spaces trimmed */
+	/* JBD family (WC_F_JBD, WC_F_HUMIDITY, WC_F_HEATING) */
+	struct wc_jbd_info jbd;
+	double humidity_pct;
+	bool heating;            /* self-heating models: heater on */
+
+	/* 0x92, trailing NULs and spaces trimmed (JBD: 0x05 hardware string
+	 * in firmware) */
 	char firmware[WC_INFO_FIELD_LEN + 1];
 	char manufacturer[WC_INFO_FIELD_LEN + 1];
 	char serial[WC_INFO_FIELD_LEN + 1];

@@ -199,7 +199,10 @@ enum wc_err watt_decode_analog(const uint8_t *data, size_t len,
 	if (m > WC_MAX_TEMPS)
 		return wc_fail(d, WC_E_TEMP_COUNT, m, WC_MAX_TEMPS);
 	base = 16u + 2u * n + 2u * m;
-	if (len != base && len != base + WATT_ANALOG_EXT_LEN)
+	/* The basic layout, or it plus the extension: the app parses the
+	 * extension "if at least 18 bytes remain" and reads only its first
+	 * 18 bytes, so a longer one is accepted and the rest ignored. */
+	if (len != base && len < base + WATT_ANALOG_EXT_LEN)
 		return wc_fail(d, WC_E_LENGTH, (uint32_t)len, (uint32_t)base);
 
 	s->n_cells = n;
@@ -247,7 +250,7 @@ enum wc_err watt_decode_analog(const uint8_t *data, size_t len,
 		      1u << WC_F_FULL | 1u << WC_F_CYCLES |
 		      1u << WC_F_DESIGN | 1u << WC_F_SOC;
 
-	if (c.left == WATT_ANALOG_EXT_LEN) {
+	if (c.left >= WATT_ANALOG_EXT_LEN) {
 		uint16_t soh = 0, bal = 0;
 		uint32_t life = 0, left = 0;
 		const uint8_t *reserved;

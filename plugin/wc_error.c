@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jbd.h"
+
 struct err_text {
 	const char *name;
 	const char *text;
@@ -60,6 +62,10 @@ static const struct err_text err_texts[WC_E__COUNT] = {
 	[WC_E_LOCKED] = { "locked", "battery did not accept the unlock", NULL },
 	[WC_E_NO_ANSWER] = { "no_answer", "no answer to either request head",
 			     NULL },
+	[WC_E_CHECKSUM] = { "checksum", "checksum mismatch",
+			    "frame says 0x%04X, computed 0x%04X" },
+	[WC_E_JBD_STATUS] = { "jbd_status", "battery answered with an error status",
+			      NULL },
 };
 
 static const struct err_text *text_of(enum wc_err code)
@@ -97,6 +103,14 @@ char *wc_diag_format(const struct wc_diag *d, char *buf, size_t len)
 	}
 	if (d->code == WC_E_IO) {
 		snprintf(buf, len, "%s: %s", t->text, strerror((int)d->a));
+		return buf;
+	}
+	if (d->code == WC_E_JBD_STATUS) {
+		snprintf(buf, len, "%s: status 0x%02X (%s) to command 0x%02X",
+			 t->text, (unsigned)d->a,
+			 jbd_status_text((uint8_t)d->a)
+				 ? jbd_status_text((uint8_t)d->a) : "ok",
+			 (unsigned)d->b);
 		return buf;
 	}
 	if (!t->detail) {

@@ -45,6 +45,10 @@ enum wc_err {
 	WC_E_NOT_FOUND,    /* a service or characteristic is missing */
 	WC_E_LOCKED,       /* battery did not accept the unlock */
 	WC_E_NO_ANSWER,    /* no request head got an answer */
+	/* JBD family (jbd.c) */
+	WC_E_CHECKSUM,     /* JBD checksum (0x10000 - byte sum) mismatch */
+	WC_E_JBD_STATUS,   /* JBD reply with a non-zero status byte; a = status,
+			      b = command */
 	WC_E__COUNT
 };
 

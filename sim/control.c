@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "alarms.h"
 #include "clock.h"
 
 #define MAX_WORDS 6
@@ -98,7 +99,12 @@ static int exec_battery_cmd(struct sim_server *s, const struct cmd *c,
 	if (strcmp(c->name, "alarm") == 0) {
 		if (parse_onoff(w[3], &on) < 0)
 			return reply(out, cap, -1, "error: usage: %s", c->usage);
-		if (sim_model_set_alarm(m, w[2], on) < 0)
+		if (sim_model_set_alarm(m, w[2], on) < 0 && wc_alarm_by_id(w[2]))
+			return reply(out, cap, -1, "error: \"%s\" is not a code "
+				     "of a %s-family battery", w[2],
+				     sim_model_cfg(m)->family == WC_FAMILY_JBD
+					     ? "JBD" : "WATT");
+		if (!wc_alarm_by_id(w[2]))
 			return reply(out, cap, -1, "error: unknown alarm id "
 				     "\"%s\"", w[2]);
 	} else if (strcmp(c->name, "fault") == 0) {

@@ -38,8 +38,34 @@ static uint32_t to_u32(double v, double scale)
 	return (uint32_t)r;
 }
 
+/* The current field: decimal form as every real frame, or whole A. */
+static uint16_t current_raw(double amps, bool whole)
+{
+	double mag;
+	uint16_t raw;
+
+	if (!whole)
+		return watt_current_raw(amps);
+	mag = floor(fabs(amps) + 0.5);
+	if (mag > 0x3FFF)
+		mag = 0x3FFF;
+	raw = (uint16_t)mag;
+	if (amps < 0 && raw)
+		raw |= 0x8000;
+	return raw;
+}
+
+static size_t analog_data(uint8_t *out, size_t cap, const struct wc_sample *s,
+			  bool whole_amps);
+
 size_t sim_encode_analog_data(uint8_t *out, size_t cap,
 			      const struct wc_sample *s)
+{
+	return analog_data(out, cap, s, false);
+}
+
+static size_t analog_data(uint8_t *out, size_t cap, const struct wc_sample *s,
+			  bool whole_amps)
 {
 	unsigned n, m;
 	bool ext;
@@ -66,7 +92,7 @@ size_t sim_encode_analog_data(uint8_t *out, size_t cap,
 	o += 2;
 	for (unsigned i = 0; i + 2 < m; i++, o += 2)
 		put_be16(out + o, temp_raw(s->probe_c[i]));
-	put_be16(out + o, watt_current_raw(s->current_a));
+	put_be16(out + o, current_raw(s->current_a, whole_amps));
 	put_be16(out + o + 2, to_u16(s->voltage_v, 100.0));
 	put_be16(out + o + 4, to_u16(s->remaining_ah, 10.0));
 	put_be16(out + o + 6, to_u16(s->full_ah, 10.0));
@@ -149,6 +175,14 @@ size_t sim_encode_product_data(uint8_t *out, size_t cap, const char *firmware,
 size_t sim_encode_response(uint8_t *out, size_t cap, uint8_t version,
 			   uint16_t dp, const struct wc_sample *s)
 {
+	return sim_encode_response_ex(out, cap, version, WATT_ADDRESS, false,
+				      dp, s);
+}
+
+size_t sim_encode_response_ex(uint8_t *out, size_t cap, uint8_t version,
+			      uint8_t address, bool whole_amps, uint16_t dp,
+			      const struct wc_sample *s)
+{
 	/* Largest payload: 0x8C for 32 cells and 32 sensors with the
 	 * extension (16 + 64 + 64 + 18). */
 	uint8_t data[16 + 4 * WC_MAX_CELLS + WATT_ANALOG_EXT_LEN];
@@ -158,7 +192,7 @@ size_t sim_encode_response(uint8_t *out, size_t cap, uint8_t version,
 		return 0;
 	switch (dp) {
 	case WATT_DP_ANALOG:
-		n = sim_encode_analog_data(data, sizeof(data), s);
+		n = analog_data(data, sizeof(data), s, whole_amps);
 		break;
 	case WATT_DP_WARNING:
 		n = sim_encode_warning_data(data, sizeof(data), &s->regs);
@@ -172,6 +206,6 @@ size_t sim_encode_response(uint8_t *out, size_t cap, uint8_t version,
 	}
 	if (n == 0)
 		return 0;
-	return watt_build_frame(out, cap, WATT_HEAD_7E, version, WATT_ADDRESS,
+	return watt_build_frame(out, cap, WATT_HEAD_7E, version, address,
 				WATT_FN_READ, dp, data, n);
 }

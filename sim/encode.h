@@ -37,4 +37,11 @@ size_t sim_encode_product_data(uint8_t *out, size_t cap, const char *firmware,
 size_t sim_encode_response(uint8_t *out, size_t cap, uint8_t version,
 			   uint16_t dp, const struct wc_sample *s);
 
+/* The same with the address byte and the current's encoding chosen
+ * (whole_amps: bit 14 clear, whole amperes), for the fidelity overrides
+ * (fidelity.h). */
+size_t sim_encode_response_ex(uint8_t *out, size_t cap, uint8_t version,
+			      uint8_t address, bool whole_amps, uint16_t dp,
+			      const struct wc_sample *s);
+
 #endif

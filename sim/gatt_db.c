@@ -144,7 +144,7 @@ static struct gatt_attr *db_char16(struct gatt_db *db, uint16_t *h,
 	return db_char(db, h, props, u, 2, kind);
 }
 
-void gatt_db_init(struct gatt_db *db)
+static void db_build(struct gatt_db *db, bool jbd)
 {
 	static const uint8_t appearance[2] = { 0x00, 0x00 };
 	uint16_t h = 0x0001;
@@ -178,6 +178,8 @@ void gatt_db_init(struct gatt_db *db)
 	a = db_char16(db, &h, PROP_WRITE | PROP_WRITE_CMD | PROP_READ, 0xFFF2,
 		      GATT_V_FFF2);
 	db->fff2_value = a->handle;
+	if (jbd)
+		return; /* the DISCOVER: no FFFA, no decoy service */
 	a = db_char16(db, &h, PROP_WRITE | PROP_WRITE_CMD | PROP_READ, 0xFFFA,
 		      GATT_V_FFFA);
 	db->fffa_value = a->handle;
@@ -191,6 +193,38 @@ void gatt_db_init(struct gatt_db *db)
 		db_char(db, &h, PROP_READ | PROP_WRITE | PROP_WRITE_CMD, u, 16,
 			GATT_V_DECOY);
 	}
+}
+
+void gatt_db_init(struct gatt_db *db)
+{
+	db_build(db, false);
+}
+
+void gatt_db_init_jbd(struct gatt_db *db)
+{
+	db_build(db, true);
+}
+
+void gatt_db_init_jbd_ff00(struct gatt_db *db)
+{
+	uint16_t h;
+	struct gatt_attr *a;
+
+	db_build(db, true);
+	/* drop FFF0 (the last service built) and put FF00 in its place */
+	while (db->n > 0 && !attr_is16(&db->attrs[db->n - 1], UUID_PRIMARY))
+		db->n--;
+	h = db->attrs[db->n - 1].handle;
+	db->n--;
+	db_service16(db, &h, 0xFF00);
+	a = db_char16(db, &h, PROP_NOTIFY | PROP_READ, 0xFF01, GATT_V_FFF1);
+	db->fff1_value = a->handle;
+	a = db_add(db, &h, UUID_CCCD, GATT_P_READ | GATT_P_WRITE,
+		   GATT_V_FFF1_CCCD);
+	db->fff1_cccd = a->handle;
+	a = db_char16(db, &h, PROP_WRITE | PROP_WRITE_CMD, 0xFF02, GATT_V_FFF2);
+	db->fff2_value = a->handle;
+	db->fffa_value = 0;
 }
 
 const struct gatt_attr *gatt_db_find(const struct gatt_db *db,

@@ -135,6 +135,16 @@ struct gatt_event {
 /* Build the database (always the same layout). */
 void gatt_db_init(struct gatt_db *db);
 
+/* The JBD-family battery's database (a DISCOVER): the same GAP, GATT and
+ * FFF0 with FFF1/FFF2 at the same handles, but no FFFA (fffa_value 0) and
+ * no decoy service. */
+void gatt_db_init_jbd(struct gatt_db *db);
+
+/* A classic JBD module's database: GAP, GATT and FF00 with FF01 (notify,
+ * read + CCCD) and FF02 (write); fff1_value/fff1_cccd/fff2_value name FF01
+ * and FF02 there, fffa_value is 0. */
+void gatt_db_init_jbd_ff00(struct gatt_db *db);
+
 /* The attribute at a handle, or NULL. */
 const struct gatt_attr *gatt_db_find(const struct gatt_db *db,
 				     uint16_t handle);

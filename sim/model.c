@@ -15,9 +15,10 @@
 #include "alarms.h"
 #include "bytes.h"
 #include "encode.h"
+#include "jbd_sim.h"
 #include "watt.h"
 
-/* wc_alarms[] has 36 entries; the model keeps one flag per entry. */
+/* wc_alarms[] has 39 entries; the model keeps one flag per entry. */
 #define SIM_ALARM_SLOTS 64
 
 /* Longest integration step: the profile and the events are hit exactly
@@ -456,9 +457,11 @@ void sim_model_snapshot(const struct sim_model *m, struct wc_sample *s)
 				s->balancing |= 1u << i;
 	fill_regs(m, s);
 
+	s->family = m->cfg.family;
 	memcpy(s->firmware, m->cfg.firmware, sizeof(s->firmware));
 	memcpy(s->manufacturer, m->cfg.manufacturer, sizeof(s->manufacturer));
 	memcpy(s->serial, m->cfg.serial, sizeof(s->serial));
+	sim_fidelity_apply(&m->cfg.fid, s);
 }
 
 static bool head_accepted(enum sim_head_mode mode, uint8_t head)
@@ -524,6 +527,13 @@ size_t sim_model_handle(struct sim_model *m, const uint8_t *req, size_t len,
 	uint16_t dp, n;
 	size_t r = 0;
 
+	if (m && req && out && m->cfg.family == WC_FAMILY_JBD) {
+		sim_model_snapshot(m, &s);
+		r = sim_jbd_answer(&s, req, len, out, cap);
+		if (r && served)
+			*served = s;
+		return r;
+	}
 	if (!m || !req || !out || len < WATT_READ_LEN)
 		return 0;
 	if (!head_accepted(m->cfg.head, req[0]))
@@ -541,7 +551,8 @@ size_t sim_model_handle(struct sim_model *m, const uint8_t *req, size_t len,
 		    dp != WATT_DP_PRODUCT)
 			return 0;
 		sim_model_snapshot(m, &s);
-		r = sim_encode_response(out, cap, m->cfg.version, dp, &s);
+		r = sim_encode_response_ex(out, cap, m->cfg.version, s.address,
+					   m->cfg.fid.current_whole_a, dp, &s);
 		break;
 	case WATT_FN_WRITE:
 		if (!handle_write(m, dp, req + WATT_HEADER_LEN, n))
@@ -567,8 +578,8 @@ int sim_model_set_alarm(struct sim_model *m, const char *id, bool on)
 	if (!m || !id)
 		return -1;
 	k = alarm_index(id);
-	if (k < 0)
-		return -1;
+	if (k < 0 || !wc_alarm_in_family(&wc_alarms[k], m->cfg.family))
+		return -1; /* unknown, or not a code this battery's family has */
 	set_alarm_index(m, (size_t)k, on);
 	return 0;
 }

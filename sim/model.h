@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fidelity.h"
 #include "sample.h"
 
 #define SIM_MAX_BATTERIES 32
@@ -64,6 +65,9 @@ struct sim_battery_cfg {
 	enum sim_head_mode head;
 	uint8_t version;         /* response version byte: 0 or 4 */
 	uint16_t mtu;            /* max ATT MTU the battery accepts (23..517) */
+	enum wc_family family;   /* WATT (default) or JBD (jbd_sim.c): the GATT
+				    database, the frames, the name */
+	struct sim_fidelity fid; /* frame details of real units (fidelity.h) */
 	unsigned latency_ms;     /* used while SIM_FAULT_LATENCY is on */
 	bool unlock_required;    /* drop link 4 s after connect without HiLink */
 	unsigned unlock_timeout_ms;
@@ -94,7 +98,7 @@ void sim_model_free(struct sim_model *m);
 /* Advance physics and scheduled events to t_s seconds after start. */
 void sim_model_advance(struct sim_model *m, double t_s);
 
-/* Answer one WATT request frame written to FFF2.  Returns the response
+/* Answer one request frame written to FFF2 (a JBD battery: jbd_sim.c).  Returns the response
  * frame length written to out (0 = stay silent: bad CRC, unknown DP, a
  * head this battery does not accept).  MOSFET and clock writes change the
  * state and are echoed.  *sample (may be NULL) receives what was served. */

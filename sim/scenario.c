@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "alarms.h"
+#include "fidelity.h"
+#include "jbd_sim.h"
 
 static const char *const fault_names[SIM_FAULT__COUNT] = {
 	[SIM_FAULT_LATENCY] = "latency",
@@ -85,6 +87,7 @@ void sim_battery_cfg_defaults(struct sim_battery_cfg *cfg, const char *name)
 	snprintf(cfg->serial, sizeof(cfg->serial), "SIM-%.16s", cfg->name);
 	cfg->profile_loop = false;
 	cfg->profile_period_s = 0.0;
+	sim_fidelity_defaults(&cfg->fid);
 }
 
 /* "ID" or "ID@SECONDS": split off and check the time part. */
@@ -502,6 +505,8 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 	const char *name = NULL;
 	char defname[SIM_NAME_MAX];
 	bool full_set = false, fw_set = false, period_set = false;
+	char ferr[160];
+	int fk;
 
 	snprintf(l->label, sizeof(l->label), "#%u", idx + 1);
 	l->battery = l->label;
@@ -556,6 +561,17 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 			rc = get_number(l, s, key, -40.0, 100.0, &cfg->temp_c);
 		} else if (strcmp(key, "cycles") == 0) {
 			rc = get_uint(l, s, key, 0, 65535, &cfg->cycles);
+		} else if (strcmp(key, "family") == 0) {
+			const char *v = "";
+
+			rc = get_string(l, s, key, &v);
+			if (rc == 0 && sim_family_parse(v, &cfg->family) < 0)
+				rc = scen_fail(l, s, key,
+					       "\"%s\" is not one of \"watt\", \"jbd\"", v);
+		} else if ((fk = sim_fidelity_key(s, key, &cfg->fid, ferr,
+						  sizeof(ferr))) != 0) {
+			if (fk < 0)
+				rc = scen_fail(l, s, key, "%s", ferr);
 		} else if (strcmp(key, "head") == 0) {
 			rc = get_head(l, s, &cfg->head);
 		} else if (strcmp(key, "version") == 0) {
@@ -618,6 +634,11 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 	if (!fw_set) /* the firmware string names the cell count (§6.3) */
 		snprintf(cfg->firmware, sizeof(cfg->firmware),
 			 "WT30_100%02uSW14_L_01", cfg->cells % 100);
+	if (cfg->family == WC_FAMILY_JBD)
+		sim_jbd_cfg(cfg, fw_set);
+	if (sim_fidelity_check(&cfg->fid, cfg->cells, cfg->probes, ferr,
+			       sizeof(ferr)) < 0)
+		return scen_fail(l, g, "batteries", "%s", ferr);
 	if (cfg->profile_loop) {
 		double last = cfg->n_profile
 				      ? cfg->profile[cfg->n_profile - 1].t_s

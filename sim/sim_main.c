@@ -12,6 +12,7 @@
 
 #include "control.h"
 #include "gatt_db.h"
+#include "jbd_sim.h"
 #include "model.h"
 #include "bank_physics.h"
 #include "sim_server.h"
@@ -47,6 +48,9 @@ static const char usage_text[] =
 	"                         models a battery that refuses the unlock)\n"
 	"  --rssi DBM             link RSSI, -127..-1, published in PATH.rssi for the\n"
 	"                         client's unix transport (default: none)\n"
+	"  --family watt|jbd      protocol family (default watt); jbd: a DISCOVER-like\n"
+	"                         JBD battery (FFF0 without FFFA, no unlock, DD...77\n"
+	"                         frames, name WTaHdB1...)\n"
 	"\n"
 	"Common options:\n"
 	"  --scenario FILE        several batteries from a libconfig scenario file\n"
@@ -77,6 +81,7 @@ enum opt_id {
 	OPT_NO_UNLOCK,
 	OPT_UNLOCK_KEY,
 	OPT_RSSI,
+	OPT_FAMILY,
 	OPT_UNLOCK_TIMEOUT,
 	OPT_SCENARIO,
 	OPT_CONTROL,
@@ -100,6 +105,7 @@ static const struct option long_opts[] = {
 	{ "no-unlock-check", no_argument, NULL, OPT_NO_UNLOCK },
 	{ "unlock-key", required_argument, NULL, OPT_UNLOCK_KEY },
 	{ "rssi", required_argument, NULL, OPT_RSSI },
+	{ "family", required_argument, NULL, OPT_FAMILY },
 	{ "unlock-timeout-ms", required_argument, NULL, OPT_UNLOCK_TIMEOUT },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
 	{ "control", required_argument, NULL, OPT_CONTROL },
@@ -118,6 +124,7 @@ struct cli {
 	bool has_cells, has_version, has_mtu, has_latency, has_soc,
 		has_current, has_unlock_timeout, no_unlock;
 	int head; /* -1: default */
+	bool jbd; /* --family jbd */
 	const char *alarms[MAX_ITEMS], *faults[MAX_ITEMS];
 	unsigned n_alarms, n_faults;
 	bool battery_opts; /* any per-battery option given */
@@ -290,6 +297,16 @@ static int parse_args(int argc, char **argv, struct cli *c)
 						   "from -127 to -1", a);
 			c->battery_opts = true;
 			break;
+		case OPT_FAMILY: {
+			enum wc_family f;
+
+			if (sim_family_parse(a, &f) < 0)
+				return usage_error("--family '%s': expected watt "
+						   "or jbd", a);
+			c->jbd = f == WC_FAMILY_JBD;
+			c->battery_opts = true;
+			break;
+		}
 		case OPT_UNLOCK_KEY:
 			if (!*a || strlen(a) > 16)
 				return usage_error("--unlock-key '%s': 1 to 16 "
@@ -365,6 +382,8 @@ static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 	if (c->unlock_key)
 		snprintf(cfg->unlock_key, sizeof(cfg->unlock_key), "%s",
 			 c->unlock_key);
+	if (c->jbd)
+		sim_jbd_cfg(cfg, false);
 	for (unsigned i = 0; i < c->n_alarms; i++)
 		if (sim_cfg_add_alarm_arg(cfg, c->alarms[i], err, errlen) < 0)
 			return -1;

@@ -17,6 +17,8 @@
 #include "clock.h"
 #include "control.h"
 #include "gatt_db.h"
+#include "jbd.h"
+#include "jbd_sim.h"
 #include "watt.h"
 
 #define OUTQ_MAX 64            /* queued PDUs per central before we give up */
@@ -58,6 +60,7 @@ struct sim_server {
 	struct sim_battery *bats;
 	unsigned n;
 	struct gatt_db db;
+	struct gatt_db db_jbd;   /* JBD-family batteries: no FFFA */
 	int ctl_fd;
 	char ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct ctl_client ctl[CTL_MAX_CLIENTS];
@@ -245,12 +248,24 @@ static uint32_t rng_next(struct sim_battery *b)
 	return x;
 }
 
+static bool is_jbd(const struct sim_battery *b)
+{
+	return sim_model_cfg(b->model)->family == WC_FAMILY_JBD;
+}
+
+/* The battery's GATT database: its family's layout. */
+static const struct gatt_db *db_of(const struct sim_server *s,
+				   const struct sim_battery *b)
+{
+	return is_jbd(b) ? &s->db_jbd : &s->db;
+}
+
 static void notify(struct sim_server *s, struct sim_battery *b,
 		   const uint8_t *v, size_t n, bool close_after, uint64_t now)
 {
 	uint8_t pdu[GATT_MTU_MAX];
 	size_t len = gatt_build_notification(pdu, sizeof(pdu),
-					     s->db.fff1_value, v, n);
+					     db_of(s, b)->fff1_value, v, n);
 
 	if (len == 0)
 		return;
@@ -275,6 +290,23 @@ static uint32_t dp_fields(uint16_t dp)
 	}
 }
 
+/* The sample fields a JBD reply of this command carries. */
+static uint32_t jbd_fields(uint8_t cmd)
+{
+	switch (cmd) {
+	case JBD_CMD_BASIC:
+		return (dp_fields(WATT_DP_ANALOG) & ~(1u << WC_F_CELLS)) |
+		       1u << WC_F_STATUS | 1u << WC_F_JBD |
+		       1u << WC_F_HUMIDITY | 1u << WC_F_HEATING;
+	case JBD_CMD_CELLS:
+		return 1u << WC_F_CELLS;
+	case JBD_CMD_HW:
+		return 1u << WC_F_INFO;
+	default:
+		return 0;
+	}
+}
+
 static void log_served(struct sim_server *s, const struct sim_battery *b,
 		       const uint8_t *frame, size_t n,
 		       const struct wc_sample *served, const bool *faults)
@@ -289,8 +321,12 @@ static void log_served(struct sim_server *s, const struct sim_battery *b,
 	/* The model reports its whole snapshot; log only what this frame
 	 * carried (nothing for a write echo). */
 	shown = *served;
-	shown.present &= n >= 6 && frame[3] == WATT_FN_READ
-				 ? dp_fields(get_be16(frame + 4)) : 0u;
+	if (is_jbd(b))
+		shown.present &= n > 4 && frame[2] == JBD_ST_OK
+					 ? jbd_fields(frame[1]) : 0u;
+	else
+		shown.present &= n >= 6 && frame[3] == WATT_FN_READ
+					 ? dp_fields(get_be16(frame + 4)) : 0u;
 	jb_init(&jb, line, sizeof(line));
 	jb_printf(&jb, "{");
 	jb_key(&jb, "t");
@@ -298,7 +334,12 @@ static void log_served(struct sim_server *s, const struct sim_battery *b,
 	jb_key(&jb, "battery");
 	jb_str(&jb, b->name);
 	jb_key(&jb, "dp");
-	jb_printf(&jb, "\"0x%02x\"", n >= 6 ? frame[5] : 0);
+	jb_printf(&jb, "\"0x%02x\"",
+		  is_jbd(b) ? (n > 1 ? frame[1] : 0) : (n >= 6 ? frame[5] : 0));
+	if (is_jbd(b)) {
+		jb_key(&jb, "family");
+		jb_str(&jb, "jbd");
+	}
 	jb_key(&jb, "frame");
 	jb_hex(&jb, frame, n);
 	if (sim_model_cfg(b->model)->rssi_dbm) {
@@ -341,12 +382,24 @@ static void serve_watt(struct sim_server *s, struct sim_battery *b,
 	memset(&served, 0, sizeof(served));
 	n = sim_model_handle(b->model, req, len, frame, WATT_FRAME_MAX,
 			     &served);
-	if (n < WATT_OVERHEAD || n > WATT_FRAME_MAX)
+	if (n < (is_jbd(b) ? JBD_OVERHEAD : WATT_OVERHEAD) ||
+	    n > WATT_FRAME_MAX)
 		return; /* the model stays silent (bad CRC, head, DP) */
 	if (!(b->gc.fff1_cccd & 0x0001))
 		return; /* notifications off: nothing reaches the central */
 
-	if (faults[SIM_FAULT_LENGTH]) {
+	if (faults[SIM_FAULT_LENGTH] && is_jbd(b)) {
+		/* The same for a JBD reply: one more data byte, length byte
+		 * and checksum to match. */
+		size_t dn = frame[3], m;
+
+		memcpy(tmp, frame + JBD_HEADER_LEN, dn);
+		tmp[dn] = 0x00;
+		m = dn < 255 ? jbd_build_reply(frame, sizeof(frame), frame[1],
+					       frame[2], tmp, dn + 1) : 0;
+		if (m)
+			n = m;
+	} else if (faults[SIM_FAULT_LENGTH]) {
 		/* One extra data byte, length field and CRC updated to match,
 		 * so the frame is well-formed and only its length is wrong
 		 * for the counts it carries. */
@@ -375,7 +428,7 @@ static void serve_watt(struct sim_server *s, struct sim_battery *b,
 		for (size_t i = 0; i < jn; i++) {
 			do
 				junk[i] = (uint8_t)rng_next(b);
-			while (junk[i] == 0x7E);
+			while (junk[i] == 0x7E || junk[i] == JBD_START);
 		}
 		notify(s, b, junk, jn, false, now);
 	}
@@ -400,7 +453,8 @@ static void handle_pdu(struct sim_server *s, struct sim_battery *b,
 	struct gatt_event ev;
 	size_t n;
 
-	n = gatt_handle_pdu(&s->db, &b->gc, pdu, len, rsp, sizeof(rsp), &ev);
+	n = gatt_handle_pdu(db_of(s, b), &b->gc, pdu, len, rsp, sizeof(rsp),
+			    &ev);
 	if (n)
 		enqueue(b, rsp, n, false, now);
 	switch (ev.kind) {
@@ -625,6 +679,7 @@ struct sim_server *sim_server_new(const struct sim_battery_cfg *cfgs,
 	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++)
 		s->ctl[i].fd = -1;
 	gatt_db_init(&s->db);
+	gatt_db_init_jbd(&s->db_jbd);
 	s->start_ms = wc_now_ms();
 	s->next_tick_ms = s->start_ms + TICK_MS;
 	s->bats = calloc(n ? n : 1, sizeof(*s->bats));
@@ -653,6 +708,9 @@ struct sim_server *sim_server_new(const struct sim_battery_cfg *cfgs,
 		snprintf(b->path, sizeof(b->path), "%s", cfgs[i].socket_path);
 		gatt_device_name(b->name, b->device_name,
 				 sizeof(b->device_name));
+		if (cfgs[i].family == WC_FAMILY_JBD)
+			sim_jbd_device_name(b->name, b->device_name,
+					    sizeof(b->device_name));
 		b->rng = 0x9E3779B9u ^ (i + 1) * 2654435761u;
 		b->model = sim_model_new(&cfgs[i]);
 		s->n = i + 1;

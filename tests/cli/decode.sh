@@ -91,10 +91,15 @@ $W help nosuch >/dev/null 2>&1; eq "help of unknown command exit 2" "$?" "2"
 check "--version" bash -c "$W --version | grep -q '^wattcycle [0-9]'"
 
 # Alarm table.
-eq "alarms --json has 36 codes" "$($W alarms --json | jq length)" "36"
-eq "alarms ids unique" "$($W alarms --json | jq '[.[].id] | unique | length')" "36"
+eq "alarms --json has 39 codes" "$($W alarms --json | jq length)" "39"
+eq "alarms ids unique" "$($W alarms --json | jq '[.[].id] | unique | length')" "39"
+eq "36 WATT codes" "$($W alarms --json | jq '[.[] | select(.family | test("watt"))] | length')" "36"
+eq "19 JBD codes" "$($W alarms --json | jq '[.[] | select(.family | test("jbd"))] | length')" "19"
+eq "short_circuit entry" "$($W alarms --json | jq -c '.[] | select(.id=="short_circuit") | [.class,.family,.jbd.word,.jbd.bit]')" '["protection","jbd","protection",10]'
+eq "cell_ovp is in both families" "$($W alarms --json | jq -c '.[] | select(.id=="cell_ovp") | [.family,.register,.bit,.jbd.word,.jbd.bit]')" '["watt,jbd","status1",0,"protection",0]'
+check "table shows the family" bash -c "$W alarms | grep -q '^short_circuit .* jbd '"
 eq "dsg_ocp entry" "$($W alarms --json | jq -c '.[] | select(.id=="dsg_ocp") | [.name,.class,.register,.bit]')" '["DSG OCP(A)","protection","status1",5]'
-eq "table has a row per code" "$($W alarms | tail -n +2 | wc -l)" "36"
+eq "table has a row per code" "$($W alarms | tail -n +2 | wc -l)" "39"
 $W alarms extra >/dev/null 2>&1; eq "alarms stray argument exit 2" "$?" "2"
 
 tap_done

@@ -40,16 +40,26 @@ def result(ok, desc, detail=""):
 
 def documented_conditional():
     """Identifiers the man page's VALUES table documents as sent only when
-    the battery or link reports them ("when known", "when reported"): the
-    simulator cannot produce them, so scripts/identifiers.sh lacks them."""
+    the battery or link reports them ("when known", "when reported"), and
+    the codes its "Codes" list marks "JBD family only": the simulator's
+    default battery cannot produce them, so scripts/identifiers.sh lacks
+    them."""
     out = []
     with open(os.path.join(ROOT, "doc", "collectd-wattcycle.5"),
               encoding="utf-8") as f:
         for line in f:
             cols = line.rstrip("\n").split("|")
-            if len(cols) == 3 and re.search(r"\(when (known|reported)\)",
+            if len(cols) == 3 and re.search(r"\(when (known|reported)\b",
                                             cols[2]):
                 out.append(cols[0].replace("\\-", "-"))
+    # Codes only JBD-family batteries send (their "Codes" entry says so):
+    # a WATT battery never has these series.
+    with open(os.path.join(ROOT, "doc", "collectd-wattcycle.5"),
+              encoding="utf-8") as f:
+        text = f.read()
+    for m in re.finditer(r"^\.B (\S+)\n[^\n]*\n[^\n]*JBD family only",
+                         text, re.M):
+        out.append("bool-" + m.group(1))
     return out
 
 

@@ -101,7 +101,12 @@ expected_ids() {
 			n=$probes; [[ $pre == *cell* ]] && n=$cells
 			for ((i = 1; i <= n; i++)); do printf "%s%0${width}d\n" "$pre" "$i"; done
 		elif [[ $id == "bool-id" ]]; then
-			if [[ $codes == codes ]]; then man_codes | sed 's/^/bool-/'; fi
+			# the codes of the battery's family only (FAMILY, default watt)
+			if [[ $codes == codes ]]; then
+				man_codes | grep -xFf <(jq -r --arg f "${FAMILY:-watt}" \
+					'.[] | select(.family | split(",") | index($f)) | .id' <<<"$CODES_JSON") |
+					sed 's/^/bool-/'
+			fi
 		else
 			echo "$id"
 		fi
@@ -445,7 +450,7 @@ for b in small4 mid8 big16; do
 		  "count-faults": cnt("fault"), "bool-online": 1 }
 		+ (if $per_cell then [$a.cells_v | to_entries[] | { key: ("voltage-cell" + (.key + 1 | nn)), value }] | from_entries else {} end)
 		+ ([$a.probes_c | to_entries[] | { key: ("temperature-probe" + (.key + 1 | tostring)), value }] | from_entries)
-		+ (if $per_code then [$codes[] | select(.class != "state") | { key: ("bool-" + .id), value: (if (.id as $i | $s.alarms | index($i)) then 1 else 0 end) }] | from_entries else {} end)
+		+ (if $per_code then [$codes[] | select(.class != "state" and (.family | split(",") | index("watt"))) | { key: ("bool-" + .id), value: (if (.id as $i | $s.alarms | index($i)) then 1 else 0 end) }] | from_entries else {} end)
 		| to_entries[] | "\(.key) \(.value)"' "$TMP/served.log" >"$TMP/want.$b"
 	# compare: every expected series present and equal within 0.5 mV
 	bad=$(awk 'NR == FNR { want[$1] = $2; next } { got[$1] = $3 }

@@ -16,7 +16,9 @@ trap 'rm -rf "$TMP"' EXIT
 
 . tests/graphite/pytap.sh
 
-if ! scripts/identifiers.sh >"$TMP/ids" 2>"$TMP/ids.err"; then
+# The identifiers of both protocol families: a WATT and a JBD battery.
+if ! scripts/identifiers.sh >"$TMP/ids.watt" 2>"$TMP/ids.err" ||
+   ! scripts/identifiers.sh --cells 16 --family jbd >"$TMP/ids.jbd" 2>>"$TMP/ids.err"; then
 	tap_not_ok "scripts/identifiers.sh lists the plugin's identifiers"
 	sed 's/^/#   /' "$TMP/ids.err"
 	tap_done; exit
@@ -26,6 +28,7 @@ if ! scripts/bank-identifiers.sh >"$TMP/bank-ids" 2>"$TMP/bank-ids.err"; then
 	sed 's/^/#   /' "$TMP/bank-ids.err"
 	tap_done; exit
 fi
+sort -u "$TMP/ids.watt" "$TMP/ids.jbd" >"$TMP/ids"
 "$BUILD/wattcycle" alarms --json >"$TMP/alarms.json"
 check "grafana/generate.py runs" \
 	"$PY" grafana/generate.py --alarms-json "$TMP/alarms.json" --out "$TMP/gen"

@@ -8,6 +8,9 @@ SIM=${BUILD:-build}/wattcycle-sim
 
 sim_start() {
 	local name=$1; shift
+	# The previous run's "ready" line must not be taken for this one's: the
+	# redirection below truncates the file only once the child runs.
+	rm -f "$TMP/$name.out"
 	"$SIM" --control "$TMP/$name.ctl" "$@" >"$TMP/$name.out" 2>&1 &
 	SIM_PID[$name]=$!
 	local deadline=$((SECONDS + 5))

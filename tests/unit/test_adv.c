@@ -67,6 +67,11 @@ static const struct adv_case {
 	{ "mini", "11:22:33:44:55:66",
 	  "14 09 5754313256313030414831303030494e494254" /* WT12V100AH1000INIBT */,
 	  "watt", "WT12V100AH1000INIBT", 0, { NULL } },
+	/* the other JBD-family name prefixes of the app's list */
+	{ "WTeHd", "11:22:33:44:55:66", "09 09 5754654864424431", "jbd",
+	  "WTeHdBD1", 0, { NULL } },
+	{ "WTDH", "11:22:33:44:55:66", "09 09 5754444830343031", "jbd",
+	  "WTDH0401", 0, { NULL } },
 	/* C2:37 MAC with FFF0 but no name yet: JBD */
 	{ "c237+fff0", "AA:C2:37:0D:21:7E", "03 02 f0ff", "jbd", NULL, 0,
 	  { U16("fff0") } },

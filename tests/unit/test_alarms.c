@@ -15,7 +15,9 @@
 #include "watt_vectors.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define NREGS 6
+/* the six 0x8D registers, then the JBD-only byte (no 0x8D offset) */
+#define NREGS 7
+#define NREGS_8D 6
 
 /* The expected table, written from protocol.md §6.2.2 independently of
  * plugin/alarms.c: id, the app's name, class, register, bit. */
@@ -71,6 +73,11 @@ static const struct expect expected[] = {
 	/* Not in the app's guide (no app text): qume's "charge voltage
 	 * high"; only id, class and bit are fixed by the issue. */
 	{ "high_chg_volt_alarm", NULL, A, WC_REG_WARNING1, 7 },
+	/* JBD family only: protection word bits 10-12 of the JBD basic
+	 * info, which no 0x8D register carries. */
+	{ "short_circuit", "Short circuit", P, WC_REG_JBD, 0 },
+	{ "afe_error", "Front-end IC error", F, WC_REG_JBD, 1 },
+	{ "mos_sw_lock", "MOS software lock", P, WC_REG_JBD, 2 },
 };
 
 #undef P
@@ -91,6 +98,7 @@ static const struct {
 	{ WC_REG_STATUS5, "status5", 8, offsetof(struct wc_status_regs, status5) },
 	{ WC_REG_WARNING1, "warning1", 11, offsetof(struct wc_status_regs, warning1) },
 	{ WC_REG_WARNING2, "warning2", 12, offsetof(struct wc_status_regs, warning2) },
+	{ WC_REG_JBD, "jbd", 0, offsetof(struct wc_status_regs, jbd) },
 };
 
 /* The expected code at a register bit, or NULL for the 12 unused bits:
@@ -113,6 +121,8 @@ static int unused_bit(enum wc_alarm_reg reg, unsigned bit)
 		return bit >= 4;
 	case WC_REG_STATUS3:
 		return bit == 0 || bit >= 3;
+	case WC_REG_JBD:
+		return bit >= 3;
 	case WC_REG_STATUS1:
 	case WC_REG_WARNING1:
 		return 0;
@@ -165,8 +175,8 @@ static void check_only(const char *ctx, const struct wc_status_regs *r,
 static void test_table_matches_spec(void **state)
 {
 	(void)state;
-	assert_int_equal(ARRAY_LEN(expected), 36);
-	assert_int_equal(wc_alarm_count, 36);
+	assert_int_equal(ARRAY_LEN(expected), 39);
+	assert_int_equal(wc_alarm_count, 39);
 	for (size_t i = 0; i < ARRAY_LEN(expected); i++) {
 		const struct expect *e = &expected[i];
 		const struct wc_alarm *a = wc_alarm_by_id(e->id);
@@ -266,7 +276,7 @@ static void test_each_bit_regs(void **state)
 				fail_msg("%s: active with its bit clear", ctx);
 		}
 	}
-	assert_int_equal(unused, 12);
+	assert_int_equal(unused, 12 + 5); /* + jbd bits 3-7 */
 }
 
 /* Bytes of 0x8D that carry no code never raise one. */
@@ -309,7 +319,7 @@ static void test_each_bit_end_to_end(void **state)
 
 	(void)state;
 	for (size_t sh = 0; sh < ARRAY_LEN(shapes); sh++) {
-		for (size_t r = 0; r < NREGS; r++) {
+		for (size_t r = 0; r < NREGS_8D; r++) {
 			for (unsigned bit = 0; bit < 8; bit++) {
 				const struct expect *want =
 					expected_at(regs[r].reg, bit);
@@ -449,9 +459,9 @@ static void test_count_active(void **state)
 		WC_CLASS_PROTECTION, WC_CLASS_ALARM, WC_CLASS_FAULT,
 		WC_CLASS_STATE,
 	};
-	/* status1 8 + status2 7; warning1 8 + warning2 7; status5 4;
-	 * status3 2 */
-	static const unsigned all_on[] = { 15, 15, 4, 2 };
+	/* status1 8 + status2 7 + jbd 2; warning1 8 + warning2 7;
+	 * status5 4 + jbd 1; status3 2 */
+	static const unsigned all_on[] = { 17, 15, 5, 2 };
 	struct wc_status_regs st;
 
 	(void)state;

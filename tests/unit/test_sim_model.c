@@ -6,6 +6,8 @@
  * test directly (the collectd curl_json_test.c seam, STYLE.md §1.9).  They
  * come before cmocka.h so that cmocka's macros cannot touch them. */
 #include "../../sim/encode.c"
+#include "../../sim/fidelity.c"
+#include "../../sim/jbd_sim.c"
 #include "../../sim/model.c"
 #include "../../sim/scenario.c"
 
@@ -866,6 +868,9 @@ static void test_every_alarm(void **state)
 		struct sim_battery_cfg c;
 		struct sim_model *m;
 		struct wc_sample s;
+
+		if (!wc_alarm_in_family(a, WC_FAMILY_WATT))
+			continue; /* JBD-only: not on a WATT battery */
 
 		base_cfg(&c, "alarms");
 		m = new_model(&c);

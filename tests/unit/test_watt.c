@@ -736,13 +736,29 @@ static void test_decode_extension_partial(void **state)
 	(void)state;
 	memset(data, 0, sizeof(data));
 	memcpy(data, src + 8, dn);
-	for (size_t extra = 1; extra <= 19; extra++) {
-		if (extra == 18)
-			continue;
+	for (size_t extra = 1; extra < 18; extra++) {
 		n = resp_frame(buf, sizeof(buf), 0x03, 0x8C, data, dn + extra);
 		snprintf(ctx, sizeof(ctx), "0x8C with %zu extra bytes", extra);
 		expect_err(ctx, buf, n, WC_E_LENGTH, (uint32_t)(dn + extra),
 			   (uint32_t)dn);
+	}
+	/* 18 bytes or more: the app reads the first 18, so do we */
+	for (size_t extra = 18; extra <= 30; extra += 6) {
+		struct wc_sample s;
+
+		memset(data + dn, 0, 30);
+		data[dn + 1] = 97;          /* SoH */
+		data[dn + 17] = 0x4C;       /* balance current 7.6 A ... */
+		data[dn + 16] = 0x40;       /* ... decimal flag */
+		memset(data + dn + 18, 0xEE, 12); /* beyond the 18: ignored */
+		n = resp_frame(buf, sizeof(buf), 0x03, 0x8C, data, dn + extra);
+		memset(&s, 0, sizeof(s));
+		if (watt_decode(buf, n, &s, NULL, NULL) != WC_OK)
+			fail_msg("0x8C with %zu extra bytes rejected", extra);
+		assert_true(wc_has(&s, WC_F_SOH));
+		assert_true(s.soh_pct == 97);
+		assert_true(fabs(s.balance_current_a - 7.6) < 1e-9);
+		assert_true(s.soc_pct == 58);
 	}
 }
 

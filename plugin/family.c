@@ -1,0 +1,178 @@
+/* The family interface: see family.h. */
+#include "family.h"
+
+#include <string.h>
+
+#include "bytes.h"
+#include "jbd.h"
+#include "watt.h"
+
+static size_t watt_read(uint8_t *out, size_t cap, uint8_t head, uint16_t id)
+{
+	return watt_build_read(out, cap, head, (uint8_t)id);
+}
+
+static uint16_t watt_reply_id(const uint8_t *frame, size_t len)
+{
+	return len >= WATT_HEADER_LEN ? get_be16(frame + 4) : 0;
+}
+
+static enum wc_err watt_decode_any(const uint8_t *frame, size_t len,
+				   struct wc_sample *s, struct wc_diag *d)
+{
+	enum wc_err e = watt_decode(frame, len, s, NULL, d);
+
+	if (e == WC_OK)
+		s->family = WC_FAMILY_WATT;
+	return e;
+}
+
+static size_t jbd_read(uint8_t *out, size_t cap, uint8_t head, uint16_t id)
+{
+	(void)head;
+	return jbd_build_read(out, cap, (uint8_t)id);
+}
+
+static uint16_t jbd_reply_id(const uint8_t *frame, size_t len)
+{
+	return len >= JBD_HEADER_LEN ? frame[1] : 0;
+}
+
+static enum wc_err jbd_decode_any(const uint8_t *frame, size_t len,
+				  struct wc_sample *s, struct wc_diag *d)
+{
+	return jbd_decode(frame, len, s, NULL, d);
+}
+
+static const struct wc_proto protos[] = {
+	[WC_FAMILY_WATT] = {
+		.family = WC_FAMILY_WATT,
+		.name = "watt",
+		.unlock = true,
+		.heads = true,
+		.info = WATT_DP_PRODUCT,
+		.data = { WATT_DP_ANALOG, WATT_DP_WARNING },
+		.build_read = watt_read,
+		.reply_id = watt_reply_id,
+		.decode = watt_decode_any,
+	},
+	[WC_FAMILY_JBD] = {
+		.family = WC_FAMILY_JBD,
+		.name = "jbd",
+		.unlock = false,
+		.heads = false,
+		.info = JBD_CMD_HW,
+		.data = { JBD_CMD_BASIC, JBD_CMD_CELLS },
+		.build_read = jbd_read,
+		.reply_id = jbd_reply_id,
+		.decode = jbd_decode_any,
+	},
+};
+
+const struct wc_proto *wc_proto_of(enum wc_family f)
+{
+	return &protos[f == WC_FAMILY_JBD ? WC_FAMILY_JBD : WC_FAMILY_WATT];
+}
+
+const char *wc_family_name(enum wc_family f)
+{
+	return wc_proto_of(f)->name;
+}
+
+void wc_reasm_init(struct wc_reasm *r, enum wc_family f, uint32_t stale_ms,
+		   watt_frame_cb cb, void *user)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = f;
+	if (f == WC_FAMILY_JBD)
+		jbd_reasm_init(&r->u.jbd, stale_ms, cb, user);
+	else
+		watt_reasm_init(&r->u.watt, stale_ms, cb, user);
+}
+
+void wc_reasm_set_family(struct wc_reasm *r, enum wc_family f)
+{
+	uint32_t stale;
+	watt_frame_cb cb;
+	void *user;
+
+	if (r->family == f) {
+		wc_reasm_reset(r);
+		return;
+	}
+	if (r->family == WC_FAMILY_JBD) {
+		stale = r->u.jbd.stale_ms;
+		cb = r->u.jbd.cb;
+		user = r->u.jbd.user;
+	} else {
+		stale = r->u.watt.stale_ms;
+		cb = r->u.watt.cb;
+		user = r->u.watt.user;
+	}
+	wc_reasm_init(r, f, stale, cb, user);
+}
+
+void wc_reasm_push(struct wc_reasm *r, const uint8_t *frag, size_t n,
+		   uint64_t now_ms)
+{
+	if (r->family == WC_FAMILY_JBD)
+		jbd_reasm_push(&r->u.jbd, frag, n, now_ms);
+	else
+		watt_reasm_push(&r->u.watt, frag, n, now_ms);
+}
+
+int wc_reasm_expire(struct wc_reasm *r, uint64_t now_ms)
+{
+	return r->family == WC_FAMILY_JBD ? jbd_reasm_expire(&r->u.jbd, now_ms)
+					  : watt_reasm_expire(&r->u.watt, now_ms);
+}
+
+void wc_reasm_reset(struct wc_reasm *r)
+{
+	if (r->family == WC_FAMILY_JBD)
+		jbd_reasm_reset(&r->u.jbd);
+	else
+		watt_reasm_reset(&r->u.watt);
+}
+
+int wc_reasm_busy(const struct wc_reasm *r)
+{
+	return r->family == WC_FAMILY_JBD ? jbd_reasm_busy(&r->u.jbd)
+					  : watt_reasm_busy(&r->u.watt);
+}
+
+size_t wc_reasm_have(const struct wc_reasm *r)
+{
+	return r->family == WC_FAMILY_JBD ? jbd_reasm_have(&r->u.jbd)
+					  : watt_reasm_have(&r->u.watt);
+}
+
+size_t wc_reasm_need(const struct wc_reasm *r)
+{
+	return r->family == WC_FAMILY_JBD ? jbd_reasm_need(&r->u.jbd)
+					  : watt_reasm_need(&r->u.watt);
+}
+
+enum wc_detect wc_family_detect(const struct wc_gatt_evidence *ev,
+				enum wc_family *fam, bool *other_ok)
+{
+	*other_ok = false;
+	if (ev->fff0 && ev->fffa && ev->fff1 && ev->fff2) {
+		/* FFFA and the HiLink unlock exist only in the WATT family */
+		*fam = WC_FAMILY_WATT;
+		return WC_DETECT_WATT;
+	}
+	if (ev->fff0 && ev->fff1 && ev->fff2) {
+		/* The evidence conflicts: the protocol notes say JBD, the app
+		 * picks WATT for FFF0 + FFF2, and some WTaHdAZ packs were
+		 * read with WATT frames.  JBD first, WATT once. */
+		*fam = WC_FAMILY_JBD;
+		*other_ok = true;
+		return WC_DETECT_JBD_FFF0;
+	}
+	if (ev->ff00 && ev->ff01 && ev->ff02) {
+		*fam = WC_FAMILY_JBD;
+		return WC_DETECT_JBD_FF00;
+	}
+	return WC_DETECT_NONE;
+}
