@@ -49,6 +49,11 @@ CLI_SRCS  := $(sort $(wildcard cli/*.c))
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 SIM_SRCS  := $(sort $(wildcard sim/*.c))
 SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
+# The simulator without its main(): unit tests link it for whatever sim/
+# code they do not #include themselves (to reach its static functions).
+SIMLIB_SRCS := $(filter-out sim/sim_main.c,$(SIM_SRCS))
+SIMLIB_OBJS := $(SIMLIB_SRCS:%.c=$(BUILD)/obj/%.o)
+SIMLIB_SAN  := $(SIMLIB_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests-san/%)
@@ -95,6 +100,14 @@ $(BUILD)/libwattcycle-san.a: $(SAN_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/libwattcycle-sim.a: $(SIMLIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libwattcycle-sim-san.a: $(SIMLIB_SAN)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/wattcycle: $(CLI_OBJS) $(BUILD)/libwattcycle.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
 
@@ -109,15 +122,15 @@ $(BUILD)/wattcycle-sim: $(SIM_OBJS) $(BUILD)/libwattcycle.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
 
 # Unit tests: one binary per tests/unit/test_<module>.c, plain and sanitized.
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwattcycle.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwattcycle-sim.a $(BUILD)/libwattcycle.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(COLLECTD_CPPFLAGS) -Itests/unit $(CFLAGS_ALL) -MMD -MP $(LDFLAGS_ALL) $< \
-		$(BUILD)/libwattcycle.a -lcmocka $(LDLIBS_ALL) -o $@
+		$(BUILD)/libwattcycle-sim.a $(BUILD)/libwattcycle.a -lcmocka $(LDLIBS_ALL) -o $@
 
-$(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libwattcycle-san.a
+$(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/libwattcycle-sim-san.a $(BUILD)/libwattcycle-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) -Itests/unit $(WARN) $(SAN_FLAGS) -MMD -MP $< \
-		$(BUILD)/libwattcycle-san.a -lcmocka $(LDLIBS_ALL) -o $@
+		$(BUILD)/libwattcycle-sim-san.a $(BUILD)/libwattcycle-san.a -lcmocka $(LDLIBS_ALL) -o $@
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libwattcycle.a
 	@mkdir -p $(dir $@)
