@@ -173,6 +173,13 @@ demo: deps-ensure
 install: all
 	@BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) scripts/install.sh
 
+# `make deb`: collectd-wattcycle_<version>_<arch>.deb in $(BUILD), built by
+# debhelper (debian/) from a copy of the tree in $(BUILD)/deb-src; lintian
+# must find no error and no warning.
+.PHONY: deb
+deb: deps-ensure
+	@BUILD=$(BUILD) scripts/deb.sh
+
 clean:
 	rm -rf $(BUILD)
 
