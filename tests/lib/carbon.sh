@@ -121,6 +121,6 @@ carbon_stop() {
 		stop >/dev/null 2>&1
 	deadline=$((SECONDS + 10))
 	while kill -0 "$pid" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$dir/carbon.pid"
 }

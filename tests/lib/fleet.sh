@@ -101,11 +101,11 @@ collectd_start() {
 collectd_stop() {
 	local pid=${CD_PID[$1]:-} deadline
 	[[ -n $pid ]] || return 0
-	kill -TERM "$pid" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null || true
 	deadline=$((SECONDS + 10))
 	while kill -0 "$pid" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 	unset "CD_PID[$1]"
 }
 
