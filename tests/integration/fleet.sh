@@ -83,10 +83,16 @@ start_edge() { # NAME N USER PASSWORD
 	fleet_edge_conf "$TMP/$1/collectd.conf" "$1" "$TMP/$1" "$NET_PORT" "$3" "$4" "$2"
 	collectd_start "$1" "$TMP/$1/collectd.conf"
 }
+# edge.conf as shipped, but for the names, addresses, paths and batteries
+edge_diff() {
+	diff conf/fleet/edge.conf <(sed -n '/^# collectd-wattcycle, many sites: the EDGE/,$p' "$TMP/$1/collectd.conf") |
+		grep '^[<>]' | grep -vE '^[<>] +(Hostname|PluginDir|<Battery|Address|</Battery>|DataDir|<Server|Username|Password)( |$)|^< +# One block per battery'
+}
 ok=1
 for e in "${EDGES[@]}"; do start_edge "$e" "$PER_EDGE" "$e" "$(pw "$e")" || ok=0; done
 start_edge rogue 2 rogue wrong-password || ok=0
 eq "five simulators serve 34 batteries, five edge collectds started" "$ok" 1
+eq "edge.conf: the test changes only names, addresses, paths and batteries" "$(edge_diff edge1)" ""
 
 # polls NAME BATTERY: 0x8C answers served
 polls() { grep -c "\"battery\":\"$2\",\"dp\":\"0x8c\"" "$TMP/$1/served.log" 2>/dev/null; }
