@@ -7,7 +7,8 @@ in this process (tests/graphite/gweb.py) with both caches' storage
 directories and cache-query ports.  Checks:
   - the dashboards' host variable (a find on the host level) lists exactly
     the four edges, and each edge's battery variable its eight batteries;
-  - every edge's series render, with values the edge's simulator served;
+  - every edge's series render, the pack voltages with values the edge's
+    simulator served;
   - each series is stored on exactly one cache, the one carbon's consistent
     hash ring names for it, and each cache holds a share;
   - the rogue edge (wrong password) is stored nowhere.
@@ -140,6 +141,16 @@ def main():
                "; ".join(bad[:5]))
 
     files = [wsp_files(d) for d in dirs]
+    for e in edges:
+        stored = {m for f in files for m in f
+                  if m.startswith("collectd.%s." % e)}
+        got = g.render("collectd.%s.wattcycle.*.*.*" % e)
+        empty = [x["target"] for x in got
+                 if sum(v is not None for v, _ in x["datapoints"]) < 2]
+        result(len(got) == len(stored) and len(got) >= 8 * len(batteries)
+               and not empty, "%s: every series renders >= 2 points (%d "
+               "series, %d stored)" % (e, len(got), len(stored)),
+               "without points: %s" % empty[:3])
     both = files[0] & files[1]
     result(not both, "no series is stored on both caches",
            "%d on both, e.g. %s" % (len(both), sorted(both)[:3]))
