@@ -187,6 +187,24 @@ demo: deps-ensure
 install: all
 	@BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) scripts/install.sh
 
+# `make bench-fleet`: only the many-sites figures (scripts/bench-fleet.sh,
+# about a minute), written into BENCHMARKS.md's "Many sites" section.
+.PHONY: bench-fleet
+bench-fleet: deps-ensure
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/bench-fleet.sh > $(BUILD)/bench-fleet.md
+	@awk -v new=$(BUILD)/bench-fleet.md 'function put() { while ((getline l < new) > 0) { if (l != "") started = 1; if (started) print l }; done = 1 } \
+		/^## Many sites/ { skip = 1; put(); next } skip && /^## / { skip = 0 } !skip { print } \
+		END { if (!done) { print ""; put() } }' BENCHMARKS.md > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md
+	@cat $(BUILD)/bench-fleet.md
+
+# `make deb`: collectd-wattcycle_<version>_<arch>.deb in $(BUILD), built by
+# debhelper (debian/) from a copy of the tree in $(BUILD)/deb-src; lintian
+# must find no error and no warning.
+.PHONY: deb
+deb: deps-ensure
+	@BUILD=$(BUILD) scripts/deb.sh
+
 clean:
 	rm -rf $(BUILD)
 

@@ -281,7 +281,11 @@ static void add_mosfets(struct mb_list *l, const char *id,
 	}
 }
 
-/* The readings that matter for code a, as " (…; …)". */
+/* The code's class and id, then the readings that matter for code a, as
+ * " (protection dsg_ocp; …; …)".  The class and id are in the text because
+ * collectd's network plugin forwards a notification's message but not its
+ * meta data: a consumer on a central collectd has only the text (and the
+ * type_instance) to go by. */
 static void add_readings(struct mb *m, const struct wc_alarm *a,
 			 const struct wc_sample *s)
 {
@@ -289,6 +293,7 @@ static void add_readings(struct mb *m, const struct wc_alarm *a,
 	struct mb_list l;
 
 	list_open(&l, m);
+	list_item(&l, "%s %s", wc_alarm_class_name(a->cls), id);
 	if (id_has(id, "cell") || id_has(id, "cells"))
 		add_cells(&l, id, s);
 	if ((id_has(id, "pack") || id_has(id, "volt")) &&

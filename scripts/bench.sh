@@ -478,3 +478,6 @@ opt-in: \`voltage-cell_min\`, \`cell_max\` and \`cell_delta\`, the counts and th
 notifications are sent either way, so alerts need neither. Linking no libbluetooth (the
 plugin talks to the kernel's HCI socket itself) keeps that library's pages out of collectd.
 MD
+
+# Many sites: 64 batteries over four edges into one central.
+BUILD=$BUILD scripts/bench-fleet.sh

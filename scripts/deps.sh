@@ -14,6 +14,8 @@ PACKAGES=(
 	valgrind jq rrdtool librrd8 python3 file
 	# Graphite end-to-end tests and Nagios object validation
 	graphite-carbon graphite-web nagios4-core python3-yaml
+	# Debian package (make deb) and its test
+	debhelper lintian fakeroot binutils man-db
 )
 
 missing=()

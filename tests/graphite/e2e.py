@@ -31,6 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gtarget  # noqa: E402
+import gweb  # noqa: E402
 import lint  # noqa: E402  (documented_conditional)
 
 failed = 0
@@ -148,56 +149,12 @@ def expected(poll, leaf, alarm_class):
 # --- graphite-web -------------------------------------------------------------
 
 def setup_graphite(tmp, cache_query_port):
-    web = os.path.join(tmp, "web")
-    os.makedirs(os.path.join(web, "log"), exist_ok=True)
-    with open(os.path.join(web, "e2e_settings.py"), "w") as f:
-        f.write("from graphite.settings import *  # noqa\n"
-                "STORAGE_DIR = %r\n"
-                "WHISPER_DIR = %r\n"
-                "STANDARD_DIRS = [WHISPER_DIR]\n"
-                "LOG_DIR = %r\n"
-                "INDEX_FILE = %r\n"
-                "CARBONLINK_HOSTS = ['127.0.0.1:%d']\n"
-                "DATABASES = {'default': {'ENGINE': "
-                "'django.db.backends.sqlite3', 'NAME': ':memory:'}}\n"
-                "SECRET_KEY = 'wattcycle-e2e'\n" % (
-                    os.path.join(tmp, "carbon", "storage"),
-                    os.path.join(tmp, "carbon", "storage", "whisper"),
-                    os.path.join(web, "log"),
-                    os.path.join(web, "index"), cache_query_port))
-    sys.path.insert(0, web)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "e2e_settings"
-    import warnings
-    warnings.simplefilter("ignore")
-    import django
-    django.setup()
-    from django.core.management import call_command
-    # An in-memory database needs its tables in this process.
-    call_command("migrate", run_syncdb=True, verbosity=0)
-    from django.test import Client
-    return Client()
+    return gweb.setup(os.path.join(tmp, "web"),
+                      [os.path.join(tmp, "carbon", "storage", "whisper")],
+                      ["127.0.0.1:%d" % cache_query_port])
 
 
-class Graphite:
-    def __init__(self, client, t_from, t_until):
-        self.c = client
-        self.t_from, self.t_until = t_from, t_until
-        self.calls = 0
-
-    def render(self, target, fmt="json", **extra):
-        self.calls += 1
-        q = {"target": target, "from": str(self.t_from),
-             "until": str(self.t_until), "format": fmt}
-        q.update(extra)
-        r = self.c.get("/render/", q)
-        if r.status_code != 200:
-            raise RuntimeError("render %s: HTTP %d: %s" % (
-                target, r.status_code, r.content[:300]))
-        return json.loads(r.content) if fmt == "json" else r.content
-
-    def find(self, query):
-        r = self.c.get("/metrics/find/", {"query": query})
-        return sorted(x["text"] for x in json.loads(r.content))
+Graphite = gweb.Graphite
 
 
 def close(a, b):

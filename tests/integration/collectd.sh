@@ -323,7 +323,7 @@ eq "cell_ov_alarm: exactly one WARNING" "$(notifs WARNING mid8 cell_ov_alarm)" 1
 eq "cell_ov_alarm: exactly one OKAY, no FAILURE" "$(notifs OKAY mid8 cell_ov_alarm)/$(notifs FAILURE mid8 cell_ov_alarm)" 1/0
 msg=$(notif_msg FAILURE small4 dsg_ocp)
 check "dsg_ocp FAILURE names battery, code and meaning, current, MOSFET ($msg)" \
-	bash -c '[[ $0 == "small4: $1 (current "*" A; discharge MOSFET off)" ]]' "$msg" "$(code_text dsg_ocp)"
+	bash -c '[[ $0 == "small4: $1 (protection dsg_ocp; current "*" A; discharge MOSFET off)" ]]' "$msg" "$(code_text dsg_ocp)"
 check "dsg_ocp OKAY says cleared ($(notif_msg OKAY small4 dsg_ocp))" \
 	grep -qF "small4: DSG OCP(A) cleared" <<<"$(notif_msg OKAY small4 dsg_ocp)"
 msg=$(notif_msg WARNING mid8 cell_ov_alarm)

@@ -13,6 +13,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/sim.sh
+. tests/lib/carbon.sh
 . tests/graphite/pytap.sh
 BUILD=${BUILD:-build}
 PY=/usr/bin/python3
@@ -27,16 +28,7 @@ declare -A TIMEOUT=([small4]=0.8 [mid8]=3.5 [big16]=0.8)
 TMP=$(mktemp -d)
 COLLECTD_PID=
 
-carbon() { carbon-cache --config="$TMP/carbon/carbon.conf" --pidfile="$TMP/carbon/carbon.pid" "$@"; }
-stop_carbon() {
-	local pid
-	pid=$(cat "$TMP/carbon/carbon.pid" 2>/dev/null) || return 0
-	carbon stop >/dev/null 2>&1
-	local deadline=$((SECONDS + 10))
-	while kill -0 "$pid" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$pid" 2>/dev/null
-	rm -f "$TMP/carbon/carbon.pid"
-}
+stop_carbon() { carbon_stop cache "$TMP/carbon"; }
 stop_collectd() {
 	[[ -n $COLLECTD_PID ]] || return 0
 	kill -TERM "$COLLECTD_PID" 2>/dev/null
@@ -49,9 +41,6 @@ stop_collectd() {
 cleanup() { stop_collectd; sim_stop_all; stop_carbon; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-# tcp_up PORT: something listens on 127.0.0.1:PORT.
-tcp_up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 for tool in carbon-cache /usr/sbin/collectd; do
 	if ! command -v "$tool" >/dev/null; then
 		tap_not_ok "$tool is installed (make deps)"; tap_done; exit
@@ -59,50 +48,14 @@ for tool in carbon-cache /usr/sbin/collectd; do
 done
 
 # --- carbon-cache on three free loopback ports ---------------------------------
-read -r LINE_PORT PICKLE_PORT QUERY_PORT < <("$PY" -c '
-import socket
-ss = [socket.socket() for _ in range(3)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in ss])')
-mkdir -p "$TMP/carbon/storage/whisper" "$TMP/carbon/log" "$TMP/carbon/conf"
-cat >"$TMP/carbon/carbon.conf" <<EOF
-[cache]
-STORAGE_DIR = $TMP/carbon/storage
-LOCAL_DATA_DIR = $TMP/carbon/storage/whisper
-WHITELISTS_DIR = $TMP/carbon/storage/lists
-CONF_DIR = $TMP/carbon/conf
-LOG_DIR = $TMP/carbon/log
-PID_DIR = $TMP/carbon
-ENABLE_LOGROTATION = False
-USER =
-MAX_CACHE_SIZE = inf
-MAX_UPDATES_PER_SECOND = inf
-MAX_CREATES_PER_MINUTE = inf
-LINE_RECEIVER_INTERFACE = 127.0.0.1
-LINE_RECEIVER_PORT = $LINE_PORT
-PICKLE_RECEIVER_INTERFACE = 127.0.0.1
-PICKLE_RECEIVER_PORT = $PICKLE_PORT
-CACHE_QUERY_INTERFACE = 127.0.0.1
-CACHE_QUERY_PORT = $QUERY_PORT
-ENABLE_UDP_LISTENER = False
-LOG_LISTENER_CONN_SUCCESS = False
-LOG_UPDATES = False
-LOG_CREATES = False
-EOF
+read -r LINE_PORT PICKLE_PORT QUERY_PORT < <(carbon_cache_conf "$TMP/carbon")
 # One-second points for the test (collectd runs with Interval 1); the
 # aggregation rules are the shipped ones.
 printf '[collectd]\npattern = ^collectd\\.\nretentions = 1s:1h\n' \
 	>"$TMP/carbon/conf/storage-schemas.conf"
 cp conf/graphite/storage-aggregation.conf "$TMP/carbon/conf/"
-carbon start >"$TMP/carbon/start.out" 2>&1
-deadline=$((SECONDS + 15))
-until tcp_up "$LINE_PORT" && tcp_up "$QUERY_PORT"; do
-	((SECONDS > deadline)) && break
-	sleep 0.05
-done
-if ! tcp_up "$LINE_PORT" || ! tcp_up "$QUERY_PORT"; then
+if ! carbon_start cache "$TMP/carbon" "$LINE_PORT" "$QUERY_PORT"; then
 	tap_not_ok "carbon-cache listens on 127.0.0.1:$LINE_PORT and :$QUERY_PORT"
-	sed 's/^/#   /' "$TMP/carbon/start.out" "$TMP"/carbon/log/*/console.log 2>/dev/null | tail -20
 	tap_done; exit
 fi
 tap_ok "carbon-cache listens on 127.0.0.1:$LINE_PORT (lines) and :$QUERY_PORT (cache queries)"

@@ -165,8 +165,8 @@ static void test_dsg_ocp_example(void **state)
 	assert_ptr_equal(r->ev[0].alarm, code("dsg_ocp"));
 	assert_string_equal(r->ev[0].message,
 			    "house1: DSG OCP(A) \xE2\x80\x94 Over-current during "
-			    "discharging (current -152.3 A; discharge MOSFET "
-			    "off)");
+			    "discharging (protection dsg_ocp; current -152.3 A; "
+			    "discharge MOSFET off)");
 	assert_int_equal(r->ev[1].severity, WC_SEV_WARNING);
 	assert_string_equal(r->ev[1].id, "dsg_on");
 	assert_string_equal(r->ev[1].cls, "state");
@@ -188,8 +188,8 @@ static void test_dsg_ocp_example(void **state)
 	assert_string_equal(r->ev[0].id, "dsg_ocp");
 	assert_string_equal(r->ev[0].message,
 			    "house1: DSG OCP(A) cleared \xE2\x80\x94 Over-current "
-			    "during discharging (current -1.5 A; discharge "
-			    "MOSFET on)");
+			    "during discharging (protection dsg_ocp; current "
+			    "-1.5 A; discharge MOSFET on)");
 	assert_int_equal(r->ev[1].severity, WC_SEV_OKAY);
 	assert_string_equal(r->ev[1].id, "dsg_on");
 	assert_string_equal(r->ev[1].message,
@@ -198,7 +198,8 @@ static void test_dsg_ocp_example(void **state)
 }
 
 /* Every code of the table on its own: severity by class, meta from the
- * table, message naming battery, code name and meaning; then OKAY. */
+ * table, message naming battery, code name and meaning, class and id and a
+ * reading, uncut; then OKAY. */
 static void test_every_code(void **state)
 {
 	(void)state;
@@ -225,12 +226,13 @@ static void test_every_code(void **state)
 		assert_string_equal(r->ev[0].id, a->id);
 		assert_string_equal(r->ev[0].cls, wc_alarm_class_name(a->cls));
 		assert_string_equal(r->ev[0].reg, wc_alarm_reg_name(a->reg));
-		snprintf(head, sizeof(head), "b: %s \xE2\x80\x94 %s (", a->name,
-			 a->meaning);
+		/* class and id first (a central consumer gets no meta), then
+		 * at least one reading or MOSFET state */
+		snprintf(head, sizeof(head), "b: %s \xE2\x80\x94 %s (%s %s; ",
+			 a->name, a->meaning, wc_alarm_class_name(a->cls), a->id);
 		if (strncmp(r->ev[0].message, head, strlen(head)) != 0)
 			fail_msg("code %s: message \"%s\" does not start \"%s\"",
 				 a->id, r->ev[0].message, head);
-		/* every code quotes at least one reading or MOSFET state */
 		assert_true(r->ev[0].message[strlen(r->ev[0].message) - 1] ==
 			    ')');
 		assert_int_equal(poll_ok(&st, &s)->n, 0);
@@ -295,8 +297,9 @@ static void test_readings(void **state)
 		wc_alarm_apply(a, &s.regs, true);
 		r = poll_ok(&st, &s); /* active at the first poll */
 		assert_int_equal(r->n, 1);
-		snprintf(want, sizeof(want), "x: %s \xE2\x80\x94 %s%s", a->name,
-			 a->meaning, cases[i].tail);
+		snprintf(want, sizeof(want), "x: %s \xE2\x80\x94 %s (%s %s; %s",
+			 a->name, a->meaning, wc_alarm_class_name(a->cls),
+			 a->id, cases[i].tail + 2);
 		if (strcmp(r->ev[0].message, want) != 0)
 			fail_msg("case %zu (%s):\n got  \"%s\"\n want \"%s\"", i,
 				 cases[i].id, r->ev[0].message, want);
@@ -319,7 +322,7 @@ static void test_absent_reading(void **state)
 	assert_int_equal(r->n, 1);
 	assert_string_equal(r->ev[0].message,
 			    "x: CHG OCP(A) \xE2\x80\x94 Over-current during "
-			    "charging (charge MOSFET on)");
+			    "charging (protection chg_ocp; charge MOSFET on)");
 }
 
 /* Codes and MOSFET-off already there at the first poll: reported once. */

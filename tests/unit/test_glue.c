@@ -722,8 +722,9 @@ static void test_read_full(void **state)
 		assert_string_equal(n->n.type_instance, "dsg_ocp");
 		assert_string_equal(n->n.message,
 				    "house1: DSG OCP(A) \xE2\x80\x94 "
-				    "Over-current during discharging (current "
-				    "-152.3 A; discharge MOSFET off)");
+				    "Over-current during discharging (protection "
+				    "dsg_ocp; current -152.3 A; discharge MOSFET "
+				    "off)");
 		assert_string_equal(fake_notif_meta(n, "id"), "dsg_ocp");
 		assert_string_equal(fake_notif_meta(n, "class"), "protection");
 		assert_string_equal(fake_notif_meta(n, "register"), "status1");
