@@ -166,6 +166,7 @@ static void wc_submit_as(const char *instance, cdtime_t interval,
 			 const struct wc_metric *v, size_t num, cdtime_t t)
 {
 	value_list_t vl = VALUE_LIST_INIT;
+	const char *type = NULL; /* the string now in vl.type */
 	value_t val;
 
 	vl.values = &val;
@@ -176,7 +177,11 @@ static void wc_submit_as(const char *instance, cdtime_t interval,
 	wc_set_name(vl.plugin_instance, sizeof(vl.plugin_instance), instance);
 	for (size_t i = 0; i < num; i++) {
 		val.gauge = v[i].value;
-		wc_set_name(vl.type, sizeof(vl.type), v[i].type);
+		/* rows of one type come in runs (same pointer, same name) */
+		if (v[i].type != type) {
+			type = v[i].type;
+			wc_set_name(vl.type, sizeof(vl.type), type);
+		}
 		wc_set_name(vl.type_instance, sizeof(vl.type_instance),
 			    v[i].type_instance);
 		wc_dispatch_values(&vl);
