@@ -56,9 +56,9 @@ static void put_codes(struct rows *rs, const struct wc_status_regs *regs,
 
 		if (active && on && (unsigned)a->cls <= WC_CLASS_STATE)
 			active[a->cls]++;
-		if (!every_family && !wc_alarm_in_family(a, fam))
+		if ((a->cls == WC_CLASS_STATE) != states)
 			continue;
-		if ((a->cls == WC_CLASS_STATE) == states)
+		if (every_family || wc_alarm_in_family(a, fam))
 			put(rs, "bool", on ? 1.0 : 0.0, a->id);
 	}
 }
