@@ -518,7 +518,7 @@ if [[ -n $py_ns ]]; then
 else
 	py_row="| the published Python client (qume/wattcycle_ble) | not measured: no copy at \`${PY_CLIENT}\` (clone https://github.com/qume/wattcycle_ble there, or set \`BENCH_PY_CLIENT\`; its code is never part of this tree) | reported | |"
 fi
-cpu_ratio=$(awk -v c="$cpu_def" -v f="$floor_us" 'BEGIN { printf "%.2f", f > 0 ? c / f : 0 }')
+cpu_ratio=$(awk -v c="$cpu_def" -v f="$floor_us" 'BEGIN { printf "%.2f", (f > 0) ? c / f : 0 }')
 cat <<MD
 
 ## Restated targets
@@ -540,12 +540,15 @@ Instructions per poll excluding \`plugin_dispatch_values\` with the other option
 \`ReportCells false\` ${cg_nocells_excl}, \`ReportAlarmValues true\` ${cg_all_excl}.
 
 Where the fixed memory goes (${NB} unreachable batteries minus the baseline, medians, kB):
-private memory $(dkb offline base 7) (of which malloc in use $(dkb offline base 10): the
+private memory $(dkb offline base 7), of which malloc in use $(dkb offline base 10) (the
 battery contexts and sessions, collectd's read registrations and value-cache entries for
-\`bool-online\`; the rest the read threads' arenas and stacks that the plugin's callback
-touches, and \`wattcycle.so\`'s relocated pages), file pages $(dkb offline base 8) (of which
-\`wattcycle.so\` $(dkb offline base 9); the rest libconfig, which the plugin links for the
-inventory file, and collectd's own pages for notifications).
+\`bool-online\`); the rest is the malloc arenas of collectd's five read threads — every thread
+that runs the callback allocates there for the value it hands collectd and for the log line
+of a failed poll (collectd's logfile plugin opens and buffers the file for each line) — and
+the stack pages the callback touches in each read thread. File pages $(dkb offline base 8),
+of which \`wattcycle.so\` $(dkb offline base 9): the whole file, since the kernel maps a
+library's pages in 64 kB blocks around each one used; the rest is libconfig, which the
+plugin links for the inventory file.
 MD
 
 # Many sites: 64 batteries over four edges into one central.
