@@ -66,7 +66,7 @@ ir_rec=$(ir_per_poll reconnect 201)
 cat <<MD
 # Benchmarks
 
-Written by \`make bench\` ($(date -u +%Y-%m-%d), $(uname -m), $(nproc) cores). Targets are
+Written by \`$([[ ${BENCH_QUICK:-} == 1 ]] && echo "BENCH_QUICK=1 ")make bench\` ($(date -u +%Y-%m-%d), $(uname -m), $(nproc) cores). Targets are
 checked here, never asserted by timed tests.
 
 ## Poll session (issue 3)
