@@ -126,6 +126,16 @@ static uint8_t *reg_ptr(struct wc_status_regs *r, enum wc_alarm_reg reg)
 	return NULL;
 }
 
+bool wc_alarm_regs_same(const struct wc_status_regs *x,
+			const struct wc_status_regs *y)
+{
+	/* the registers wc_alarm_reg_value reads, every one */
+	return x->status1 == y->status1 && x->status2 == y->status2 &&
+	       x->status3 == y->status3 && x->status5 == y->status5 &&
+	       x->warning1 == y->warning1 && x->warning2 == y->warning2 &&
+	       x->jbd == y->jbd;
+}
+
 bool wc_alarm_active(const struct wc_alarm *a, const struct wc_status_regs *r)
 {
 	return (wc_alarm_reg_value(r, a->reg) >> a->bit) & 1u;

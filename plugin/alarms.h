@@ -71,6 +71,11 @@ uint8_t wc_alarm_reg_value(const struct wc_status_regs *r,
 /* Whether a code's bit is set in decoded 0x8D data. */
 bool wc_alarm_active(const struct wc_alarm *a, const struct wc_status_regs *r);
 
+/* Whether every code reads the same in x and y (the registers the codes
+ * live in are equal): no code has changed between two polls. */
+bool wc_alarm_regs_same(const struct wc_status_regs *x,
+			const struct wc_status_regs *y);
+
 /* Set or clear a code's bit (for the simulator and tests). */
 void wc_alarm_apply(const struct wc_alarm *a, struct wc_status_regs *r,
 		    bool on);

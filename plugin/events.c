@@ -463,8 +463,11 @@ unsigned wc_events_poll_ok(struct wc_events *st, const struct wc_sample *s,
 	st->failed = 0;
 	if (!s || !wc_has(s, WC_F_STATUS))
 		return count;
-	code_events(st, s, fn, user, &count);
-	mosfet_events(st, s, fn, user, &count);
+	/* events are changes of a code: none if no register changed */
+	if (!st->have_status || !wc_alarm_regs_same(&st->regs, &s->regs)) {
+		code_events(st, s, fn, user, &count);
+		mosfet_events(st, s, fn, user, &count);
+	}
 	st->regs = s->regs;
 	st->have_status = true;
 	return count;

@@ -29,11 +29,15 @@ struct unix_link {
 static int unix_rssi(struct wc_link *l, int8_t *rssi)
 {
 	const struct unix_link *u = (const struct unix_link *)l;
-	char path[WC_UNIX_PATH_MAX + 8];
+	static const char ext[] = ".rssi";
+	char path[WC_UNIX_PATH_MAX + sizeof(ext)];
+	size_t len = strnlen(u->path, sizeof(u->path) - 1);
 	FILE *f;
 	int v, n;
 
-	snprintf(path, sizeof(path), "%s.rssi", u->path);
+	/* PATH.rssi, without formatting on every poll */
+	memcpy(path, u->path, len);
+	memcpy(path + len, ext, sizeof(ext));
 	f = fopen(path, "re");
 	if (!f)
 		return -1;

@@ -43,18 +43,23 @@ static void put(struct rows *rs, const char *type, double value,
 
 /* One bool row per code of a class filter: state codes (the MOSFETs) or
  * every other code; only the codes the battery's protocol family has
- * (every family's for the list of all identifiers). */
+ * (every family's for the list of all identifiers).  With active, the
+ * same pass counts the active codes of every class, whatever the family
+ * (wc_alarm_count_active's figures, without three more passes). */
 static void put_codes(struct rows *rs, const struct wc_status_regs *regs,
-		      bool states, enum wc_family fam, bool every_family)
+		      bool states, enum wc_family fam, bool every_family,
+		      unsigned active[WC_CLASS_STATE + 1])
 {
 	for (size_t i = 0; i < wc_alarm_count; i++) {
 		const struct wc_alarm *a = &wc_alarms[i];
+		bool on = wc_alarm_active(a, regs);
 
-		if (!every_family && !wc_alarm_in_family(a, fam))
+		if (active && on && (unsigned)a->cls <= WC_CLASS_STATE)
+			active[a->cls]++;
+		if ((a->cls == WC_CLASS_STATE) != states)
 			continue;
-		if ((a->cls == WC_CLASS_STATE) == states)
-			put(rs, "bool", wc_alarm_active(a, regs) ? 1.0 : 0.0,
-			    a->id);
+		if (every_family || wc_alarm_in_family(a, fam))
+			put(rs, "bool", on ? 1.0 : 0.0, a->id);
 	}
 }
 
@@ -102,18 +107,17 @@ static size_t metrics_rows(const struct wc_poll_result *r,
 	if (wc_has(s, WC_F_STATUS)) {
 		/* The MOSFET states (the table's state codes chg_on, dsg_on)
 		 * always, every other code when asked for. */
-		put_codes(&rs, &s->regs, true, s->family, every_family);
+		unsigned active[WC_CLASS_STATE + 1] = { 0 };
+
+		put_codes(&rs, &s->regs, true, s->family, every_family,
+			  active);
 		put(&rs, "bool", s->balancing ? 1.0 : 0.0, "balancing");
 		if (o->alarm_values)
 			put_codes(&rs, &s->regs, false, s->family,
-				  every_family);
-		put(&rs, "count",
-		    wc_alarm_count_active(&s->regs, WC_CLASS_PROTECTION),
-		    "protections");
-		put(&rs, "count", wc_alarm_count_active(&s->regs, WC_CLASS_ALARM),
-		    "alarms");
-		put(&rs, "count", wc_alarm_count_active(&s->regs, WC_CLASS_FAULT),
-		    "faults");
+				  every_family, NULL);
+		put(&rs, "count", active[WC_CLASS_PROTECTION], "protections");
+		put(&rs, "count", active[WC_CLASS_ALARM], "alarms");
+		put(&rs, "count", active[WC_CLASS_FAULT], "faults");
 	}
 	/* JBD family: the self-heating models' heater, the humidity sensor */
 	if (wc_has(s, WC_F_HEATING))

@@ -416,6 +416,18 @@ subscribe:
 	return WC_OK;
 }
 
+/* The step a failure message names, "0x8C" or "JBD 0x03": formatted only
+ * when a request failed, not on every request. */
+static const char *step_name(const struct wc_poll *p, uint16_t dp, char *buf,
+			     size_t len)
+{
+	if (p->proto->family == WC_FAMILY_JBD)
+		snprintf(buf, len, "JBD 0x%02X", dp);
+	else
+		snprintf(buf, len, "0x%02X", dp);
+	return buf;
+}
+
 /* Send one request frame and wait for the response frame of dp until
  * wait_deadline.  The decoded data lands in s. */
 static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
@@ -425,17 +437,14 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 	char step[16], buf[160];
 	enum wc_err e;
 
-	if (p->proto->family == WC_FAMILY_JBD)
-		snprintf(step, sizeof(step), "JBD 0x%02X", dp);
-	else
-		snprintf(step, sizeof(step), "0x%02X", dp);
 	memset(&p->cap, 0, sizeof(p->cap));
 	p->cap.want_dp = dp;
 	wc_reasm_reset(&p->reasm);
 
 	e = att_write_req(p->att, p->h.write, req, len, wait_deadline, d);
 	if (e != WC_OK)
-		return step_failed(p, step, e, d);
+		return step_failed(p, step_name(p, dp, step, sizeof(step)), e,
+				   d);
 	while (!p->cap.done) {
 		if (wc_ms_left(wait_deadline) == 0) {
 			e = WC_E_TIMEOUT; /* notifications without our frame */
@@ -448,6 +457,7 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 		if (p->cap.done)
 			break;
 		if (e == WC_E_TIMEOUT) {
+			step_name(p, dp, step, sizeof(step));
 			if (wc_reasm_busy(&p->reasm))
 				say(p, "%s: incomplete frame: have %zu of %zu bytes",
 				    step, wc_reasm_have(&p->reasm),
@@ -459,16 +469,19 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 				       (uint32_t)p->opts.timeout_ms, 0);
 		}
 		if (e != WC_OK)
-			return step_failed(p, step, e, d);
+			return step_failed(p, step_name(p, dp, step,
+							sizeof(step)), e, d);
 	}
 	if (p->cap.err != WC_OK) {
 		*d = p->cap.diag;
-		say(p, "%s: %s", step, wc_diag_format(&p->cap.diag, buf, sizeof(buf)));
+		say(p, "%s: %s", step_name(p, dp, step, sizeof(step)),
+		    wc_diag_format(&p->cap.diag, buf, sizeof(buf)));
 		return p->cap.err;
 	}
 	e = p->proto->decode(p->cap.frame, p->cap.len, s, d);
 	if (e != WC_OK) {
-		say(p, "%s: %s", step, wc_diag_format(d, buf, sizeof(buf)));
+		say(p, "%s: %s", step_name(p, dp, step, sizeof(step)),
+		    wc_diag_format(d, buf, sizeof(buf)));
 		return e;
 	}
 	return WC_OK;

@@ -166,6 +166,7 @@ static void wc_submit_as(const char *instance, cdtime_t interval,
 			 const struct wc_metric *v, size_t num, cdtime_t t)
 {
 	value_list_t vl = VALUE_LIST_INIT;
+	const char *type = NULL; /* the string now in vl.type */
 	value_t val;
 
 	vl.values = &val;
@@ -176,7 +177,11 @@ static void wc_submit_as(const char *instance, cdtime_t interval,
 	wc_set_name(vl.plugin_instance, sizeof(vl.plugin_instance), instance);
 	for (size_t i = 0; i < num; i++) {
 		val.gauge = v[i].value;
-		wc_set_name(vl.type, sizeof(vl.type), v[i].type);
+		/* rows of one type come in runs (same pointer, same name) */
+		if (v[i].type != type) {
+			type = v[i].type;
+			wc_set_name(vl.type, sizeof(vl.type), type);
+		}
 		wc_set_name(vl.type_instance, sizeof(vl.type_instance),
 			    v[i].type_instance);
 		wc_dispatch_values(&vl);
@@ -402,13 +407,32 @@ static void wc_bank_update(struct wc_battery *b, bool good,
 
 /* ---- read ------------------------------------------------------------- */
 
+/* A good poll: its values, energy, events and bank.  A function of its
+ * own so that the value rows live on the stack only on this path: a poll
+ * that failed (an unreachable battery) needs a shallower stack in each of
+ * collectd's read threads. */
+static void __attribute__((noinline))
+wc_read_ok(struct wc_battery *b, const struct wc_poll_result *res,
+	   struct wc_notify_ctx *ctx)
+{
+	struct wc_metric values[WC_METRICS_MAX];
+	size_t n = wc_sample_values(b, res, values, WC_METRICS_MAX);
+
+	c_release(LOG_INFO, &b->complaint,
+		  WC_PLUGIN " plugin: %s: poll succeeded again", b->name);
+	wc_submit(b, values, n, ctx->t);
+	wc_energy_step(b->energy, b->name, wc_has(&res->sample, WC_F_POWER),
+		       res->sample.power_w, ctx->t, b->interval);
+	wc_events_poll_ok(&b->events, &res->sample, wc_notify, ctx);
+	wc_bank_update(b, true, &res->sample, ctx->t);
+}
+
 static int wc_read(user_data_t *ud)
 {
 	struct wc_battery *b = ud->data;
 	struct wc_poll_result res;
 	struct wc_diag d = { .code = WC_OK, .a = 0, .b = 0 };
 	char msg[WC_POLL_MSG_MAX] = "";
-	struct wc_metric values[WC_METRICS_MAX];
 	struct wc_notify_ctx ctx = { .b = b };
 	enum wc_err rc;
 
@@ -417,17 +441,7 @@ static int wc_read(user_data_t *ud)
 	/* one timestamp for every value and notification of this poll */
 	ctx.t = cdtime();
 	if (rc == WC_OK) {
-		size_t n = wc_sample_values(b, &res, values, WC_METRICS_MAX);
-
-		c_release(LOG_INFO, &b->complaint,
-			  WC_PLUGIN " plugin: %s: poll succeeded again",
-			  b->name);
-		wc_submit(b, values, n, ctx.t);
-		wc_energy_step(b->energy, b->name,
-			       wc_has(&res.sample, WC_F_POWER),
-			       res.sample.power_w, ctx.t, b->interval);
-		wc_events_poll_ok(&b->events, &res.sample, wc_notify, &ctx);
-		wc_bank_update(b, true, &res.sample, ctx.t);
+		wc_read_ok(b, &res, &ctx);
 		return 0;
 	}
 	if (msg[0] == '\0') {

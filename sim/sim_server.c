@@ -20,6 +20,7 @@
 #include "jbd.h"
 #include "jbd_sim.h"
 #include "watt.h"
+#include "write_guard.h"
 
 #define OUTQ_MAX 64            /* queued PDUs per central before we give up */
 #define TICK_MS 1000           /* model time advances at least this often */
@@ -48,6 +49,7 @@ struct sim_battery {
 	struct out_pdu q[OUTQ_MAX];
 	unsigned q_head, q_len;
 	uint32_t rng;
+	unsigned unexpected_writes; /* write_guard.h: logged, counted */
 };
 
 struct ctl_client {
@@ -451,8 +453,16 @@ static void handle_pdu(struct sim_server *s, struct sim_battery *b,
 {
 	uint8_t rsp[GATT_MTU_MAX];
 	struct gatt_event ev;
+	char why[160];
 	size_t n;
 
+	if (sim_write_unexpected(db_of(s, b), pdu, len, why, sizeof(why))) {
+		char line[sizeof(why) + 32];
+
+		b->unexpected_writes++;
+		snprintf(line, sizeof(line), "unexpected write: %s", why);
+		note(b, line);
+	}
 	n = gatt_handle_pdu(db_of(s, b), &b->gc, pdu, len, rsp, sizeof(rsp),
 			    &ev);
 	if (n)
@@ -1002,6 +1012,8 @@ void sim_battery_state_json(struct sim_server *s, struct sim_battery *b,
 		any = true;
 	}
 	jb_printf(out, "]");
+	jb_key(out, "unexpected_writes");
+	jb_printf(out, "%u", b->unexpected_writes);
 	sim_json_sample(out, &snap);
 	jb_printf(out, "}");
 }

@@ -516,6 +516,30 @@ static void test_names_and_offsets(void **state)
 	assert_int_equal(wc_alarm_reg_offset((enum wc_alarm_reg)99), 0);
 }
 
+/* wc_alarm_regs_same lets the events skip a poll whose registers did not
+ * change: every code's bit must make two states differ, and bytes that
+ * carry no code must not. */
+static void test_regs_same(void **state)
+{
+	struct wc_status_regs a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	b = a;
+	assert_true(wc_alarm_regs_same(&a, &b));
+	for (size_t i = 0; i < wc_alarm_count; i++) {
+		b = a;
+		wc_alarm_apply(&wc_alarms[i], &b, true);
+		assert_false(wc_alarm_regs_same(&a, &b));
+		assert_false(wc_alarm_regs_same(&b, &a));
+	}
+	b = a;
+	b.cell_state[0] = 1;
+	b.battery_mode = 2;
+	b.balance[0] = 1;
+	assert_true(wc_alarm_regs_same(&a, &b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_count_active),
 		cmocka_unit_test(test_reg_value),
 		cmocka_unit_test(test_names_and_offsets),
+		cmocka_unit_test(test_regs_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
