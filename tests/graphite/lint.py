@@ -6,7 +6,7 @@
 
 FILE of identifiers: `scripts/identifiers.sh` output (type-type_instance, what
 the real plugin dispatches).  --bank-identifiers: the same for a bank
-(`scripts/bank-identifiers.sh`); the bank dashboard (uid wattcycle-bank) is
+(`scripts/identifiers.sh --bank`); the bank dashboard (uid wattcycle-bank) is
 matched against those.  --alarms: `wattcycle alarms --json`.
 --generated: a directory where grafana/generate.py just wrote its output.
 Prints one line per check: PASS|FAIL|SKIP <tab> description (the shell suite
