@@ -11,19 +11,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "alarms.h"
 #include "jbd.h"
 #include "jbd_reasm.h"
 #include "sample.h"
 #include "wc_error.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                        \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 static void use_diag(const struct wc_diag *d, enum wc_err e)
 {

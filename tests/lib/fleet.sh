@@ -17,10 +17,8 @@
 #                                127.0.0.1:PORT (UDP), AuthFile AUTHFILE,
 #                                write_graphite to 127.0.0.1:RELAY_PORT,
 #                                notify_nagios into CMDFILE (created); log DIR/log
-#   collectd_start NAME CONF     collectd -f in the background; PID in CD_PID[NAME]
-#   collectd_stop NAME           SIGTERM, wait (<= 10 s), then SIGKILL
-#   collectd_stop_all
-declare -A CD_PID
+# and the daemons' start and stop of tests/lib/collectd.sh.
+. tests/lib/collectd.sh
 FLEET_CONF=${FLEET_CONF:-conf/fleet}
 FLEET_INTERVAL=${FLEET_INTERVAL:-1}
 
@@ -91,25 +89,4 @@ fleet_central_conf() {
 			-e "s|Port \"2013\"|Port \"$relay\"|" \
 			-e "s|/var/lib/nagios4/rw/nagios.cmd|$cmd|" "$FLEET_CONF/central.conf"
 	} >"$out"
-}
-
-collectd_start() {
-	/usr/sbin/collectd -f -C "$2" >"$2.out" 2>&1 &
-	CD_PID[$1]=$!
-}
-
-collectd_stop() {
-	local pid=${CD_PID[$1]:-} deadline
-	[[ -n $pid ]] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	deadline=$((SECONDS + 10))
-	while kill -0 "$pid" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	unset "CD_PID[$1]"
-}
-
-collectd_stop_all() {
-	local n
-	for n in "${!CD_PID[@]}"; do collectd_stop "$n"; done
 }
