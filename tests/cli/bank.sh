@@ -24,13 +24,8 @@ batteries = (
   { name = "b3"; address = "unix:$TMP/b3.sock"; },
   { name = "b4"; address = "unix:$TMP/b4.sock"; timeout = 1; }
 );
-banks = (
-  { name = "house";
-    strings = ( ["b1", "b2"], ["b3", "b4"] );
-    soc_spread_warn = 5.0;
-    share_warn = 25.0; }
-);
 INV
+house_bank >>"$INV"
 
 # ---- JSON by hand ---------------------------------------------------------
 J=$("$W" bank --inventory "$INV" --json house); RC=$?

@@ -69,14 +69,6 @@ nag() {
 }
 # lines FILE: its line count (a mark: later waits look only past it).
 lines() { wc -l <"$1"; }
-# wait_until DEADLINE_S CMD...: poll CMD every 50 ms until it succeeds.
-wait_until() {
-	local deadline=$(($(now_ms) + $1 * 1000)); shift
-	until "$@"; do
-		(($(now_ms) > deadline)) && return 1
-		sleep 0.05
-	done
-}
 nag_is() { nag "$1"; [[ $NAG_RC == "$2" && $NAG_OUT =~ $3 ]]; }
 after() { tail -n +"$(($2 + 1))" "$1"; }
 has_after() { after "$1" "$2" | grep -qE -- "$3"; }

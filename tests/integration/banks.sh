@@ -34,13 +34,8 @@ batteries = (
   { name = "b2"; address = "unix:$TMP/b2.sock"; timeout = 0.4; },
   { name = "b3"; address = "unix:$TMP/b3.sock"; timeout = 0.4; }
 );
-banks = (
-  { name = "house";
-    strings = ( ["b1", "b2"], ["b3", "b4"] );
-    soc_spread_warn = 5.0;
-    share_warn = 25.0; }
-);
 INV
+house_bank >>"$TMP/inventory.conf"
 # The shipped thresholds (the commented per-battery/per-bank blocks on:
 # "house" is the bank here) and notify_nagios writing to a file.
 sed 's/^  #@ /  /' conf/thresholds.conf >"$TMP/thresholds.conf"
@@ -70,13 +65,6 @@ CONF
 conf "$TMP/inventory.conf" >"$TMP/collectd.conf"
 collectd_start cd "$TMP/collectd.conf" "$TMP/collectd.out"
 
-wait_until() {
-	local deadline=$(($(now_ms) + $1 * 1000)); shift
-	until "$@"; do
-		(($(now_ms) > deadline)) && return 1
-		sleep 0.05
-	done
-}
 # val ID: the value collectd holds for ci/ID ("" when none).
 val() {
 	collectdctl -s "$TMP/collectd.sock" getval "ci/$1" 2>/dev/null |
