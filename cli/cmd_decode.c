@@ -293,9 +293,8 @@ static int run_decode(int argc, char **argv)
 				     (uint32_t)wc_reasm_need(&r) };
 
 		if (d.b == 0)
-			d.b = r.family == WC_FAMILY_JBD ? JBD_HEADER_LEN
-							: WATT_HEADER_LEN;
-		fail(&st, r.family == WC_FAMILY_JBD ? "JBD " : "", &d);
+			d.b = (uint32_t)r.fmt->header_len;
+		fail(&st, r.fmt == &jbd_frame_fmt ? "JBD " : "", &d);
 	}
 	return st.errors ? EXIT_FAIL : EXIT_OK;
 }

@@ -166,22 +166,18 @@ void wc_bank_compute(const struct wc_bank_def *def,
 
 /* ---- rows ------------------------------------------------------------- */
 
-static const char *const string_v[WC_BANK_MAX_STRINGS] = {
-	"string1", "string2", "string3", "string4",
-	"string5", "string6", "string7", "string8"
-};
-static const char *const string_soc[WC_BANK_MAX_STRINGS] = {
-	"string1_soc", "string2_soc", "string3_soc", "string4_soc",
-	"string5_soc", "string6_soc", "string7_soc", "string8_soc"
-};
-static const char *const string_spread[WC_BANK_MAX_STRINGS] = {
-	"string1_spread", "string2_spread", "string3_spread", "string4_spread",
-	"string5_spread", "string6_spread", "string7_spread", "string8_spread"
-};
-static const char *const string_share[WC_BANK_MAX_STRINGS] = {
-	"string1_share", "string2_share", "string3_share", "string4_share",
-	"string5_share", "string6_share", "string7_share", "string8_share"
-};
+/* The type instances of string 1..8, with a suffix. */
+#define STRING_NAMES(sfx)                                                   \
+	{ "string1" sfx, "string2" sfx, "string3" sfx, "string4" sfx,      \
+	  "string5" sfx, "string6" sfx, "string7" sfx, "string8" sfx }
+
+static const char *const string_v[WC_BANK_MAX_STRINGS] = STRING_NAMES("");
+static const char *const string_soc[WC_BANK_MAX_STRINGS] =
+	STRING_NAMES("_soc");
+static const char *const string_spread[WC_BANK_MAX_STRINGS] =
+	STRING_NAMES("_spread");
+static const char *const string_share[WC_BANK_MAX_STRINGS] =
+	STRING_NAMES("_share");
 
 struct rows {
 	struct wc_metric *v;

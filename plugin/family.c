@@ -1,7 +1,6 @@
 /* The family interface: see family.h. */
 #include "family.h"
 
-#include <string.h>
 
 #include "bytes.h"
 #include "jbd.h"
@@ -55,6 +54,7 @@ static const struct wc_proto protos[] = {
 		.build_read = watt_read,
 		.reply_id = watt_reply_id,
 		.decode = watt_decode_any,
+		.frames = &watt_frame_fmt,
 	},
 	[WC_FAMILY_JBD] = {
 		.family = WC_FAMILY_JBD,
@@ -66,6 +66,7 @@ static const struct wc_proto protos[] = {
 		.build_read = jbd_read,
 		.reply_id = jbd_reply_id,
 		.decode = jbd_decode_any,
+		.frames = &jbd_frame_fmt,
 	},
 };
 
@@ -80,77 +81,14 @@ const char *wc_family_name(enum wc_family f)
 }
 
 void wc_reasm_init(struct wc_reasm *r, enum wc_family f, uint32_t stale_ms,
-		   watt_frame_cb cb, void *user)
+		   wc_frame_cb cb, void *user)
 {
-	memset(r, 0, sizeof(*r));
-	r->family = f;
-	if (f == WC_FAMILY_JBD)
-		jbd_reasm_init(&r->u.jbd, stale_ms, cb, user);
-	else
-		watt_reasm_init(&r->u.watt, stale_ms, cb, user);
+	wc_reasm_init_fmt(r, wc_proto_of(f)->frames, stale_ms, cb, user);
 }
 
 void wc_reasm_set_family(struct wc_reasm *r, enum wc_family f)
 {
-	uint32_t stale;
-	watt_frame_cb cb;
-	void *user;
-
-	if (r->family == f) {
-		wc_reasm_reset(r);
-		return;
-	}
-	if (r->family == WC_FAMILY_JBD) {
-		stale = r->u.jbd.stale_ms;
-		cb = r->u.jbd.cb;
-		user = r->u.jbd.user;
-	} else {
-		stale = r->u.watt.stale_ms;
-		cb = r->u.watt.cb;
-		user = r->u.watt.user;
-	}
-	wc_reasm_init(r, f, stale, cb, user);
-}
-
-void wc_reasm_push(struct wc_reasm *r, const uint8_t *frag, size_t n,
-		   uint64_t now_ms)
-{
-	if (r->family == WC_FAMILY_JBD)
-		jbd_reasm_push(&r->u.jbd, frag, n, now_ms);
-	else
-		watt_reasm_push(&r->u.watt, frag, n, now_ms);
-}
-
-int wc_reasm_expire(struct wc_reasm *r, uint64_t now_ms)
-{
-	return r->family == WC_FAMILY_JBD ? jbd_reasm_expire(&r->u.jbd, now_ms)
-					  : watt_reasm_expire(&r->u.watt, now_ms);
-}
-
-void wc_reasm_reset(struct wc_reasm *r)
-{
-	if (r->family == WC_FAMILY_JBD)
-		jbd_reasm_reset(&r->u.jbd);
-	else
-		watt_reasm_reset(&r->u.watt);
-}
-
-int wc_reasm_busy(const struct wc_reasm *r)
-{
-	return r->family == WC_FAMILY_JBD ? jbd_reasm_busy(&r->u.jbd)
-					  : watt_reasm_busy(&r->u.watt);
-}
-
-size_t wc_reasm_have(const struct wc_reasm *r)
-{
-	return r->family == WC_FAMILY_JBD ? jbd_reasm_have(&r->u.jbd)
-					  : watt_reasm_have(&r->u.watt);
-}
-
-size_t wc_reasm_need(const struct wc_reasm *r)
-{
-	return r->family == WC_FAMILY_JBD ? jbd_reasm_need(&r->u.jbd)
-					  : watt_reasm_need(&r->u.watt);
+	wc_reasm_set_fmt(r, wc_proto_of(f)->frames);
 }
 
 enum wc_detect wc_family_detect(const struct wc_gatt_evidence *ev,

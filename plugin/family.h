@@ -36,31 +36,18 @@ struct wc_proto {
 	/* Validate and decode a reply into s. */
 	enum wc_err (*decode)(const uint8_t *frame, size_t len,
 			      struct wc_sample *s, struct wc_diag *d);
+	/* How notifications become frames (reasm.h). */
+	const struct wc_frame_fmt *frames;
 };
 
 const struct wc_proto *wc_proto_of(enum wc_family f);
 const char *wc_family_name(enum wc_family f);
 
-/* One reassembler for either family. */
-struct wc_reasm {
-	enum wc_family family;
-	union {
-		struct watt_reasm watt;
-		struct jbd_reasm jbd;
-	} u;
-};
-
+/* The reassembler (reasm.h) with the frame format of family f. */
 void wc_reasm_init(struct wc_reasm *r, enum wc_family f, uint32_t stale_ms,
-		   watt_frame_cb cb, void *user);
+		   wc_frame_cb cb, void *user);
 /* Switch family (forgets any partial frame; callback kept). */
 void wc_reasm_set_family(struct wc_reasm *r, enum wc_family f);
-void wc_reasm_push(struct wc_reasm *r, const uint8_t *frag, size_t n,
-		   uint64_t now_ms);
-int wc_reasm_expire(struct wc_reasm *r, uint64_t now_ms);
-void wc_reasm_reset(struct wc_reasm *r);
-int wc_reasm_busy(const struct wc_reasm *r);
-size_t wc_reasm_have(const struct wc_reasm *r);
-size_t wc_reasm_need(const struct wc_reasm *r);
 
 /* What GATT discovery found, and the family it points to:
  *   FFF0 with FFFA                        -> WATT

@@ -214,18 +214,21 @@ static int wc_notif_severity(enum wc_severity sev)
 	return NOTIF_WARNING;
 }
 
-static void wc_notify(const struct wc_event *ev, void *user)
+/* One event as a notification of plugin instance inst (a battery or a
+ * bank), type "bool", the event id as type instance and in the meta data
+ * with its class (and register, where the event has one). */
+static void wc_send_event(const struct wc_event *ev, const char *inst,
+			  cdtime_t t)
 {
-	const struct wc_notify_ctx *ctx = user;
 	notification_t n;
 
 	memset(&n, 0, sizeof(n));
 	n.severity = wc_notif_severity(ev->severity);
-	n.time = ctx->t;
+	n.time = t;
 	sstrncpy(n.message, ev->message, sizeof(n.message));
 	sstrncpy(n.host, hostname_g ? hostname_g : "", sizeof(n.host));
 	sstrncpy(n.plugin, WC_PLUGIN, sizeof(n.plugin));
-	sstrncpy(n.plugin_instance, ctx->b->name, sizeof(n.plugin_instance));
+	sstrncpy(n.plugin_instance, inst, sizeof(n.plugin_instance));
 	sstrncpy(n.type, "bool", sizeof(n.type));
 	sstrncpy(n.type_instance, ev->id, sizeof(n.type_instance));
 	plugin_notification_meta_add_string(&n, "id", ev->id);
@@ -234,6 +237,13 @@ static void wc_notify(const struct wc_event *ev, void *user)
 		plugin_notification_meta_add_string(&n, "register", ev->reg);
 	wc_dispatch_notification(&n);
 	plugin_notification_meta_free(n.meta);
+}
+
+static void wc_notify(const struct wc_event *ev, void *user)
+{
+	const struct wc_notify_ctx *ctx = user;
+
+	wc_send_event(ev, ctx->b->name, ctx->t);
 }
 
 /* ---- energy ------------------------------------------------------------ */
@@ -316,21 +326,9 @@ struct wc_bank_notify_ctx {
 static void wc_bank_notify(const struct wc_event *ev, void *user)
 {
 	const struct wc_bank_notify_ctx *ctx = user;
-	notification_t n;
 
-	memset(&n, 0, sizeof(n));
-	n.severity = wc_notif_severity(ev->severity);
-	n.time = ctx->t;
-	sstrncpy(n.message, ev->message, sizeof(n.message));
-	sstrncpy(n.host, hostname_g ? hostname_g : "", sizeof(n.host));
-	sstrncpy(n.plugin, WC_PLUGIN, sizeof(n.plugin));
-	sstrncpy(n.plugin_instance, ctx->k->def.name, sizeof(n.plugin_instance));
-	sstrncpy(n.type, "bool", sizeof(n.type));
-	sstrncpy(n.type_instance, ev->id, sizeof(n.type_instance));
-	plugin_notification_meta_add_string(&n, "id", ev->id);
-	plugin_notification_meta_add_string(&n, "class", ev->cls);
-	wc_dispatch_notification(&n);
-	plugin_notification_meta_free(n.meta);
+	/* Bank events carry no register. */
+	wc_send_event(ev, ctx->k->def.name, ctx->t);
 }
 
 /* Whether the bank's values are due: once a round, when every member has

@@ -29,10 +29,8 @@ TMP=$(mktemp -d)
 METER_PID=
 cleanup() {
 	set +e
-	collectd_stop_all; sim_stop_all
 	[[ -n $METER_PID ]] && { kill -TERM "$METER_PID" 2>/dev/null; wait "$METER_PID" 2>/dev/null; }
-	carbon_stop relay "$TMP/relay"; carbon_stop cache "$TMP/cache-a"; carbon_stop cache "$TMP/cache-b"
-	rm -rf "$TMP"
+	fleet_stop_all
 }
 trap cleanup EXIT
 trap 'echo "bench-fleet: line $LINENO failed: $BASH_COMMAND" >&2' ERR
@@ -40,16 +38,7 @@ die() { echo "bench-fleet: $*" >&2; exit 1; }
 [[ -f $BUILD/wattcycle.so ]] || die "$BUILD/wattcycle.so is missing: run make"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-dests=
-for c in a b; do
-	read -r _ pickle query < <(carbon_cache_conf "$TMP/cache-$c")
-	printf '[collectd]\npattern = ^collectd\\.\nretentions = %ss:1d\n' "$FLEET_INTERVAL" \
-		>"$TMP/cache-$c/conf/storage-schemas.conf"
-	carbon_start cache "$TMP/cache-$c" "$pickle" "$query" >&2 || die "carbon-cache $c did not start"
-	dests+="${dests:+, }127.0.0.1:$pickle:$c"
-done
-read -r RELAY_LINE _ < <(carbon_relay_conf "$TMP/relay" "$dests")
-carbon_start relay "$TMP/relay" "$RELAY_LINE" >&2 || die "carbon-relay did not start"
+fleet_graphite 1d >&2 || die "$FLEET_FAILED did not start"
 
 read -r NET_PORT < <(free_ports 1 udp)
 for e in "${EDGES[@]}"; do echo "$e: pw-$e"; done >"$TMP/passwd"

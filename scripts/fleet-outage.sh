@@ -26,26 +26,11 @@ PY=/usr/bin/python3
 EDGES=(edge1 edge2 edge3 edge4)
 PER_EDGE=8
 TMP=$(mktemp -d)
-cleanup() {
-	collectd_stop_all; sim_stop_all
-	carbon_stop relay "$TMP/relay"; carbon_stop cache "$TMP/cache-a"; carbon_stop cache "$TMP/cache-b"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap fleet_stop_all EXIT
 die() { echo "fleet-outage: $*" >&2; exit 1; }
 [[ -x $BUILD/wattcycle.so || -f $BUILD/wattcycle.so ]] || die "$BUILD/wattcycle.so is missing: run make"
 
-dests=
-for c in a b; do
-	read -r _ pickle query < <(carbon_cache_conf "$TMP/cache-$c")
-	printf '[collectd]\npattern = ^collectd\\.\nretentions = %ss:1d\n' "$FLEET_INTERVAL" \
-		>"$TMP/cache-$c/conf/storage-schemas.conf"
-	cp conf/graphite/storage-aggregation.conf "$TMP/cache-$c/conf/"
-	carbon_start cache "$TMP/cache-$c" "$pickle" "$query" >&2 || die "carbon-cache $c did not start"
-	dests+="${dests:+, }127.0.0.1:$pickle:$c"
-done
-read -r RELAY_LINE _ < <(carbon_relay_conf "$TMP/relay" "$dests")
-carbon_start relay "$TMP/relay" "$RELAY_LINE" >&2 || die "carbon-relay did not start"
+fleet_graphite 1d aggregation >&2 || die "$FLEET_FAILED did not start"
 
 read -r NET_PORT < <(free_ports 1 udp)
 for e in "${EDGES[@]}"; do echo "$e: pw-$e"; done >"$TMP/passwd"

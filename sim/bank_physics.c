@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "setting.h"
+
 /* ---- the solver ----------------------------------------------------------- */
 
 /* String k's current at bus voltage v, blocked directions cut off. */
@@ -167,17 +169,8 @@ static int number(struct bl *l, const config_setting_t *s, const char *key,
 {
 	double v;
 
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		v = (double)config_setting_get_int64(s);
-		break;
-	case CONFIG_TYPE_FLOAT:
-		v = config_setting_get_float(s);
-		break;
-	default:
+	if (!sim_setting_number(s, &v))
 		return bfail(l, s, "key '%s': must be a number", key);
-	}
 	if (!isfinite(v) || v < lo || v > hi)
 		return bfail(l, s, "key '%s': %g is out of range (%g..%g)", key,
 			     v, lo, hi);

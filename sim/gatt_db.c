@@ -144,6 +144,24 @@ static struct gatt_attr *db_char16(struct gatt_db *db, uint16_t *h,
 	return db_char(db, h, props, u, 2, kind);
 }
 
+/* The battery service's characteristics both layouts share: the notify
+ * one (values FFF1, with its CCCD) and the write one (value FFF2), whatever
+ * their UUIDs; the handles are kept in db. */
+static void db_battery_pair(struct gatt_db *db, uint16_t *h,
+			    uint16_t notify_uuid, uint16_t write_uuid,
+			    uint8_t write_props)
+{
+	struct gatt_attr *a;
+
+	a = db_char16(db, h, PROP_NOTIFY | PROP_READ, notify_uuid, GATT_V_FFF1);
+	db->fff1_value = a->handle;
+	a = db_add(db, h, UUID_CCCD, GATT_P_READ | GATT_P_WRITE,
+		   GATT_V_FFF1_CCCD);
+	db->fff1_cccd = a->handle;
+	a = db_char16(db, h, write_props, write_uuid, GATT_V_FFF2);
+	db->fff2_value = a->handle;
+}
+
 static void db_build(struct gatt_db *db, bool jbd)
 {
 	static const uint8_t appearance[2] = { 0x00, 0x00 };
@@ -170,14 +188,8 @@ static void db_build(struct gatt_db *db, bool jbd)
 	 * clients that assume contiguous handles fail here, not in the field. */
 	h = 0x000F;
 	db_service16(db, &h, 0xFFF0);
-	a = db_char16(db, &h, PROP_NOTIFY | PROP_READ, 0xFFF1, GATT_V_FFF1);
-	db->fff1_value = a->handle;
-	a = db_add(db, &h, UUID_CCCD, GATT_P_READ | GATT_P_WRITE,
-		   GATT_V_FFF1_CCCD);
-	db->fff1_cccd = a->handle;
-	a = db_char16(db, &h, PROP_WRITE | PROP_WRITE_CMD | PROP_READ, 0xFFF2,
-		      GATT_V_FFF2);
-	db->fff2_value = a->handle;
+	db_battery_pair(db, &h, 0xFFF1, 0xFFF2,
+			PROP_WRITE | PROP_WRITE_CMD | PROP_READ);
 	if (jbd)
 		return; /* the DISCOVER: no FFFA, no decoy service */
 	a = db_char16(db, &h, PROP_WRITE | PROP_WRITE_CMD | PROP_READ, 0xFFFA,
@@ -208,7 +220,6 @@ void gatt_db_init_jbd(struct gatt_db *db)
 void gatt_db_init_jbd_ff00(struct gatt_db *db)
 {
 	uint16_t h;
-	struct gatt_attr *a;
 
 	db_build(db, true);
 	/* drop FFF0 (the last service built) and put FF00 in its place */
@@ -217,13 +228,7 @@ void gatt_db_init_jbd_ff00(struct gatt_db *db)
 	h = db->attrs[db->n - 1].handle;
 	db->n--;
 	db_service16(db, &h, 0xFF00);
-	a = db_char16(db, &h, PROP_NOTIFY | PROP_READ, 0xFF01, GATT_V_FFF1);
-	db->fff1_value = a->handle;
-	a = db_add(db, &h, UUID_CCCD, GATT_P_READ | GATT_P_WRITE,
-		   GATT_V_FFF1_CCCD);
-	db->fff1_cccd = a->handle;
-	a = db_char16(db, &h, PROP_WRITE | PROP_WRITE_CMD, 0xFF02, GATT_V_FFF2);
-	db->fff2_value = a->handle;
+	db_battery_pair(db, &h, 0xFF01, 0xFF02, PROP_WRITE | PROP_WRITE_CMD);
 	db->fffa_value = 0;
 }
 

@@ -17,6 +17,7 @@
 #include "alarms.h"
 #include "fidelity.h"
 #include "jbd_sim.h"
+#include "setting.h"
 
 static const char *const fault_names[SIM_FAULT__COUNT] = {
 	[SIM_FAULT_LATENCY] = "latency",
@@ -234,19 +235,8 @@ static int get_number(struct loader *l, const config_setting_t *s,
 {
 	double v;
 
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-		v = config_setting_get_int(s);
-		break;
-	case CONFIG_TYPE_INT64:
-		v = (double)config_setting_get_int64(s);
-		break;
-	case CONFIG_TYPE_FLOAT:
-		v = config_setting_get_float(s);
-		break;
-	default:
+	if (!sim_setting_number(s, &v))
 		return scen_fail(l, s, key, "must be a number");
-	}
 	if (!isfinite(v) || v < lo || v > hi)
 		return scen_fail(l, s, key, "%g is out of range (%g..%g)", v, lo, hi);
 	*out = v;

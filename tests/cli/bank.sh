@@ -9,17 +9,13 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/sim.sh
+. tests/lib/house.sh
 BUILD=${BUILD:-build}
 W=$BUILD/wattcycle
 TMP=$(mktemp -d)
 trap 'sim_stop_all; rm -rf "$TMP"' EXIT
 
-ok=1
-sim_start b1 --socket "$TMP/b1.sock" --name b1 --soc 80 --current -12.6 || ok=0
-sim_start b2 --socket "$TMP/b2.sock" --name b2 --soc 70 --current -12.4 || ok=0
-sim_start b3 --socket "$TMP/b3.sock" --name b3 --soc 78 --current -12.0 || ok=0
-sim_start b4 --socket "$TMP/b4.sock" --name b4 --soc 76 --current -11.8 || ok=0
-((ok)) || { tap_not_ok "simulators started"; tap_done; exit 1; }
+house_sims || { tap_not_ok "simulators started"; tap_done; exit 1; }
 INV=$TMP/inventory.conf
 cat >"$INV" <<INV
 batteries = (
@@ -28,13 +24,8 @@ batteries = (
   { name = "b3"; address = "unix:$TMP/b3.sock"; },
   { name = "b4"; address = "unix:$TMP/b4.sock"; timeout = 1; }
 );
-banks = (
-  { name = "house";
-    strings = ( ["b1", "b2"], ["b3", "b4"] );
-    soc_spread_warn = 5.0;
-    share_warn = 25.0; }
-);
 INV
+house_bank >>"$INV"
 
 # ---- JSON by hand ---------------------------------------------------------
 J=$("$W" bank --inventory "$INV" --json house); RC=$?

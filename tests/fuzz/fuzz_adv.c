@@ -9,15 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "adv.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                        \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 static void check_record(const struct wc_adv *a)
 {

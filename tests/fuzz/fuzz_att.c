@@ -13,16 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fuzz_common.h"
 #include "att.h"
 #include "clock.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                        \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 static void on_notify(void *user, uint16_t handle, const uint8_t *value,
 		      size_t len)

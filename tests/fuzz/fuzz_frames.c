@@ -16,18 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "sample.h"
 #include "watt.h"
 #include "watt_reasm.h"
 #include "wc_error.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                        \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 struct fuzz_ctx {
 	struct wc_sample s;
@@ -126,14 +119,15 @@ static void on_frame(void *user, enum wc_err err, const uint8_t *frame,
 static void feed_fragments(const uint8_t *data, size_t size)
 {
 	struct fuzz_ctx c;
-	struct watt_reasm r;
+	struct wc_reasm r;
 	size_t plan = size < 4 ? size : 4;
 	uint64_t step = size > 1 ? (uint64_t)data[1] * 8 : 0;
 	uint64_t now = 1000;
 	size_t off = 0;
 
 	memset(&c, 0, sizeof(c));
-	watt_reasm_init(&r, WATT_REASM_STALE_MS, on_frame, &c);
+	wc_reasm_init_fmt(&r, &watt_frame_fmt, WATT_REASM_STALE_MS, on_frame,
+			  &c);
 	for (size_t i = 0; off < size; i++) {
 		uint8_t b = plan ? data[i % plan] : 0;
 		size_t n = (size_t)(b & 0x3F) + 1;
@@ -141,35 +135,36 @@ static void feed_fragments(const uint8_t *data, size_t size)
 		if (n > size - off)
 			n = size - off;
 		if ((b & 0xC0) == 0xC0)
-			watt_reasm_push(&r, data + off, 0, now);
-		watt_reasm_push(&r, data + off, n, now);
-		CHECK(watt_reasm_have(&r) <= WATT_FRAME_MAX);
-		CHECK(watt_reasm_need(&r) <= WATT_FRAME_MAX);
-		CHECK(!watt_reasm_need(&r) ||
-		      watt_reasm_have(&r) < watt_reasm_need(&r));
+			wc_reasm_push(&r, data + off, 0, now);
+		wc_reasm_push(&r, data + off, n, now);
+		CHECK(wc_reasm_have(&r) <= WATT_FRAME_MAX);
+		CHECK(wc_reasm_need(&r) <= WATT_FRAME_MAX);
+		CHECK(!wc_reasm_need(&r) ||
+		      wc_reasm_have(&r) < wc_reasm_need(&r));
 		off += n;
 		now += step;
 	}
 	/* Whatever is left must go stale at the deadline, and only then. */
-	if (watt_reasm_busy(&r)) {
-		CHECK(watt_reasm_expire(&r, now - step +
+	if (wc_reasm_busy(&r)) {
+		CHECK(wc_reasm_expire(&r, now - step +
 					    WATT_REASM_STALE_MS - 1) == 0);
-		CHECK(watt_reasm_expire(&r, now - step +
+		CHECK(wc_reasm_expire(&r, now - step +
 					    WATT_REASM_STALE_MS) == 1);
 	}
-	CHECK(!watt_reasm_busy(&r));
+	CHECK(!wc_reasm_busy(&r));
 }
 
 /* The same stream as one notification (MTU 512): frames back to back. */
 static void feed_whole(const uint8_t *data, size_t size)
 {
 	struct fuzz_ctx c;
-	struct watt_reasm r;
+	struct wc_reasm r;
 
 	memset(&c, 0, sizeof(c));
-	watt_reasm_init(&r, WATT_REASM_STALE_MS, on_frame, &c);
-	watt_reasm_push(&r, data, size, 0);
-	watt_reasm_expire(&r, WATT_REASM_STALE_MS);
+	wc_reasm_init_fmt(&r, &watt_frame_fmt, WATT_REASM_STALE_MS, on_frame,
+			  &c);
+	wc_reasm_push(&r, data, size, 0);
+	wc_reasm_expire(&r, WATT_REASM_STALE_MS);
 }
 
 static void decode_direct(const uint8_t *data, size_t size)

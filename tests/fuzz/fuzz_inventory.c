@@ -11,9 +11,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_common.h"
 #include "inventory.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
 
 /* libconfig 1.5 (Debian 12) loses string tokens on some syntax errors
@@ -25,12 +25,6 @@ const char *__lsan_default_suppressions(void)
 {
 	return "leak:libconfig.so\n";
 }
-
-#define CHECK(cond)                        \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 static void check(const struct wc_inventory *inv)
 {

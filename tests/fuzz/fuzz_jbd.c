@@ -11,19 +11,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "alarms.h"
 #include "jbd.h"
 #include "jbd_reasm.h"
 #include "sample.h"
 #include "wc_error.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                        \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 static void use_diag(const struct wc_diag *d, enum wc_err e)
 {
@@ -81,7 +74,7 @@ static void on_frame(void *user, enum wc_err err, const uint8_t *frame,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct jbd_reasm r;
+	struct wc_reasm r;
 	struct jbd_frame f;
 	struct jbd_clock c;
 	struct jbd_log_index li;
@@ -91,20 +84,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t o = 0, k = 0;
 	enum wc_err e;
 
-	jbd_reasm_init(&r, 1000, on_frame, NULL);
+	wc_reasm_init_fmt(&r, &jbd_frame_fmt, 1000, on_frame, NULL);
 	while (o < size) {
 		size_t n = (size_t)(data[k % (size < 4 ? size : 4)] & 0x1F) + 1;
 
 		if (n > size - o)
 			n = size - o;
-		jbd_reasm_push(&r, data + o, n, now);
-		CHECK(jbd_reasm_have(&r) <= JBD_FRAME_MAX);
+		wc_reasm_push(&r, data + o, n, now);
+		CHECK(wc_reasm_have(&r) <= JBD_FRAME_MAX);
 		o += n;
 		k++;
 		now += size > 1 ? (uint64_t)data[1] * 8u : 0u;
 	}
-	jbd_reasm_expire(&r, now + 5000);
-	CHECK(!jbd_reasm_busy(&r));
+	wc_reasm_expire(&r, now + 5000);
+	CHECK(!wc_reasm_busy(&r));
 
 	decode_one(data, size);
 	e = jbd_parse_frame(data, size, &f, &d);

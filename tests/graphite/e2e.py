@@ -33,25 +33,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gtarget  # noqa: E402
 import gweb  # noqa: E402
 import lint  # noqa: E402  (documented_conditional)
-
-failed = 0
-
-
-def result(ok, desc, detail=""):
-    global failed
-    if not ok:
-        failed += 1
-    d = desc + (": " + detail if detail and not ok else "")
-    print("%s\t%s" % ("PASS" if ok else "FAIL", d.replace("\n", " ")),
-          flush=True)
-
-
-def skip(desc):
-    print("SKIP\t%s" % desc, flush=True)
-
-
-def note(text):
-    print("#\t%s" % text, flush=True)
+import results  # noqa: E402
+from results import result, skip, note  # noqa: E402
 
 
 # --- what the simulator served ----------------------------------------------
@@ -531,7 +514,7 @@ def main():
     check_events(g, polls, a.host, events)
     check_aggregation(a.tmp, a.host, batteries[0])
     check_pngs(g, a.host, batteries, alarm_name, a.png_dir, a.copy_png_dir)
-    return 1 if failed else 0
+    return results.exit_status()
 
 
 if __name__ == "__main__":

@@ -24,21 +24,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gweb  # noqa: E402
-
-failed = 0
-
-
-def result(ok, desc, detail=""):
-    global failed
-    if not ok:
-        failed += 1
-    d = desc + (": " + detail if detail and not ok else "")
-    print("%s\t%s" % ("PASS" if ok else "FAIL", d.replace("\n", " ")),
-          flush=True)
-
-
-def note(text):
-    print("#\t%s" % text, flush=True)
+import results  # noqa: E402
+from results import result, note  # noqa: E402
 
 
 def served(path):
@@ -177,7 +164,7 @@ def main():
            g.render("collectd.%s.*.*.*.*" % a.rogue) == [],
            "the rogue edge's values are stored nowhere and render nothing",
            "%s" % rogue[:3])
-    return 1 if failed else 0
+    return results.exit_status()
 
 
 if __name__ == "__main__":

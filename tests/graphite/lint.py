@@ -6,7 +6,7 @@
 
 FILE of identifiers: `scripts/identifiers.sh` output (type-type_instance, what
 the real plugin dispatches).  --bank-identifiers: the same for a bank
-(`scripts/bank-identifiers.sh`); the bank dashboard (uid wattcycle-bank) is
+(`scripts/identifiers.sh --bank`); the bank dashboard (uid wattcycle-bank) is
 matched against those.  --alarms: `wattcycle alarms --json`.
 --generated: a directory where grafana/generate.py just wrote its output.
 Prints one line per check: PASS|FAIL|SKIP <tab> description (the shell suite
@@ -21,21 +21,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gtarget  # noqa: E402
+import results  # noqa: E402
+from results import result  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 DS = {"type": "graphite", "uid": "${datasource}"}
 HOST, BATTERY = "lint_host", "lint_battery"
-
-failed = 0
-
-
-def result(ok, desc, detail=""):
-    global failed
-    if not ok:
-        failed += 1
-    d = desc + (": " + detail if detail and not ok else "")
-    print("%s\t%s" % ("PASS" if ok else "FAIL", d.replace("\n", " ")))
 
 
 def documented_conditional():
@@ -358,7 +350,7 @@ def main():
            "dashboard uids are unique (%s)" % ", ".join(sorted(
                str(u) for u in uids)), str(uids))
     check_graphite_conf()
-    return 1 if failed else 0
+    return results.exit_status()
 
 
 if __name__ == "__main__":

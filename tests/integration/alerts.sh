@@ -16,22 +16,13 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/sim.sh
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
 TMP=$(mktemp -d)
-CD_PID=
 NAG_CONF=conf/nagios
 PY=/usr/bin/python3
 
-stop_collectd() {
-	[[ -n $CD_PID ]] || return 0
-	kill -TERM "$CD_PID" 2>/dev/null
-	local deadline=$((SECONDS + 5))
-	while kill -0 "$CD_PID" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$CD_PID" 2>/dev/null
-	wait "$CD_PID" 2>/dev/null
-	CD_PID=
-}
-trap 'stop_collectd; sim_stop_all; rm -rf "$TMP"' EXIT
+trap 'collectd_stop_all; sim_stop_all; rm -rf "$TMP"' EXIT
 
 # ---- the daemons --------------------------------------------------------
 sim_start b1 --socket "$TMP/b1.sock" --name b1 --cells 4 --current 0 || { tap_not_ok "simulator started"; tap_done; exit 1; }
@@ -45,18 +36,7 @@ sed 's/^  #@ /  /' conf/thresholds.conf >"$TMP/thresholds.conf"
 # notify_nagios appends to an existing command file (Nagios' FIFO); it never
 # creates one.
 : >"$TMP/nagios.cmd"
-cat >"$TMP/collectd.conf" <<CONF
-Hostname "ci"
-FQDNLookup false
-BaseDir "$TMP"
-PIDFile "$TMP/collectd.pid"
-Interval 0.5
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$TMP/collectd.log"
-</Plugin>
+{ collectd_head ci 0.5 "$TMP" "$TMP/collectd.log"; cat <<CONF; } >"$TMP/collectd.conf"
 Include "$TMP/unixsock.conf"
 Include "$TMP/notify_nagios.conf"
 Include "$TMP/thresholds.conf"
@@ -72,8 +52,7 @@ LoadPlugin wattcycle
   </Battery>
 </Plugin>
 CONF
-/usr/sbin/collectd -f -C "$TMP/collectd.conf" >"$TMP/collectd.out" 2>&1 &
-CD_PID=$!
+collectd_start cd "$TMP/collectd.conf" "$TMP/collectd.out"
 
 # ---- helpers ------------------------------------------------------------
 # ranges ID: "WARN CRIT" of the shipped active service for ID.
@@ -90,14 +69,6 @@ nag() {
 }
 # lines FILE: its line count (a mark: later waits look only past it).
 lines() { wc -l <"$1"; }
-# wait_until DEADLINE_S CMD...: poll CMD every 50 ms until it succeeds.
-wait_until() {
-	local deadline=$(($(now_ms) + $1 * 1000)); shift
-	until "$@"; do
-		(($(now_ms) > deadline)) && return 1
-		sleep 0.05
-	done
-}
 nag_is() { nag "$1"; [[ $NAG_RC == "$2" && $NAG_OUT =~ $3 ]]; }
 after() { tail -n +"$(($2 + 1))" "$1"; }
 has_after() { after "$1" "$2" | grep -qE -- "$3"; }
@@ -267,7 +238,7 @@ step "battery back" bool-online 0 '^OKAY: 0 critical, 0 warning, 1 okay \| value
 check "battery back: SoC readable again" wait_until 8 nag_is percent-soc 0 '^OKAY: '
 
 # ---- notify_nagios output as a whole -------------------------------------
-stop_collectd
+collectd_stop cd
 check "every command line is a well-formed passive service result" \
 	bash -c '! grep -vE "^\[[0-9]{10}\] PROCESS_SERVICE_CHECK_RESULT;ci;wattcycle-b1/[a-z]+-[a-z0-9_]+;[012];.+$" "$1"' _ "$TMP/nagios.cmd"
 WATTCYCLE=$BUILD/wattcycle "$NAG_CONF/wattcycle-passive-services.sh" ci b1 4 2 >"$TMP/passive.cfg"

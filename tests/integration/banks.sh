@@ -19,28 +19,14 @@ KEEP_LOG=${KEEP_LOG:-}
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/sim.sh
+. tests/lib/house.sh
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
 TMP=$(mktemp -d)
-CD_PID=
-
-stop_collectd() {
-	[[ -n $CD_PID ]] || return 0
-	kill -TERM "$CD_PID" 2>/dev/null
-	local deadline=$((SECONDS + 5))
-	while kill -0 "$CD_PID" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$CD_PID" 2>/dev/null
-	wait "$CD_PID" 2>/dev/null
-	CD_PID=
-}
-trap 'stop_collectd; sim_stop_all; rm -rf "$TMP"' EXIT
+trap 'collectd_stop_all; sim_stop_all; rm -rf "$TMP"' EXIT
 
 # string 1 = b1 + b2, string 2 = b3 + b4; SoC 80/70 and 78/76 %
-ok=1
-sim_start b1 --socket "$TMP/b1.sock" --name b1 --soc 80 --current -12.6 || ok=0
-sim_start b2 --socket "$TMP/b2.sock" --name b2 --soc 70 --current -12.4 || ok=0
-sim_start b3 --socket "$TMP/b3.sock" --name b3 --soc 78 --current -12.0 || ok=0
-sim_start b4 --socket "$TMP/b4.sock" --name b4 --soc 76 --current -11.8 || ok=0
-((ok)) || { tap_not_ok "simulators started"; tap_done; exit 1; }
+house_sims || { tap_not_ok "simulators started"; tap_done; exit 1; }
 
 cat >"$TMP/inventory.conf" <<INV
 batteries = (
@@ -48,13 +34,8 @@ batteries = (
   { name = "b2"; address = "unix:$TMP/b2.sock"; timeout = 0.4; },
   { name = "b3"; address = "unix:$TMP/b3.sock"; timeout = 0.4; }
 );
-banks = (
-  { name = "house";
-    strings = ( ["b1", "b2"], ["b3", "b4"] );
-    soc_spread_warn = 5.0;
-    share_warn = 25.0; }
-);
 INV
+house_bank >>"$TMP/inventory.conf"
 # The shipped thresholds (the commented per-battery/per-bank blocks on:
 # "house" is the bank here) and notify_nagios writing to a file.
 sed 's/^  #@ /  /' conf/thresholds.conf >"$TMP/thresholds.conf"
@@ -62,18 +43,8 @@ sed "s|/var/lib/nagios4/rw/nagios.cmd|$TMP/nagios.cmd|" conf/nagios/collectd-not
 : >"$TMP/nagios.cmd"
 # b4 comes from a <Battery> block before the Inventory line: mixed.
 conf() {
+	collectd_head ci 0.5 "$TMP" "$TMP/collectd.log"
 	cat <<CONF
-Hostname "ci"
-FQDNLookup false
-BaseDir "$TMP"
-PIDFile "$TMP/collectd.pid"
-Interval 0.5
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$TMP/collectd.log"
-</Plugin>
 LoadPlugin unixsock
 <Plugin unixsock>
   SocketFile "$TMP/collectd.sock"
@@ -92,16 +63,8 @@ LoadPlugin wattcycle
 CONF
 }
 conf "$TMP/inventory.conf" >"$TMP/collectd.conf"
-/usr/sbin/collectd -f -C "$TMP/collectd.conf" >"$TMP/collectd.out" 2>&1 &
-CD_PID=$!
+collectd_start cd "$TMP/collectd.conf" "$TMP/collectd.out"
 
-wait_until() {
-	local deadline=$(($(now_ms) + $1 * 1000)); shift
-	until "$@"; do
-		(($(now_ms) > deadline)) && return 1
-		sleep 0.05
-	done
-}
 # val ID: the value collectd holds for ci/ID ("" when none).
 val() {
 	collectdctl -s "$TMP/collectd.sock" getval "ci/$1" 2>/dev/null |
@@ -191,7 +154,7 @@ check_near "b3 silent: members online 3" wattcycle-house/count-members_online 3 
 check "thresholds: members_online 3 < 3.5: WARNING (per-bank block)" wait_until 8 has_after "$TMP/collectd.log" "$mk" \
 	"severity = WARNING, host = ci, plugin = wattcycle, plugin_instance = house, type = count, type_instance = members_online, message = .*is currently 3\.0+\. That is below the warning threshold of 3\.50*\."
 ebefore=$(val wattcycle-b1/energy_wh-discharged)
-stop_collectd
+collectd_stop cd
 [[ -n $KEEP_LOG ]] && cp "$TMP/collectd.log" "$KEEP_LOG"
 check "no ERROR besides b3's failed polls" bash -c '! grep -v "b3: poll failed" "$1" | grep -q "\[error\]"' _ "$TMP/collectd.log"
 

@@ -23,8 +23,8 @@ if ! scripts/identifiers.sh >"$TMP/ids.watt" 2>"$TMP/ids.err" ||
 	sed 's/^/#   /' "$TMP/ids.err"
 	tap_done; exit
 fi
-if ! scripts/bank-identifiers.sh >"$TMP/bank-ids" 2>"$TMP/bank-ids.err"; then
-	tap_not_ok "scripts/bank-identifiers.sh lists the plugin's bank identifiers"
+if ! scripts/identifiers.sh --bank >"$TMP/bank-ids" 2>"$TMP/bank-ids.err"; then
+	tap_not_ok "scripts/identifiers.sh --bank lists the plugin's bank identifiers"
 	sed 's/^/#   /' "$TMP/bank-ids.err"
 	tap_done; exit
 fi

@@ -9,10 +9,10 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
 TMP=$(mktemp -d)
 SIM_PID=
-COLLECTD_PID=
 stop() { # PID: SIGTERM, wait (<= 10 s), SIGKILL
 	[[ -n $1 ]] || return 0
 	kill -TERM "$1" 2>/dev/null
@@ -21,7 +21,7 @@ stop() { # PID: SIGTERM, wait (<= 10 s), SIGKILL
 	kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 }
-cleanup() { stop "$COLLECTD_PID"; stop "$SIM_PID"; rm -rf "$TMP"; }
+cleanup() { collectd_stop_all; stop "$SIM_PID"; rm -rf "$TMP"; }
 trap cleanup EXIT
 
 for tool in dpkg-buildpackage dh lintian; do
@@ -100,22 +100,9 @@ until grep -q 'wattcycle-sim: ready' "$TMP/sim.out" 2>/dev/null || ((SECONDS > d
 check "the packaged wattcycle-sim serves a battery" grep -q 'wattcycle-sim: ready' "$TMP/sim.out"
 check "the packaged wattcycle reads it" bash -c "'$R/usr/bin/wattcycle' read 'unix:$TMP/b1.sock' --json | jq -e '.cells_v | length == 8' >/dev/null"
 mkdir -p "$TMP/csv"
-cat >"$TMP/c.conf" <<EOC
-Hostname "debtest"
-FQDNLookup false
-BaseDir "$TMP"
-PIDFile "$TMP/collectd.pid"
-Interval 1
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$TMP/collectd.log"
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$TMP/csv"
-</Plugin>
+{ collectd_head debtest 1 "$TMP" "$TMP/collectd.log"
+  collectd_csv "$TMP/csv"
+  cat <<EOC; } >"$TMP/c.conf"
 PluginDir "$R/usr/lib/collectd"
 LoadPlugin wattcycle
 <Plugin wattcycle>
@@ -124,16 +111,15 @@ LoadPlugin wattcycle
   </Battery>
 </Plugin>
 EOC
-/usr/sbin/collectd -f -C "$TMP/c.conf" >"$TMP/collectd.out" 2>&1 &
-COLLECTD_PID=$!
+collectd_start pkg "$TMP/c.conf" "$TMP/collectd.out"
 csv() { ls "$TMP"/csv/debtest/wattcycle-pkg1/voltage-pack-* 2>/dev/null | head -n 1; }
 deadline=$((SECONDS + 20))
 until [[ -n $(csv) ]] && (($(grep -vc ^epoch "$(csv)") >= 3)); do
 	((SECONDS > deadline)) && break
 	sleep 0.2
 done
-alive=0; kill -0 "$COLLECTD_PID" 2>/dev/null && alive=1
-stop "$COLLECTD_PID"; COLLECTD_PID=
+alive=0; kill -0 "${CD_PID[pkg]}" 2>/dev/null && alive=1
+collectd_stop pkg
 eq "collectd ran with the packaged plugin" "$alive" 1
 check "it loaded the plugin from the unpacked package" grep -q 'wattcycle plugin: 1 battery configured' "$TMP/collectd.log"
 n=$( [[ -n $(csv) ]] && grep -vc ^epoch "$(csv)" || echo 0)

@@ -29,12 +29,7 @@ EDGES=(edge1 edge2 edge3 edge4)
 PER_EDGE=8
 TMP=$(mktemp -d)
 
-cleanup() {
-	collectd_stop_all; sim_stop_all
-	carbon_stop relay "$TMP/relay"; carbon_stop cache "$TMP/cache-a"; carbon_stop cache "$TMP/cache-b"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap fleet_stop_all EXIT
 
 for tool in carbon-cache carbon-relay /usr/sbin/collectd; do
 	if ! command -v "$tool" >/dev/null; then
@@ -43,24 +38,10 @@ for tool in carbon-cache carbon-relay /usr/sbin/collectd; do
 done
 
 # --- two carbon-caches behind a consistent-hashing carbon-relay ---------------
-declare -A QUERY
-dests=
-for c in a b; do
-	read -r line pickle query < <(carbon_cache_conf "$TMP/cache-$c")
-	QUERY[$c]=$query
-	printf '[collectd]\npattern = ^collectd\\.\nretentions = %ss:1h\n' "$FLEET_INTERVAL" \
-		>"$TMP/cache-$c/conf/storage-schemas.conf"
-	cp conf/graphite/storage-aggregation.conf "$TMP/cache-$c/conf/"
-	if ! carbon_start cache "$TMP/cache-$c" "$pickle" "$query"; then
-		tap_not_ok "carbon-cache $c starts"; tap_done; exit
-	fi
-	dests+="${dests:+, }127.0.0.1:$pickle:$c"
-done
-read -r RELAY_LINE _ < <(carbon_relay_conf "$TMP/relay" "$dests")
-if ! carbon_start relay "$TMP/relay" "$RELAY_LINE"; then
-	tap_not_ok "carbon-relay starts"; tap_done; exit
+if ! fleet_graphite 1h aggregation; then
+	tap_not_ok "$FLEET_FAILED starts"; tap_done; exit
 fi
-tap_ok "carbon-relay on :$RELAY_LINE hashes over caches a and b ($dests)"
+tap_ok "carbon-relay on :$RELAY_LINE hashes over caches a and b ($FLEET_DESTS)"
 
 # --- the central ----------------------------------------------------------------
 read -r NET_PORT < <(free_ports 1 udp)
@@ -138,8 +119,8 @@ eq "edge1 keeps its own RRD files (8 voltage-pack.rrd)" "$rrds" 8
 
 # --- graphite-web over both caches --------------------------------------------------
 py_tap "$PY" tests/graphite/fleet.py --tmp "$TMP" \
-	--cache "$TMP/cache-a/storage/whisper=127.0.0.1:${QUERY[a]}:a" \
-	--cache "$TMP/cache-b/storage/whisper=127.0.0.1:${QUERY[b]}:b" \
+	--cache "$TMP/cache-a/storage/whisper=127.0.0.1:${FLEET_QUERY[a]}:a" \
+	--cache "$TMP/cache-b/storage/whisper=127.0.0.1:${FLEET_QUERY[b]}:b" \
 	--edges "$(IFS=,; echo "${EDGES[*]}")" --per-edge "$PER_EDGE" --rogue rogue \
 	--from $((t_start - 2)) --until "$t_stop" \
 	grafana/dashboards/*.json

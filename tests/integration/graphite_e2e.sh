@@ -153,7 +153,7 @@ sim_stop bank
 # --- graphite-web: every dashboard target, then PNGs -------------------------------
 # (the battery dashboards; wattcycle-bank.json needs a bank, which this run
 # has not: dashboards_lint.sh matches its targets against the bank
-# identifiers of the real plugin, scripts/bank-identifiers.sh)
+# identifiers of the real plugin, scripts/identifiers.sh --bank)
 py_tap "$PY" tests/graphite/e2e.py --tmp "$TMP" --cache-query-port "$QUERY_PORT" \
 	--host "$HOST" --batteries "$BATTERIES" --sim-log "$TMP/served.log" \
 	--from $((t_start - 2)) --until "$t_stop" \

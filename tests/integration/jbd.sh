@@ -9,22 +9,12 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/sim.sh
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
 BUILD_ABS=$(cd "$BUILD" && pwd)
 W=$BUILD/wattcycle
-COLLECTD=/usr/sbin/collectd
 TMP=$(mktemp -d)
-CD_PID=
-stop_collectd() {
-	[[ -n $CD_PID ]] || return 0
-	kill -TERM "$CD_PID" 2>/dev/null
-	local deadline=$((SECONDS + 15))
-	while kill -0 "$CD_PID" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$CD_PID" 2>/dev/null
-	wait "$CD_PID" 2>/dev/null
-	CD_PID=
-}
-trap 'stop_collectd; sim_stop_all; rm -rf "$TMP"' EXIT
+trap 'collectd_stop_all; sim_stop_all; rm -rf "$TMP"' EXIT
 
 # served CMD FILTER: the last logged reply to JBD command CMD.
 served() { jq -c "select(.battery == \"${3:-j}\" and .dp == \"$1\") | $2" "$TMP/j.log" | tail -n 1; }
@@ -119,23 +109,9 @@ sim_stop s
 sim_start j --socket "$TMP/j.sock" --name j --family jbd --cells 4 --current 6.0 \
 	--alarm mos_sw_lock --log "$TMP/j.log" || exit 1
 mkdir -p "$TMP/base" "$TMP/csv"
-cat >"$TMP/collectd.conf" <<EOF
-Hostname "ci"
-FQDNLookup false
-BaseDir "$TMP/base"
-PIDFile "$TMP/base/collectd.pid"
-Interval 1
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$TMP/collectd.log"
-  Timestamp true
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$TMP/csv"
-</Plugin>
+{ collectd_head ci 1 "$TMP/base" "$TMP/collectd.log" timestamp
+  collectd_csv "$TMP/csv"
+  cat <<EOF; } >"$TMP/collectd.conf"
 PluginDir "$BUILD_ABS"
 LoadPlugin wattcycle
 PluginDir "/usr/lib/collectd"
@@ -148,15 +124,14 @@ PluginDir "/usr/lib/collectd"
 </Battery>
 </Plugin>
 EOF
-"$COLLECTD" -f -C "$TMP/collectd.conf" >"$TMP/collectd.out" 2>&1 &
-CD_PID=$!
+collectd_start cd "$TMP/collectd.conf" "$TMP/collectd.out"
 D="$TMP/csv/ci/wattcycle-disc"
 for _ in $(seq 1 100); do
 	[[ -f $(echo "$D"/voltage-cell04-*) && -f $(echo "$D"/bool-heating-*) ]] && break
 	sleep 0.1
 done
 sleep 1.2
-stop_collectd
+collectd_stop cd
 ids=$(ls "$D" 2>/dev/null | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u)
 for id in voltage-pack voltage-cell01 voltage-cell04 current-pack percent-soc charge-full charge-design \
 	temperature-probe1 temperature-probe4 bool-chg_on bool-dsg_on bool-heating humidity-pack \

@@ -17,10 +17,21 @@
 #                                127.0.0.1:PORT (UDP), AuthFile AUTHFILE,
 #                                write_graphite to 127.0.0.1:RELAY_PORT,
 #                                notify_nagios into CMDFILE (created); log DIR/log
-#   collectd_start NAME CONF     collectd -f in the background; PID in CD_PID[NAME]
-#   collectd_stop NAME           SIGTERM, wait (<= 10 s), then SIGKILL
-#   collectd_stop_all
-declare -A CD_PID
+#   fleet_graphite RETENTION [aggregation]
+#                                two carbon-caches $TMP/cache-a and cache-b
+#                                (collectd.* every $FLEET_INTERVAL s kept for
+#                                RETENTION; "aggregation": the shipped
+#                                storage-aggregation.conf) behind a
+#                                consistent-hashing carbon-relay $TMP/relay;
+#                                sets RELAY_LINE, FLEET_DESTS and
+#                                FLEET_QUERY[a|b]; returns 1 with FLEET_FAILED
+#                                ("carbon-cache a", "carbon-relay") when one
+#                                did not start
+#   fleet_stop_all               every daemon and simulator stopped, $TMP gone
+# and the daemons' start and stop of tests/lib/collectd.sh (needs
+# tests/lib/sim.sh and tests/lib/carbon.sh).
+. tests/lib/collectd.sh
+declare -A FLEET_QUERY
 FLEET_CONF=${FLEET_CONF:-conf/fleet}
 FLEET_INTERVAL=${FLEET_INTERVAL:-1}
 
@@ -93,23 +104,32 @@ fleet_central_conf() {
 	} >"$out"
 }
 
-collectd_start() {
-	/usr/sbin/collectd -f -C "$2" >"$2.out" 2>&1 &
-	CD_PID[$1]=$!
+fleet_graphite() {
+	local c line pickle query
+	FLEET_DESTS=
+	for c in a b; do
+		read -r line pickle query < <(carbon_cache_conf "$TMP/cache-$c")
+		FLEET_QUERY[$c]=$query
+		printf '[collectd]\npattern = ^collectd\\.\nretentions = %ss:%s\n' \
+			"$FLEET_INTERVAL" "$1" >"$TMP/cache-$c/conf/storage-schemas.conf"
+		if [[ ${2:-} == aggregation ]]; then
+			cp conf/graphite/storage-aggregation.conf "$TMP/cache-$c/conf/"
+		fi
+		if ! carbon_start cache "$TMP/cache-$c" "$pickle" "$query"; then
+			FLEET_FAILED="carbon-cache $c"
+			return 1
+		fi
+		FLEET_DESTS+="${FLEET_DESTS:+, }127.0.0.1:$pickle:$c"
+	done
+	read -r RELAY_LINE _ < <(carbon_relay_conf "$TMP/relay" "$FLEET_DESTS")
+	if ! carbon_start relay "$TMP/relay" "$RELAY_LINE"; then
+		FLEET_FAILED=carbon-relay
+		return 1
+	fi
 }
 
-collectd_stop() {
-	local pid=${CD_PID[$1]:-} deadline
-	[[ -n $pid ]] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	deadline=$((SECONDS + 10))
-	while kill -0 "$pid" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	unset "CD_PID[$1]"
-}
-
-collectd_stop_all() {
-	local n
-	for n in "${!CD_PID[@]}"; do collectd_stop "$n"; done
+fleet_stop_all() {
+	collectd_stop_all; sim_stop_all
+	carbon_stop relay "$TMP/relay"; carbon_stop cache "$TMP/cache-a"; carbon_stop cache "$TMP/cache-b"
+	rm -rf "$TMP"
 }

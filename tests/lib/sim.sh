@@ -3,6 +3,10 @@
 #                            line; its PID is in SIM_PID[NAME]
 #   sim_stop NAME            SIGTERM by PID, wait (≤ 5 s)
 #   sim_ctl NAME WORDS...    a control command (control socket $TMP/NAME.ctl)
+#   now_ms                   milliseconds since the epoch
+#   wait_until SECONDS CMD...
+#                            run CMD every 50 ms until it succeeds; 1 when
+#                            SECONDS pass first
 declare -A SIM_PID
 SIM=${BUILD:-build}/wattcycle-sim
 
@@ -47,3 +51,12 @@ sim_ctl() {
 
 # Milliseconds since the epoch, for elapsed-time bounds.
 now_ms() { date +%s%3N; }
+
+# wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds.
+wait_until() {
+	local deadline=$(($(now_ms) + $1 * 1000)); shift
+	until "$@"; do
+		(($(now_ms) > deadline)) && return 1
+		sleep 0.05
+	done
+}

@@ -108,6 +108,14 @@ static void discharging(void)
 	member(AT(1, 1), 13.28, -11.8, 76, 76, 100, 3.29, 3.41);
 }
 
+/* The house bank discharging, its alert state fresh. */
+static void alerts_start(struct wc_bank_def *d, struct wc_bank_alerts *st)
+{
+	house(d);
+	memset(st, 0, sizeof(*st));
+	discharging();
+}
+
 static void test_values_by_hand(void **state)
 {
 	struct wc_bank_def d;
@@ -242,10 +250,8 @@ static void test_transient_says_nothing(void **state)
 	struct rec r;
 
 	(void)state;
-	house(&d);
+	alerts_start(&d, &st);
 	d.soc_spread_warn = 0;
-	memset(&st, 0, sizeof(st));
-	discharging();
 	assert_int_equal(update(&st, &d, &r), 0);
 	/* string 2 read 0 A once (polled before a step of the load) */
 	AT(1, 0)->sample.current_a = AT(1, 1)->sample.current_a = 0.0;
@@ -265,9 +271,7 @@ static void test_spread_fires_and_clears(void **state)
 	struct rec r;
 
 	(void)state;
-	house(&d);
-	memset(&st, 0, sizeof(st));
-	discharging();
+	alerts_start(&d, &st);
 	assert_int_equal(update(&st, &d, &r), 1);
 	assert_int_equal(r.ev[0].severity, WC_SEV_WARNING);
 	assert_string_equal(r.ev[0].id, "soc_spread");
@@ -292,10 +296,8 @@ static void test_dead_string_with_cause(void **state)
 	struct rec r;
 
 	(void)state;
-	house(&d);
+	alerts_start(&d, &st);
 	d.soc_spread_warn = 0;
-	memset(&st, 0, sizeof(st));
-	discharging();
 	assert_int_equal(update(&st, &d, &r), 0);
 	AT(0, 0)->sample.current_a = AT(0, 1)->sample.current_a = -25.1;
 	AT(1, 0)->sample.current_a = AT(1, 1)->sample.current_a = 0.0;
@@ -414,9 +416,7 @@ static void test_missing_members_say_nothing(void **state)
 	struct rec r;
 
 	(void)state;
-	house(&d);
-	memset(&st, 0, sizeof(st));
-	discharging();
+	alerts_start(&d, &st);
 	assert_int_equal(update(&st, &d, &r), 1); /* the spread */
 	AT(0, 0)->good = false;
 	AT(1, 0)->good = false;

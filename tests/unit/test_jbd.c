@@ -536,25 +536,25 @@ static void test_reasm_every_cut(void **state)
 {
 	uint8_t b[JBD_FRAME_MAX];
 	size_t n = discover_frame(b, sizeof(b));
-	struct jbd_reasm r;
+	struct wc_reasm r;
 
 	(void)state;
 	/* cycles 0x0077: a 0x77 in the data that must not end the frame */
 	assert_non_null(memchr(b + 4, 0x77, n - 7));
 	for (size_t mtu_payload = 1; mtu_payload <= n; mtu_payload++) {
 		nev = 0;
-		jbd_reasm_init(&r, 1000, on_ev, NULL);
+		wc_reasm_init_fmt(&r, &jbd_frame_fmt, 1000, on_ev, NULL);
 		for (size_t o = 0; o < n; o += mtu_payload) {
 			size_t k = n - o < mtu_payload ? n - o : mtu_payload;
 
-			jbd_reasm_push(&r, b + o, k, 0);
+			wc_reasm_push(&r, b + o, k, 0);
 		}
 		if (nev != 1 || evs[0].err != WC_OK || evs[0].len != n ||
 		    memcmp(evs[0].frame, b, n) != 0)
 			fail_msg("fragments of %zu: %zu events, first %s",
 				 mtu_payload, nev,
 				 nev ? wc_errname(evs[0].err) : "-");
-		assert_false(jbd_reasm_busy(&r));
+		assert_false(wc_reasm_busy(&r));
 	}
 }
 
@@ -562,7 +562,7 @@ static void test_reasm_paths(void **state)
 {
 	uint8_t a[64], b2[64], both[128];
 	size_t na, nb;
-	struct jbd_reasm r;
+	struct wc_reasm r;
 
 	(void)state;
 	na = hexf(RSP_07, a, sizeof(a));
@@ -572,8 +572,8 @@ static void test_reasm_paths(void **state)
 
 	/* two frames in one notification */
 	nev = 0;
-	jbd_reasm_init(&r, 1000, on_ev, NULL);
-	jbd_reasm_push(&r, both, na + nb, 0);
+	wc_reasm_init_fmt(&r, &jbd_frame_fmt, 1000, on_ev, NULL);
+	wc_reasm_push(&r, both, na + nb, 0);
 	assert_int_equal(nev, 2);
 	assert_int_equal(evs[0].err, WC_OK);
 	assert_int_equal(evs[0].len, na);
@@ -582,8 +582,8 @@ static void test_reasm_paths(void **state)
 
 	/* a stray fragment is reported and dropped; the next frame is fine */
 	nev = 0;
-	jbd_reasm_push(&r, (const uint8_t *)"\x7E\x00", 2, 0);
-	jbd_reasm_push(&r, a, na, 0);
+	wc_reasm_push(&r, (const uint8_t *)"\x7E\x00", 2, 0);
+	wc_reasm_push(&r, a, na, 0);
 	assert_int_equal(nev, 2);
 	assert_int_equal(evs[0].err, WC_E_STRAY);
 	assert_int_equal(evs[1].err, WC_OK);
@@ -591,28 +591,28 @@ static void test_reasm_paths(void **state)
 	/* a bad checksum comes out as such */
 	nev = 0;
 	a[5] ^= 0x10;
-	jbd_reasm_push(&r, a, na, 0);
+	wc_reasm_push(&r, a, na, 0);
 	assert_int_equal(nev, 1);
 	assert_int_equal(evs[0].err, WC_E_CHECKSUM);
 	a[5] ^= 0x10;
 
 	/* stale partial frame */
 	nev = 0;
-	jbd_reasm_push(&r, a, 5, 100);
-	assert_true(jbd_reasm_busy(&r));
-	assert_int_equal(jbd_reasm_have(&r), 5);
-	assert_int_equal(jbd_reasm_need(&r), na);
-	assert_int_equal(jbd_reasm_expire(&r, 500), 0);
-	assert_int_equal(jbd_reasm_expire(&r, 1100), 1);
+	wc_reasm_push(&r, a, 5, 100);
+	assert_true(wc_reasm_busy(&r));
+	assert_int_equal(wc_reasm_have(&r), 5);
+	assert_int_equal(wc_reasm_need(&r), na);
+	assert_int_equal(wc_reasm_expire(&r, 500), 0);
+	assert_int_equal(wc_reasm_expire(&r, 1100), 1);
 	assert_int_equal(nev, 1);
 	assert_int_equal(evs[0].err, WC_E_STALE);
-	assert_false(jbd_reasm_busy(&r));
+	assert_false(wc_reasm_busy(&r));
 
 	/* reset forgets silently */
 	nev = 0;
-	jbd_reasm_push(&r, a, 3, 0);
-	jbd_reasm_reset(&r);
-	jbd_reasm_push(&r, a, na, 0);
+	wc_reasm_push(&r, a, 3, 0);
+	wc_reasm_reset(&r);
+	wc_reasm_push(&r, a, na, 0);
 	assert_int_equal(nev, 1);
 	assert_int_equal(evs[0].err, WC_OK);
 
@@ -625,7 +625,7 @@ static void test_reasm_paths(void **state)
 		n = jbd_build_reply(big, sizeof(big), 0x05, 0, data, 255);
 		assert_int_equal(n, JBD_FRAME_MAX);
 		nev = 0;
-		jbd_reasm_push(&r, big, n, 0);
+		wc_reasm_push(&r, big, n, 0);
 		assert_int_equal(nev, 1);
 		assert_int_equal(evs[0].err, WC_OK);
 		assert_int_equal(evs[0].len, JBD_FRAME_MAX);

@@ -1,4 +1,5 @@
-/* Unit tests of plugin/watt_reasm.[ch]: the rules of protocol.md §2.4 on
+/* Unit tests of plugin/reasm.[ch] with the WATT format (watt_reasm.[ch]):
+ * the rules of protocol.md §2.4 on
  * every §14 frame cut every way, plus the loss, stale and overflow paths.
  * Every callback event is recorded and the whole sequence is checked. */
 #include <stdarg.h>
@@ -34,7 +35,7 @@ struct rec {
 };
 
 static struct rec rec;
-static struct watt_reasm ra;
+static struct wc_reasm ra;
 
 static void on_event(void *user, enum wc_err err, const uint8_t *frame,
 		     size_t len, const struct wc_diag *d)
@@ -62,14 +63,14 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&rec, 0, sizeof(rec));
-	watt_reasm_init(&ra, STALE, on_event, &rec);
+	wc_reasm_init_fmt(&ra, &watt_frame_fmt, STALE, on_event, &rec);
 	return 0;
 }
 
 static void reset_all(void)
 {
 	memset(&rec, 0, sizeof(rec));
-	watt_reasm_init(&ra, STALE, on_event, &rec);
+	wc_reasm_init_fmt(&ra, &watt_frame_fmt, STALE, on_event, &rec);
 }
 
 static size_t load(enum wv_resp i, uint8_t *buf, size_t cap)
@@ -83,7 +84,7 @@ static size_t load(enum wv_resp i, uint8_t *buf, size_t cap)
 
 static void push(const uint8_t *p, size_t n, uint64_t t)
 {
-	watt_reasm_push(&ra, p, n, t);
+	wc_reasm_push(&ra, p, n, t);
 }
 
 /* Event i is an OK frame equal to want. */
@@ -152,7 +153,7 @@ static void feed_sizes(const char *name, const uint8_t *f, size_t len)
 			 size);
 		expect_count(ctx, 1);
 		expect_ok(ctx, 0, f, len);
-		if (watt_reasm_busy(&ra))
+		if (wc_reasm_busy(&ra))
 			fail_msg("%s: still busy", ctx);
 	}
 }
@@ -206,19 +207,19 @@ static void test_ef2f_documented_split(void **state)
 	(void)state;
 	assert_int_equal(len, 43);
 	push(f, 20, 0);
-	assert_true(watt_reasm_busy(&ra));
-	assert_int_equal(watt_reasm_have(&ra), 20);
-	assert_int_equal(watt_reasm_need(&ra), 43);
+	assert_true(wc_reasm_busy(&ra));
+	assert_int_equal(wc_reasm_have(&ra), 20);
+	assert_int_equal(wc_reasm_need(&ra), 43);
 	expect_count("after 20", 0);
 	push(f + 20, 20, 30);
-	assert_int_equal(watt_reasm_have(&ra), 40);
+	assert_int_equal(wc_reasm_have(&ra), 40);
 	expect_count("after 40", 0);
 	push(f + 40, 3, 60);
 	expect_count("EF2F-1 20+20+3", 1);
 	expect_ok("EF2F-1 20+20+3", 0, f, len);
-	assert_false(watt_reasm_busy(&ra));
-	assert_int_equal(watt_reasm_have(&ra), 0);
-	assert_int_equal(watt_reasm_need(&ra), 0);
+	assert_false(wc_reasm_busy(&ra));
+	assert_int_equal(wc_reasm_have(&ra), 0);
+	assert_int_equal(wc_reasm_need(&ra), 0);
 }
 
 /* 49A1-1: 7E at byte 25, 0D at bytes 9, 11, 13, 15 -- no resync on either. */
@@ -240,17 +241,17 @@ static void test_literal_7e_0d_inside(void **state)
 	push(f, 10, 0);
 	push(f + 10, 15, 1);
 	push(f + 25, 1, 2);
-	assert_int_equal(watt_reasm_have(&ra), 26);
+	assert_int_equal(wc_reasm_have(&ra), 26);
 	push(f + 26, len - 26, 3);
 	expect_count("0D end, lone 7E", 1);
 	expect_ok("0D end, lone 7E", 0, f, len);
 	/* the header alone, byte by byte, then the rest */
 	reset_all();
 	for (size_t k = 0; k < 8; k++) {
-		assert_int_equal(watt_reasm_need(&ra), 0);
+		assert_int_equal(wc_reasm_need(&ra), 0);
 		push(f + k, 1, k);
 	}
-	assert_int_equal(watt_reasm_need(&ra), 43);
+	assert_int_equal(wc_reasm_need(&ra), 43);
 	push(f + 8, len - 8, 9);
 	expect_count("header bytewise", 1);
 	expect_ok("header bytewise", 0, f, len);
@@ -286,7 +287,7 @@ static void test_back_to_back(void **state)
 	expect_ok("one fragment", 0, a, na);
 	expect_ok("one fragment", 1, b, nb);
 	expect_ok("one fragment", 2, c, nc);
-	assert_false(watt_reasm_busy(&ra));
+	assert_false(wc_reasm_busy(&ra));
 
 	/* the same stream cut into 20-byte notifications: fragment
 	 * boundaries never line up with frame boundaries */
@@ -305,7 +306,7 @@ static void test_back_to_back(void **state)
 	reset_all();
 	push(all, na + 5, 0);
 	expect_count("frame + 5", 1);
-	assert_int_equal(watt_reasm_have(&ra), 5);
+	assert_int_equal(wc_reasm_have(&ra), 5);
 	push(all + na + 5, nb, 1);
 	expect_count("frame + 5, rest", 2);
 	expect_ok("frame + 5, rest", 1, b, nb);
@@ -326,7 +327,7 @@ static void test_frame_then_garbage(void **state)
 	expect_err("frame + garbage", 1, WC_E_STRAY, 3, 0x01);
 	assert_true(rec.ev[1].has_frame);
 	assert_int_equal(rec.ev[1].len, 3);
-	assert_false(watt_reasm_busy(&ra));
+	assert_false(wc_reasm_busy(&ra));
 	/* and the next frame is fine */
 	push(f, len, 1);
 	expect_count("after garbage", 3);
@@ -347,7 +348,7 @@ static void test_lost_fragment_next_frame_soon(void **state)
 	push(a, 20, 0);
 	push(a + 40, 3, 10); /* 20..39 lost */
 	expect_count("lost middle", 0);
-	assert_int_equal(watt_reasm_have(&ra), 23);
+	assert_int_equal(wc_reasm_have(&ra), 23);
 	push(b, 20, 100);
 	expect_count("lost middle, next frame", 1);
 	/* byte 42 is b[19] = 00, not 0D */
@@ -418,7 +419,7 @@ static void test_stale_boundary(void **state)
 	assert_int_equal(rec.ev[0].len, 20);
 	/* then the rest cannot start a frame (f[20] = 0B) */
 	expect_err("at stale_ms", 1, WC_E_STRAY, (uint32_t)(len - 20), 0x0B);
-	assert_false(watt_reasm_busy(&ra));
+	assert_false(wc_reasm_busy(&ra));
 
 	/* one millisecond earlier: completes */
 	reset_all();
@@ -438,7 +439,7 @@ static void test_stale_boundary(void **state)
 	/* a partial header goes stale too */
 	reset_all();
 	push(f, 5, 0);
-	assert_int_equal(watt_reasm_need(&ra), 0);
+	assert_int_equal(wc_reasm_need(&ra), 0);
 	push(f, len, STALE + 7);
 	expect_count("stale header", 2);
 	expect_err("stale header", 0, WC_E_STALE, 5, 0);
@@ -451,16 +452,16 @@ static void test_expire(void **state)
 	size_t len = load(WV_EF2F_8C, f, sizeof(f));
 
 	(void)state;
-	assert_int_equal(watt_reasm_expire(&ra, 1000000), 0); /* idle */
+	assert_int_equal(wc_reasm_expire(&ra, 1000000), 0); /* idle */
 	push(f, 20, 500);
-	assert_int_equal(watt_reasm_expire(&ra, 500 + STALE - 1), 0);
+	assert_int_equal(wc_reasm_expire(&ra, 500 + STALE - 1), 0);
 	expect_count("before deadline", 0);
-	assert_true(watt_reasm_busy(&ra));
-	assert_int_equal(watt_reasm_expire(&ra, 500 + STALE), 1);
+	assert_true(wc_reasm_busy(&ra));
+	assert_int_equal(wc_reasm_expire(&ra, 500 + STALE), 1);
 	expect_count("at deadline", 1);
 	expect_err("at deadline", 0, WC_E_STALE, 20, 43);
-	assert_false(watt_reasm_busy(&ra));
-	assert_int_equal(watt_reasm_expire(&ra, 500 + 5 * STALE), 0);
+	assert_false(wc_reasm_busy(&ra));
+	assert_int_equal(wc_reasm_expire(&ra, 500 + 5 * STALE), 0);
 	expect_count("once only", 1);
 	/* a later frame is unaffected */
 	push(f, len, 600 + STALE);
@@ -476,8 +477,8 @@ static void test_clock_backwards(void **state)
 
 	(void)state;
 	push(f, 20, 50000);
-	assert_int_equal(watt_reasm_expire(&ra, 100), 0);
-	assert_int_equal(watt_reasm_expire(&ra, 0), 0);
+	assert_int_equal(wc_reasm_expire(&ra, 100), 0);
+	assert_int_equal(wc_reasm_expire(&ra, 0), 0);
 	push(f + 20, 20, 100);
 	push(f + 40, 3, 99);
 	expect_count("backwards", 1);
@@ -503,7 +504,7 @@ static void test_stray_and_empty(void **state)
 	push(stray, sizeof(stray), 0);
 	expect_count("stray", 1);
 	expect_err("stray", 0, WC_E_STRAY, 4, 0x0B);
-	assert_false(watt_reasm_busy(&ra));
+	assert_false(wc_reasm_busy(&ra));
 	/* a 1E head is not a response */
 	f[0] = 0x1E;
 	push(f, len, 1);
@@ -517,7 +518,7 @@ static void test_stray_and_empty(void **state)
 	expect_count("empty idle", 2);
 	push(f, 20, 3);
 	push(f + 20, 0, 4);
-	assert_int_equal(watt_reasm_have(&ra), 20);
+	assert_int_equal(wc_reasm_have(&ra), 20);
 	push(f + 20, len - 20, 5);
 	expect_count("empty busy", 3);
 	expect_ok("empty busy", 2, f, len);
@@ -538,7 +539,7 @@ static void test_too_big(void **state)
 	push(hdr, sizeof(hdr), 0);
 	expect_count("too big", 1);
 	expect_err("too big", 0, WC_E_TOO_BIG, 523, WATT_FRAME_MAX);
-	assert_false(watt_reasm_busy(&ra));
+	assert_false(wc_reasm_busy(&ra));
 	push(f, len, 1);
 	expect_count("after too big", 2);
 	expect_ok("after too big", 1, f, len);
@@ -609,26 +610,26 @@ static void test_reset_and_null_cb(void **state)
 {
 	uint8_t f[WATT_FRAME_MAX];
 	size_t len = load(WV_EF2F_8C, f, sizeof(f));
-	struct watt_reasm quiet;
+	struct wc_reasm quiet;
 
 	(void)state;
 	push(f, 20, 0);
-	watt_reasm_reset(&ra);
-	assert_false(watt_reasm_busy(&ra));
-	assert_int_equal(watt_reasm_have(&ra), 0);
-	assert_int_equal(watt_reasm_need(&ra), 0);
+	wc_reasm_reset(&ra);
+	assert_false(wc_reasm_busy(&ra));
+	assert_int_equal(wc_reasm_have(&ra), 0);
+	assert_int_equal(wc_reasm_need(&ra), 0);
 	push(f, len, 1);
 	expect_count("after reset", 1);
 	expect_ok("after reset", 0, f, len);
 
 	/* without a callback nothing is reported and nothing breaks */
-	watt_reasm_init(&quiet, STALE, NULL, NULL);
-	watt_reasm_push(&quiet, f, 20, 0);
-	watt_reasm_push(&quiet, f + 1, 5, STALE); /* stale, then stray */
-	watt_reasm_push(&quiet, f, len, STALE + 1);
-	assert_false(watt_reasm_busy(&quiet));
-	watt_reasm_push(&quiet, f, 20, STALE + 2);
-	assert_int_equal(watt_reasm_expire(&quiet, 3 * STALE), 1);
+	wc_reasm_init_fmt(&quiet, &watt_frame_fmt, STALE, NULL, NULL);
+	wc_reasm_push(&quiet, f, 20, 0);
+	wc_reasm_push(&quiet, f + 1, 5, STALE); /* stale, then stray */
+	wc_reasm_push(&quiet, f, len, STALE + 1);
+	assert_false(wc_reasm_busy(&quiet));
+	wc_reasm_push(&quiet, f, 20, STALE + 2);
+	assert_int_equal(wc_reasm_expire(&quiet, 3 * STALE), 1);
 }
 
 int main(void)

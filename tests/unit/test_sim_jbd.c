@@ -187,6 +187,7 @@ struct peer {
 	pid_t pid;
 	int rec;       /* read end: every FFF2 frame, length-prefixed */
 	char path[108];
+	char addr[120];  /* "unix:" path, for the client */
 };
 
 enum peer_mode { PEER_JBD, PEER_SILENT, PEER_WATT, PEER_FF00 };
@@ -263,8 +264,10 @@ static void peer_start(struct peer *p, enum peer_mode mode)
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int lfd, pfd[2];
 
+	signal(SIGPIPE, SIG_IGN);
 	snprintf(p->path, sizeof(p->path), "/tmp/wc-test-jbd-%d-%d.sock",
 		 (int)getpid(), (int)mode);
+	snprintf(p->addr, sizeof(p->addr), "unix:%s", p->path);
 	unlink(p->path);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", p->path);
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
@@ -282,6 +285,21 @@ static void peer_start(struct peer *p, enum peer_mode mode)
 	close(lfd);
 	close(pfd[1]);
 	p->rec = pfd[0];
+}
+
+/* A client of p: options o (name, timeout, the rest zero) and its poll. */
+static struct wc_poll *peer_poll(struct peer *p, struct wc_poll_opts *o,
+				 const char *name, unsigned timeout_ms)
+{
+	struct wc_poll *poll;
+
+	memset(o, 0, sizeof(*o));
+	o->name = name;
+	o->link.address = p->addr;
+	o->timeout_ms = timeout_ms;
+	poll = wc_poll_new(o);
+	assert_non_null(poll);
+	return poll;
 }
 
 /* Stop the child and check every frame it recorded. */
@@ -325,16 +343,14 @@ static void test_client_sends_reads_only(void **state)
 	struct wc_poll_result res;
 	struct wc_poll *poll;
 	struct peer p;
-	char addr[120], msg[WC_POLL_MSG_MAX];
+	char msg[WC_POLL_MSG_MAX];
 	unsigned all, jr, wr;
 
 	(void)state;
-	signal(SIGPIPE, SIG_IGN);
 	peer_start(&p, PEER_JBD);
-	snprintf(addr, sizeof(addr), "unix:%s", p.path);
 	memset(&o, 0, sizeof(o));
 	o.name = "disc";
-	o.link.address = addr;
+	o.link.address = p.addr;
 	o.timeout_ms = 3000;
 	o.keep_connected = true;
 	poll = wc_poll_new(&o);
@@ -356,12 +372,7 @@ static void test_client_sends_reads_only(void **state)
 	/* A JBD-looking battery that never answers: the client tries JBD,
 	 * then WATT once; still nothing but reads. */
 	peer_start(&p, PEER_SILENT);
-	snprintf(addr, sizeof(addr), "unix:%s", p.path);
-	o.link.address = addr;
-	o.keep_connected = false;
-	o.timeout_ms = 1500;
-	poll = wc_poll_new(&o);
-	assert_non_null(poll);
+	poll = peer_poll(&p, &o, "disc", 1500);
 	assert_int_not_equal(wc_poll_run(poll, &res, NULL, msg, sizeof(msg)), WC_OK);
 	if (!strstr(msg, "no answer to either protocol"))
 		fail_msg("silent battery: %s", msg);
@@ -381,7 +392,7 @@ static void test_classic_ff00(void **state)
 	struct wc_poll *poll;
 	struct peer p;
 	struct gatt_db db;
-	char addr[120], msg[WC_POLL_MSG_MAX];
+	char msg[WC_POLL_MSG_MAX];
 	unsigned jr, wr;
 
 	(void)state;
@@ -389,15 +400,8 @@ static void test_classic_ff00(void **state)
 	for (unsigned i = 0; i < db.n; i++)
 		assert_false(attr_is16(&db.attrs[i], 0xFFF0));
 	assert_true(db.fff1_value && db.fff1_cccd && db.fff2_value);
-	signal(SIGPIPE, SIG_IGN);
 	peer_start(&p, PEER_FF00);
-	snprintf(addr, sizeof(addr), "unix:%s", p.path);
-	memset(&o, 0, sizeof(o));
-	o.name = "classic";
-	o.link.address = addr;
-	o.timeout_ms = 2000;
-	poll = wc_poll_new(&o);
-	assert_non_null(poll);
+	poll = peer_poll(&p, &o, "classic", 2000);
 	if (wc_poll_run(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
 		fail_msg("FF00: %s", msg);
 	assert_int_equal(res.family, WC_FAMILY_JBD);
@@ -416,19 +420,12 @@ static void test_fallback_remembered(void **state)
 	struct wc_poll_result res;
 	struct wc_poll *poll;
 	struct peer p;
-	char addr[120], msg[WC_POLL_MSG_MAX];
+	char msg[WC_POLL_MSG_MAX];
 	unsigned jr, wr;
 
 	(void)state;
-	signal(SIGPIPE, SIG_IGN);
 	peer_start(&p, PEER_WATT);
-	snprintf(addr, sizeof(addr), "unix:%s", p.path);
-	memset(&o, 0, sizeof(o));
-	o.name = "wtahdaz";
-	o.link.address = addr;
-	o.timeout_ms = 1500;
-	poll = wc_poll_new(&o);
-	assert_non_null(poll);
+	poll = peer_poll(&p, &o, "wtahdaz", 1500);
 	for (int i = 0; i < 3; i++) {
 		if (wc_poll_run(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
 			fail_msg("poll %d: %s", i, msg);
