@@ -35,6 +35,9 @@ CPPFLAGS_ALL := $(BASE_CPPFLAGS) $(DEB_CPPFLAGS)
 # pages out of collectd.
 LDFLAGS_ALL := $(DEB_LDFLAGS) -Wl,--as-needed
 LDLIBS_ALL  := $(shell pkg-config --libs libconfig 2>/dev/null) -lm
+# BlueZ's libbluetooth: HCI on both sides (the simulator's advertising, the
+# client's adapter lookup, RSSI and scanning).
+BT_LIBS     := $(or $(shell pkg-config --libs bluez 2>/dev/null),-lbluetooth)
 
 # Sanitizer build of the library and unit tests (non-recovering).
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -105,7 +108,7 @@ $(BUILD)/wattcycle.so: $(GLUE) $(LIB_OBJS)
 		$(LDLIBS_ALL) -o $@
 
 $(BUILD)/wattcycle-sim: $(SIM_OBJS) $(BUILD)/libwattcycle.a
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) $(BT_LIBS) -o $@
 
 # Unit tests: one binary per tests/unit/test_<module>.c, plain and sanitized.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwattcycle.a
