@@ -30,14 +30,12 @@ CFLAGS_ALL  := $(WARN) $(DEB_CFLAGS) -fPIC -fvisibility=hidden \
 COLLECTD_CPPFLAGS := -DHAVE_CONFIG_H -I/usr/include/collectd
 CPPFLAGS_ALL := $(BASE_CPPFLAGS) $(DEB_CPPFLAGS)
 # --as-needed: each binary keeps only the libraries it uses (libconfig is
-# the simulator's).  No libbluetooth: BlueZ's headers only; plugin/hci.c
-# talks to the kernel's HCI socket itself, which keeps ~100 kB of library
-# pages out of collectd.
+# the simulator's).
 LDFLAGS_ALL := $(DEB_LDFLAGS) -Wl,--as-needed
-LDLIBS_ALL  := $(shell pkg-config --libs libconfig 2>/dev/null) -lm
 # BlueZ's libbluetooth: HCI on both sides (the simulator's advertising, the
-# client's adapter lookup, RSSI and scanning).
+# client's adapter lookup, RSSI and scanning), so in every program.
 BT_LIBS     := $(or $(shell pkg-config --libs bluez 2>/dev/null),-lbluetooth)
+LDLIBS_ALL  := $(shell pkg-config --libs libconfig 2>/dev/null) -lm $(BT_LIBS)
 
 # Sanitizer build of the library and unit tests (non-recovering).
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -108,7 +106,7 @@ $(BUILD)/wattcycle.so: $(GLUE) $(LIB_OBJS)
 		$(LDLIBS_ALL) -o $@
 
 $(BUILD)/wattcycle-sim: $(SIM_OBJS) $(BUILD)/libwattcycle.a
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) $(BT_LIBS) -o $@
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
 
 # Unit tests: one binary per tests/unit/test_<module>.c, plain and sanitized.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libwattcycle.a

@@ -475,6 +475,6 @@ threads). The plugin's own code, contexts and
 sessions are the "unreachable" row. This is why the per-cell \`voltage-cellNN\` series
 (4 to 16 per battery) and the 34 per-code \`bool-<id>\` series (0 nearly always) are
 opt-in: \`voltage-cell_min\`, \`cell_max\` and \`cell_delta\`, the counts and the
-notifications are sent either way, so alerts need neither. Linking no libbluetooth (the
-plugin talks to the kernel's HCI socket itself) keeps that library's pages out of collectd.
+notifications are sent either way, so alerts need neither. libbluetooth (the plugin's HCI
+calls) adds that library's shared pages to collectd.
 MD
