@@ -71,7 +71,7 @@ ifneq ($(wildcard $(GLUE)),)
 PROGRAMS += $(BUILD)/wattcycle.so
 endif
 
-.PHONY: all deps deps-ensure test check unit fuzz fuzz-build bench demo install clean
+.PHONY: all deps deps-ensure test check unit fuzz fuzz-build bench demo demo-ble install clean
 all: $(PROGRAMS)
 
 deps:
@@ -168,6 +168,18 @@ bench: deps-ensure
 demo: deps-ensure
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo.sh
+
+# `make demo-ble`: the same demo over Bluetooth inside scripts/blevm: each
+# battery advertises on its own virtual controller and collectd reads it
+# over BLE; the graphs come back to demo/graphs/.
+demo-ble: deps-ensure
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(BUILD)/demo-ble
+	@scripts/blevm --controllers 9 --timeout $$(( $${DEMO_SECONDS:-60} + 300 )) -- \
+		bash -c 'DEMO_BLE=1 DEMO_DIR=/tmp/demo-ble BUILD=$(BUILD) scripts/demo.sh; rc=$$?; \
+			cp -r /tmp/demo-ble $(BUILD)/demo-ble; exit $$rc'
+	@rm -rf demo/graphs && mkdir -p demo && cp -r $(BUILD)/demo-ble/graphs demo/graphs
+	@echo "demo-ble: graphs in demo/graphs/: $$(ls demo/graphs | tr '\n' ' ')"
 
 # `make install PREFIX=/usr DESTDIR=...`: plugin into collectd's plugin dir
 # (copied: collectd refuses symlinks), CLI, man pages, examples, dashboards.

@@ -45,6 +45,8 @@ static void print_json(const struct read_args *a,
 	jw_obj_begin(&w, NULL);
 	jw_str(&w, "address", a->address);
 	jw_str(&w, "protocol", "watt");
+	if (r->link_kind)
+		jw_str(&w, "link", r->link_kind);
 	snprintf(head, sizeof(head), "0x%02x", r->head);
 	jw_str(&w, "head", head);
 	jw_int(&w, "version", s->version);

@@ -6,6 +6,9 @@
 #   DEMO_DIR       where everything goes (default ./demo; wiped at start)
 #   DEMO_INTERVAL  poll interval in seconds (default 2)
 #   BUILD          the build directory (default build)
+#   DEMO_BLE=1     over Bluetooth (`make demo-ble`, inside scripts/blevm):
+#                  battery N advertises on controller hciN and collectd
+#                  reads it through hci(N+4), a central of its own
 #
 # The bank is conf/sim/demo.cfg, run as a time-lapse so that a short demo
 # shows something: the simulator's clock for the scenario is compressed
@@ -67,6 +70,12 @@ awk -v tl="$TIME_LAPSE" -v dl="$DRIFT_LAPSE" '
 		print
 	}' conf/sim/demo.cfg >"$DEMO/bank.cfg" || die "cannot write $DEMO_DIR/bank.cfg"
 BATTERIES=$(sed -n 's/^[ \t]*name[ \t]*=[ \t]*"\([^"]*\)".*/\1/p' "$DEMO/bank.cfg")
+if [[ ${DEMO_BLE:-0} == 1 ]]; then
+	# each battery on its own controller instead of its socket
+	awk '/^[ \t]*socket[ \t]*=/ { n++; sub(/socket[ \t]*=.*/, "adapter = \"hci" n "\";") } { print }' \
+		"$DEMO/bank.cfg" >"$DEMO/bank-ble.cfg" && mv "$DEMO/bank-ble.cfg" "$DEMO/bank.cfg" ||
+		die "cannot write $DEMO_DIR/bank.cfg"
+fi
 [[ -n $BATTERIES ]] || die "no battery in conf/sim/demo.cfg"
 
 # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
@@ -137,10 +146,19 @@ LoadPlugin wattcycle
 PluginDir "$STOCK_PLUGINS"
 <Plugin wattcycle>
 EOF
+	n=0
 	for b in $BATTERIES; do
+		n=$((n + 1))
+		addr="unix:$DEMO/run/$b.sock"
+		if [[ ${DEMO_BLE:-0} == 1 ]]; then
+			# the address the simulator advertises from on hciN
+			addr=$(awk -v h="hci$n" '$2 == "ble" && $6 == h { print $4 }' "$DEMO/sim.out")
+			printf '  <Battery "%s">\n    Adapter "hci%d"\n' "$b" $((n + 4))
+		else
+			printf '  <Battery "%s">\n' "$b"
+		fi
 		cat <<EOF
-  <Battery "$b">
-    Address "unix:$DEMO/run/$b.sock"
+    Address "$addr"
     # head-1E batteries need a Timeout above 3 s for their first poll
     Timeout 3.5
     KeepConnected true

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/poll.h> /* not <poll.h>: -Iplugin has a poll.h */
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -295,6 +296,23 @@ void sim_ble_advertise(struct sim_ble *ble, bool on)
 	if (ble && ble->dd >= 0)
 		hci_le_set_advertise_enable(ble->dd, on ? 1 : 0,
 					    HCI_TIMEOUT_MS);
+}
+
+void sim_ble_hang_up(struct sim_ble *ble, int fd)
+{
+	struct l2cap_conninfo ci;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	socklen_t sl = sizeof(ci);
+
+	if (!ble || ble->dd < 0 || fd < 0)
+		return;
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+		return; /* the link is gone already */
+	memset(&ci, 0, sizeof(ci));
+	if (getsockopt(fd, SOL_L2CAP, L2CAP_CONNINFO, &ci, &sl) < 0)
+		return;
+	hci_disconnect(ble->dd, ci.hci_handle, HCI_OE_USER_ENDED_CONNECTION,
+		       HCI_TIMEOUT_MS);
 }
 
 void sim_ble_close(struct sim_ble *ble)

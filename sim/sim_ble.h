@@ -37,6 +37,14 @@ int sim_ble_listen_fd(const struct sim_ble *ble);
  * or a link up) is not an error here: the caller retries on its tick. */
 void sim_ble_advertise(struct sim_ble *ble, bool on);
 
+/* The battery ends the link on the accepted socket fd (the caller closes
+ * fd afterwards): HCI Disconnect of its connection, as a real battery
+ * hangs up.  Closing an ATT socket alone leaves the LE link up (a fixed
+ * channel has no disconnect of its own), and the central's next connect
+ * would then ride that link to no ATT channel at all.  Nothing is done
+ * when the central has already gone. */
+void sim_ble_hang_up(struct sim_ble *ble, int fd);
+
 /* Stop advertising, close the socket and the controller.  NULL is fine. */
 void sim_ble_close(struct sim_ble *ble);
 

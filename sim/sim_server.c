@@ -162,6 +162,7 @@ static void conn_close(struct sim_battery *b, const char *why)
 {
 	if (b->cfd < 0)
 		return;
+	sim_ble_hang_up(b->ble, b->cfd);
 	close(b->cfd);
 	b->cfd = -1;
 	b->q_head = b->q_len = 0;
@@ -480,6 +481,7 @@ static void accept_central(struct sim_server *s, struct sim_battery *b,
 	/* One central at a time: a real battery stops advertising while it is
 	 * connected, so a second central only ever sees a closed link. */
 	if (b->cfd >= 0) {
+		sim_ble_hang_up(b->ble, fd);
 		close(fd);
 		note(b, "second central refused (one at a time)");
 		if (b->ble)
@@ -487,6 +489,7 @@ static void accept_central(struct sim_server *s, struct sim_battery *b,
 		return;
 	}
 	if (sim_model_fault(b->model, SIM_FAULT_REFUSE)) {
+		sim_ble_hang_up(b->ble, fd);
 		close(fd);
 		note(b, "fault refuse: connection closed at once");
 		if (b->ble)
