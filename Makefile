@@ -177,7 +177,7 @@ demo-ble: deps-ensure
 	@rm -rf $(BUILD)/demo-ble
 	@scripts/blevm --controllers 9 --timeout $$(( $${DEMO_SECONDS:-60} + 300 )) -- \
 		bash -c 'DEMO_BLE=1 DEMO_DIR=/tmp/demo-ble BUILD=$(BUILD) scripts/demo.sh; rc=$$?; \
-			cp -r /tmp/demo-ble $(BUILD)/demo-ble; exit $$rc'
+			rm -rf /tmp/demo-ble/run; cp -r /tmp/demo-ble $(BUILD)/demo-ble; exit $$rc'
 	@rm -rf demo/graphs && mkdir -p demo && cp -r $(BUILD)/demo-ble/graphs demo/graphs
 	@echo "demo-ble: graphs in demo/graphs/: $$(ls demo/graphs | tr '\n' ' ')"
 
