@@ -8,6 +8,7 @@
 #include "../../sim/encode.c"
 #include "../../sim/model.c"
 #include "../../sim/scenario.c"
+#include "../../sim/sim_ble.c" /* scenario.c checks adapter names */
 
 #include <stdarg.h>
 #include <stddef.h>
