@@ -30,11 +30,12 @@ CFLAGS_ALL  := $(WARN) $(DEB_CFLAGS) -fPIC -fvisibility=hidden \
 COLLECTD_CPPFLAGS := -DHAVE_CONFIG_H -I/usr/include/collectd
 CPPFLAGS_ALL := $(BASE_CPPFLAGS) $(DEB_CPPFLAGS)
 # --as-needed: each binary keeps only the libraries it uses (libconfig is
-# the simulator's).  No libbluetooth: BlueZ's headers only; plugin/hci.c
-# talks to the kernel's HCI socket itself, which keeps ~100 kB of library
-# pages out of collectd.
+# the simulator's).
 LDFLAGS_ALL := $(DEB_LDFLAGS) -Wl,--as-needed
-LDLIBS_ALL  := $(shell pkg-config --libs libconfig 2>/dev/null) -lm
+# BlueZ's libbluetooth: HCI on both sides (the simulator's advertising, the
+# client's adapter lookup, RSSI and scanning), so in every program.
+BT_LIBS     := $(or $(shell pkg-config --libs bluez 2>/dev/null),-lbluetooth)
+LDLIBS_ALL  := $(shell pkg-config --libs libconfig 2>/dev/null) -lm $(BT_LIBS)
 
 # Sanitizer build of the library and unit tests (non-recovering).
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -75,7 +76,7 @@ ifneq ($(wildcard $(GLUE)),)
 PROGRAMS += $(BUILD)/wattcycle.so
 endif
 
-.PHONY: all deps deps-ensure test check unit fuzz fuzz-build bench demo install clean
+.PHONY: all deps deps-ensure test check unit fuzz fuzz-build bench demo demo-ble install clean
 all: $(PROGRAMS)
 
 deps:
@@ -181,6 +182,18 @@ bench: deps-ensure
 demo: deps-ensure
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo.sh
+
+# `make demo-ble`: the same demo over Bluetooth inside scripts/blevm: each
+# battery advertises on its own virtual controller and collectd reads it
+# over BLE; the graphs come back to demo/graphs/.
+demo-ble: deps-ensure
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(BUILD)/demo-ble
+	@scripts/blevm --controllers 9 --timeout $$(( $${DEMO_SECONDS:-60} + 300 )) -- \
+		bash -c 'DEMO_BLE=1 DEMO_DIR=/tmp/demo-ble BUILD=$(BUILD) scripts/demo.sh; rc=$$?; \
+			rm -rf /tmp/demo-ble/run; cp -r /tmp/demo-ble $(BUILD)/demo-ble; exit $$rc'
+	@rm -rf demo/graphs && mkdir -p demo && cp -r $(BUILD)/demo-ble/graphs demo/graphs
+	@echo "demo-ble: graphs in demo/graphs/: $$(ls demo/graphs | tr '\n' ' ')"
 
 # `make install PREFIX=/usr DESTDIR=...`: plugin into collectd's plugin dir
 # (copied: collectd refuses symlinks), CLI, man pages, examples, dashboards.

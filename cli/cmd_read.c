@@ -50,6 +50,8 @@ static void print_json(const struct read_args *a,
 	jw_str(&w, "address", a->address);
 	jw_str(&w, "protocol", wc_family_name(r->family));
 	jw_str(&w, "family", wc_family_name(r->family));
+	if (r->link_kind)
+		jw_str(&w, "link", r->link_kind);
 	snprintf(head, sizeof(head), "0x%02x", r->head);
 	if (r->family == WC_FAMILY_WATT)
 		jw_str(&w, "head", head);

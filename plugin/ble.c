@@ -1,6 +1,7 @@
-/* The BLE transport and LE scanning, on BlueZ's headers and the kernel's
- * sockets.  HCI commands and adapter lookups go through hci.c, so nothing
- * links libbluetooth.  The connect follows BlueZ's l2cap_le_att_connect
+/* The BLE transport and LE scanning, on BlueZ's libbluetooth and the
+ * kernel's sockets.  Adapter lookups, RSSI and the scan commands are
+ * libbluetooth calls; starting the scan without losing its first reports
+ * is hci.c's (libbluetooth has no call for it).  The connect follows BlueZ's l2cap_le_att_connect
  * (an L2CAP LE socket on the ATT fixed channel, CID 4, security low, no
  * pairing) but is non-blocking and bounded by the caller's deadline
  * (STYLE §2.9, §5 "Transports"). */
@@ -17,6 +18,7 @@
 
 #include <bluetooth/bluetooth.h>
 #include <bluetooth/hci.h>
+#include <bluetooth/hci_lib.h>
 #include <bluetooth/l2cap.h>
 
 #include "clock.h"
@@ -111,7 +113,7 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 	int id, err;
 
 	if (!adapter) {
-		id = wc_hci_route();
+		id = hci_get_route(NULL);
 		if (id < 0) {
 			err = errno;
 			wc_link_msg(msg, msglen,
@@ -122,7 +124,8 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 	} else if (wc_hci_parse_name(adapter, &id)) {
 		/* checked below */
 	} else if (wc_bdaddr_parse(adapter, ba)) {
-		id = wc_hci_devid_by_addr(ba);
+		/* the adapter that is up with that address */
+		id = hci_devid(adapter);
 		if (id < 0) {
 			wc_link_msg(msg, msglen,
 				    "no adapter with address %s is up: check "
@@ -139,7 +142,7 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 	}
 	snprintf(name, namelen, "hci%d", id);
 	memset(&di, 0, sizeof(di));
-	if (wc_hci_devinfo(id, &di) < 0) {
+	if (hci_devinfo(id, &di) < 0) {
 		err = errno;
 		if (err == EACCES || err == EPERM) {
 			wc_link_msg(msg, msglen,
@@ -151,7 +154,7 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 			    strerror(err));
 		return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
 	}
-	if (!wc_hci_dev_is_up(&di)) {
+	if (!hci_test_bit(HCI_UP, &di.flags)) {
 		wc_link_msg(msg, msglen,
 			    "adapter %s is down: power it on (bluetoothctl "
 			    "power on, or hciconfig %s up)", name, name);
@@ -277,12 +280,12 @@ static int ble_rssi(struct wc_link *l, int8_t *rssi)
 
 	if (!b->has_handle)
 		return -1;
-	dd = wc_hci_open(b->dev_id);
+	dd = hci_open_dev(b->dev_id);
 	if (dd < 0)
 		return -1;
 	/* needs CAP_NET_RAW on most kernels; refused means unknown */
-	rc = wc_hci_read_rssi(dd, b->handle, &v, NULL, BLE_RSSI_TIMEOUT_MS);
-	wc_hci_close(dd);
+	rc = hci_read_rssi(dd, b->handle, &v, BLE_RSSI_TIMEOUT_MS);
+	hci_close_dev(dd);
 	if (rc < 0)
 		return -1;
 	*rssi = v;
@@ -470,22 +473,32 @@ static enum wc_err scan_cmd_fail(const char *what, const char *hci, int err,
 	return WC_E_IO;
 }
 
+/* hci.c hands over each LE Meta event's parameters. */
+static void scan_meta(void *user, const uint8_t *p, size_t n)
+{
+	(void)wc_adv_parse_le_meta(p, n, scan_collect, user, NULL);
+}
+
 enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 			void (*cb)(void *user, const struct wc_adv *adv),
 			void *user, char *msg, size_t msglen)
 {
 	uint64_t deadline = wc_deadline_in(timeout_ms);
 	struct scan_state st = { NULL, 0 };
-	static const uint8_t le_meta = EVT_LE_META_EVENT;
+	/* the reports, and the answer to our LE Set Scan Enable */
+	static const uint8_t scan_events[] = { EVT_LE_META_EVENT,
+					       WC_HCI_EVT_CMD_COMPLETE,
+					       WC_HCI_EVT_CMD_STATUS };
 	struct hci_filter old_f, new_f;
 	socklen_t olen = sizeof(old_f);
 	bool filter_saved = false, scanning = false;
-	unsigned char buf[HCI_MAX_EVENT_SIZE + 1];
+	uint8_t pkt[WC_HCI_MAX_PKT];
+	struct wc_hci_reply r;
 	char hci[16];
 	bdaddr_t src;
 	enum wc_err rc;
 	int dev_id, dd, err;
-	size_t i;
+	size_t i, n;
 
 	if (!cb) {
 		wc_link_msg(msg, msglen, "wc_ble_scan: no callback");
@@ -503,7 +516,7 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 		wc_link_msg(msg, msglen, "out of memory");
 		return WC_E_IO;
 	}
-	dd = wc_hci_open(dev_id);
+	dd = hci_open_dev(dev_id);
 	if (dd < 0) {
 		err = errno;
 		free(st.devs);
@@ -517,21 +530,22 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 		return WC_E_NOBT;
 	}
 
-	/* interval and window in host order: hci.c writes the wire order */
-	if (wc_hci_le_set_scan_params(dd, BLE_SCAN_ACTIVE, BLE_SCAN_INTERVAL,
-				      BLE_SCAN_WINDOW, BLE_OWN_ADDR_PUBLIC,
-				      BLE_FILTER_ACCEPT_ALL, NULL,
-				      BLE_HCI_CMD_TIMEOUT_MS) < 0) {
+	/* libbluetooth takes interval and window in wire (LE) order */
+	if (hci_le_set_scan_parameters(dd, BLE_SCAN_ACTIVE,
+				       htobs(BLE_SCAN_INTERVAL),
+				       htobs(BLE_SCAN_WINDOW),
+				       BLE_OWN_ADDR_PUBLIC,
+				       BLE_FILTER_ACCEPT_ALL,
+				       BLE_HCI_CMD_TIMEOUT_MS) < 0) {
 		/* parameters cannot change while a scan runs: stop a
 		 * leftover one of ours, then try once more */
-		wc_hci_le_set_scan_enable(dd, false, false, NULL,
-					  BLE_HCI_CMD_TIMEOUT_MS);
-		if (wc_hci_le_set_scan_params(dd, BLE_SCAN_ACTIVE,
-					      BLE_SCAN_INTERVAL,
-					      BLE_SCAN_WINDOW,
-					      BLE_OWN_ADDR_PUBLIC,
-					      BLE_FILTER_ACCEPT_ALL, NULL,
-					      BLE_HCI_CMD_TIMEOUT_MS) < 0) {
+		hci_le_set_scan_enable(dd, 0, 0, BLE_HCI_CMD_TIMEOUT_MS);
+		if (hci_le_set_scan_parameters(dd, BLE_SCAN_ACTIVE,
+					       htobs(BLE_SCAN_INTERVAL),
+					       htobs(BLE_SCAN_WINDOW),
+					       BLE_OWN_ADDR_PUBLIC,
+					       BLE_FILTER_ACCEPT_ALL,
+					       BLE_HCI_CMD_TIMEOUT_MS) < 0) {
 			rc = scan_cmd_fail("setting LE scan parameters", hci,
 					   errno, msg, msglen);
 			goto done;
@@ -544,61 +558,54 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 		goto done;
 	}
 	filter_saved = true;
-	wc_hci_filter_events(&new_f, &le_meta, 1, 0);
+	/* The filter passes the reports before the enable goes out: a
+	 * controller may report at once (btvirt reports every advertiser
+	 * when the scan starts), and the kernel drops what the filter does
+	 * not pass.  Duplicates not filtered: the scan response must get
+	 * through, and scan_collect merges. */
+	wc_hci_filter_events(&new_f, scan_events, sizeof(scan_events), 0);
 	if (setsockopt(dd, SOL_HCI, HCI_FILTER, &new_f, sizeof(new_f)) < 0) {
 		rc = scan_cmd_fail("setting the HCI filter", hci, errno, msg,
 				   msglen);
 		goto done;
 	}
-
-	/* duplicates not filtered: the scan response must get through, and
-	 * scan_collect merges */
-	if (wc_hci_le_set_scan_enable(dd, true, false, NULL,
-				      BLE_HCI_CMD_TIMEOUT_MS) < 0) {
-		rc = scan_cmd_fail("enabling LE scan", hci, errno, msg, msglen);
+	n = wc_hci_cmd_le_scan_enable(pkt, sizeof(pkt), true, false);
+	if (write(dd, pkt, n) != (ssize_t)n) {
+		rc = scan_cmd_fail("enabling LE scan", hci,
+				   errno ? errno : EIO, msg, msglen);
 		goto done;
 	}
 	scanning = true;
-
-	for (;;) {
-		struct pollfd p = { .fd = dd, .events = POLLIN };
-		ssize_t n;
-		int pr = poll(&p, 1, wc_ms_left(deadline));
-
-		if (pr == 0)
-			break;
-		if (pr < 0) {
-			if (errno == EINTR)
-				break; /* the caller's signal: stop early */
-			rc = scan_cmd_fail("waiting for advertisements", hci,
-					   errno, msg, msglen);
+	if (wc_hci_listen(dd, WC_HCI_OP_LE_SET_SCAN_ENABLE,
+			  wc_deadline_in(BLE_HCI_CMD_TIMEOUT_MS), deadline,
+			  scan_meta, &st, &r) < 0) {
+		err = errno;
+		if (err == EINTR) {
+			/* the caller's signal before the scan started */
+		} else if (err == EIO) {
+			wc_link_msg(msg, msglen,
+				    "enabling LE scan on %s failed (controller "
+				    "status 0x%02x): another program may be "
+				    "scanning (bluetoothctl scan off) or the "
+				    "adapter has no LE", hci, r.status);
+			rc = WC_E_IO;
+			goto done;
+		} else {
+			rc = scan_cmd_fail(err == ETIMEDOUT ? "enabling LE scan" :
+					   "waiting for advertisements", hci,
+					   err, msg, msglen);
 			goto done;
 		}
-		n = read(dd, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			rc = scan_cmd_fail("reading advertisements", hci,
-					   errno, msg, msglen);
-			goto done;
-		}
-		/* packet type, event code, parameter length, parameters */
-		if (n < 3 || buf[0] != HCI_EVENT_PKT ||
-		    buf[1] != EVT_LE_META_EVENT || (size_t)buf[2] + 3 > (size_t)n)
-			continue;
-		(void)wc_adv_parse_le_meta(buf + 3, buf[2], scan_collect, &st,
-					   NULL);
 	}
 	rc = WC_OK;
 	wc_link_msg(msg, msglen, "%s", "");
 
 done:
 	if (scanning)
-		wc_hci_le_set_scan_enable(dd, false, false, NULL,
-					  BLE_HCI_CMD_TIMEOUT_MS);
+		hci_le_set_scan_enable(dd, 0, 0, BLE_HCI_CMD_TIMEOUT_MS);
 	if (filter_saved)
 		setsockopt(dd, SOL_HCI, HCI_FILTER, &old_f, sizeof(old_f));
-	wc_hci_close(dd);
+	hci_close_dev(dd);
 	if (rc == WC_OK)
 		for (i = 0; i < st.n; i++)
 			cb(user, &st.devs[i]);

@@ -1,4 +1,4 @@
-/* HCI helpers on a raw HCI socket, without libbluetooth (see hci.h).
+/* The HCI pieces libbluetooth has no call for (see hci.h).
  *
  * Written from the kernel's socket interface and the Bluetooth Core spec,
  * Vol 4 Part E: a command packet is 0x01, opcode (OGF << 10 | OCF) little-
@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,30 +35,6 @@ size_t wc_hci_cmd_build(uint8_t *buf, size_t buflen, uint16_t opcode,
 	if (plen > 0)
 		memcpy(buf + 4, params, plen);
 	return 4 + plen;
-}
-
-size_t wc_hci_cmd_read_rssi(uint8_t *buf, size_t buflen, uint16_t handle)
-{
-	uint8_t param[2];
-
-	put_le16(param, handle);
-	return wc_hci_cmd_build(buf, buflen, WC_HCI_OP_READ_RSSI, param,
-				sizeof(param));
-}
-
-size_t wc_hci_cmd_le_scan_params(uint8_t *buf, size_t buflen, uint8_t type,
-				 uint16_t interval, uint16_t window,
-				 uint8_t own_addr_type, uint8_t filter_policy)
-{
-	uint8_t param[7];
-
-	param[0] = type;
-	put_le16(param + 1, interval);
-	put_le16(param + 3, window);
-	param[5] = own_addr_type;
-	param[6] = filter_policy;
-	return wc_hci_cmd_build(buf, buflen, WC_HCI_OP_LE_SET_SCAN_PARAMS,
-				param, sizeof(param));
 }
 
 size_t wc_hci_cmd_le_scan_enable(uint8_t *buf, size_t buflen, bool enable,
@@ -161,379 +136,77 @@ void wc_hci_filter_events(struct hci_filter *f, const uint8_t *events,
 	memcpy(&f->opcode, wire, sizeof(wire));
 }
 
-bool wc_hci_dev_is_up(const struct hci_dev_info *di)
-{
-	return di && (di->flags >> HCI_UP & 1u) != 0;
-}
+/* ---- listening ---- */
 
-/* ---- adapters ---- */
-
-static int ctl_socket(void)
-{
-	return socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_HCI);
-}
-
-static void close_keep_errno(int fd)
-{
-	int err = errno;
-
-	close(fd);
-	errno = err;
-}
-
-/* HCI_DEV_NONE (0xFFFF) would bind to no adapter at all. */
-static bool dev_id_ok(int dev_id)
-{
-	return dev_id >= 0 && dev_id < HCI_DEV_NONE;
-}
-
-int wc_hci_open(int dev_id)
-{
-	struct sockaddr_hci a;
-	int fd;
-
-	if (!dev_id_ok(dev_id)) {
-		errno = ENODEV;
-		return -1;
-	}
-	fd = ctl_socket();
-	if (fd < 0)
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.hci_family = AF_BLUETOOTH;
-	a.hci_dev = (unsigned short)dev_id;
-	a.hci_channel = HCI_CHANNEL_RAW;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		close_keep_errno(fd);
-		return -1;
-	}
-	return fd;
-}
-
-void wc_hci_close(int fd)
-{
-	if (fd >= 0)
-		close_keep_errno(fd);
-}
-
-/* HCIGETDEVLIST reads dev_num (room for that many entries) and writes back
- * how many it filled.  The union gives the flexible array its room. */
-union dev_list {
-	struct hci_dev_list_req req;
-	unsigned char room[sizeof(struct hci_dev_list_req) +
-			   HCI_MAX_DEV * sizeof(struct hci_dev_req)];
-};
-
-/* The first adapter that is up and, when want is not NULL, has that
- * address.  The kernel lists at most HCI_MAX_DEV adapters here. */
-static int find_up(const bdaddr_t *want)
-{
-	union dev_list u;
-	struct hci_dev_info di;
-	int ctl, id = -1;
-	unsigned i, n;
-
-	ctl = ctl_socket();
-	if (ctl < 0)
-		return -1;
-	memset(&u, 0, sizeof(u));
-	u.req.dev_num = HCI_MAX_DEV;
-	if (ioctl(ctl, HCIGETDEVLIST, &u) < 0) {
-		close_keep_errno(ctl);
-		return -1;
-	}
-	n = u.req.dev_num < HCI_MAX_DEV ? u.req.dev_num : HCI_MAX_DEV;
-	for (i = 0; i < n && id < 0; i++) {
-		const struct hci_dev_req *dr = &u.req.dev_req[i];
-
-		if (!(dr->dev_opt >> HCI_UP & 1u))
-			continue;
-		if (!want) {
-			id = dr->dev_id;
-			break;
-		}
-		memset(&di, 0, sizeof(di));
-		di.dev_id = dr->dev_id;
-		if (ioctl(ctl, HCIGETDEVINFO, &di) < 0)
-			continue; /* went away since the list was taken */
-		if (bacmp(&di.bdaddr, want) == 0)
-			id = dr->dev_id;
-	}
-	close(ctl);
-	if (id < 0) {
-		errno = ENODEV;
-		return -1;
-	}
-	return id;
-}
-
-int wc_hci_route(void)
-{
-	return find_up(NULL);
-}
-
-int wc_hci_devid_by_addr(const uint8_t addr[6])
-{
-	bdaddr_t ba;
-	int i;
-
-	if (!addr) {
-		errno = EINVAL;
-		return -1;
-	}
-	for (i = 0; i < 6; i++)
-		ba.b[i] = addr[5 - i]; /* bdaddr_t is least significant first */
-	return find_up(&ba);
-}
-
-int wc_hci_devid(const char *name_or_addr)
-{
-	struct hci_dev_info di;
-	uint8_t ba[6];
-	int id;
-
-	if (name_or_addr && wc_hci_parse_name(name_or_addr, &id)) {
-		if (wc_hci_devinfo(id, &di) < 0)
-			return -1;
-		return id;
-	}
-	if (name_or_addr && wc_bdaddr_parse(name_or_addr, ba))
-		return wc_hci_devid_by_addr(ba);
-	errno = EINVAL;
-	return -1;
-}
-
-int wc_hci_devinfo(int dev_id, struct hci_dev_info *di)
-{
-	int ctl, rc;
-
-	if (!di) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!dev_id_ok(dev_id)) {
-		errno = ENODEV;
-		return -1;
-	}
-	ctl = ctl_socket();
-	if (ctl < 0)
-		return -1;
-	memset(di, 0, sizeof(*di));
-	di->dev_id = (uint16_t)dev_id;
-	rc = ioctl(ctl, HCIGETDEVINFO, di);
-	close_keep_errno(ctl);
-	return rc < 0 ? -1 : 0;
-}
-
-/* ---- commands ---- */
-
-/* One command packet, whole (a raw HCI socket takes a packet per write). */
-static int send_pkt(int fd, const uint8_t *pkt, size_t n,
-		    uint64_t deadline_ms)
-{
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		ssize_t w = write(fd, pkt, n);
-		int pr;
-
-		if (w == (ssize_t)n)
-			return 0;
-		if (w >= 0) {
-			errno = EIO; /* a packet goes whole or not at all */
-			return -1;
-		}
-		if (errno != EINTR && errno != EAGAIN)
-			return -1;
-		if (wc_ms_left(deadline_ms) == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (errno == EINTR)
-			continue;
-		pr = poll(&p, 1, wc_ms_left(deadline_ms));
-		if (pr < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-int wc_hci_wait_reply(int fd, uint16_t opcode, uint8_t *rbuf,
-		      size_t rbuf_len, struct wc_hci_reply *r,
-		      uint64_t deadline_ms)
+int wc_hci_listen(int fd, uint16_t opcode, uint64_t answer_by_ms,
+		  uint64_t deadline_ms,
+		  void (*on_meta)(void *user, const uint8_t *p, size_t n),
+		  void *user, struct wc_hci_reply *r)
 {
 	uint8_t buf[WC_HCI_MAX_PKT];
+	bool answered = false;
 
 	if (fd < 0) {
 		errno = EBADF; /* poll() would silently skip it */
 		return -1;
 	}
-	if (!r || (rbuf_len > 0 && !rbuf)) {
+	if (!r) {
 		errno = EINVAL;
 		return -1;
 	}
 	for (;;) {
+		uint64_t until = answered || answer_by_ms > deadline_ms ?
+					 deadline_ms : answer_by_ms;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct wc_hci_reply got;
-		size_t keep;
+		enum wc_hci_evt e;
 		ssize_t n;
-		int pr = poll(&p, 1, wc_ms_left(deadline_ms));
+		int pr;
 
-		if (pr == 0) {
-			errno = ETIMEDOUT;
+		if (wc_ms_left(until) == 0 && until != deadline_ms) {
+			errno = ETIMEDOUT; /* no answer to the command */
 			return -1;
 		}
+		pr = poll(&p, 1, wc_ms_left(until));
+		if (pr < 0)
+			return errno == EINTR && answered ? 0 : -1;
 		if (pr > 0 && (p.revents & POLLNVAL)) {
 			errno = EBADF;
 			return -1;
 		}
 		n = pr > 0 ? read(fd, buf, sizeof(buf)) : -1;
-		if (n < 0 && errno != EINTR && errno != EAGAIN)
+		if (pr > 0 && n < 0 && errno != EINTR && errno != EAGAIN)
 			return -1;
 		if (n == 0 && (p.revents & POLLHUP)) {
 			errno = EPIPE; /* the socket was shut down */
 			return -1;
 		}
-		if (n >= 0) {
-			enum wc_hci_evt e = wc_hci_evt_match(buf, (size_t)n,
-							     opcode, &got);
-
-			if (e == WC_HCI_EVT_COMPLETE ||
-			    e == WC_HCI_EVT_STATUS) {
-				keep = got.rlen < rbuf_len ? got.rlen :
-							     rbuf_len;
-				if (keep > 0)
-					memcpy(rbuf, got.rparam, keep);
+		if (n > 0) {
+			e = wc_hci_evt_match(buf, (size_t)n, opcode, &got);
+			if (!answered && (e == WC_HCI_EVT_COMPLETE ||
+					  e == WC_HCI_EVT_STATUS)) {
+				answered = true;
 				r->event = got.event;
 				r->status = got.status;
-				r->rparam = keep > 0 ? rbuf : NULL;
-				r->rlen = keep;
-				return 0;
+				r->rparam = NULL;
+				r->rlen = 0;
+				if (got.status != 0) {
+					errno = EIO;
+					return -1;
+				}
+			} else if (e == WC_HCI_EVT_OTHER && n >= 3 &&
+				   buf[1] == EVT_LE_META_EVENT &&
+				   (size_t)buf[2] + 3 <= (size_t)n && on_meta) {
+				on_meta(user, buf + 3, buf[2]);
 			}
 		}
-		/* Not ours, or interrupted.  A socket that never stops being
-		 * readable must not hold us past the deadline, and poll()
-		 * alone would not notice. */
+		/* A socket that never stops being readable must not hold
+		 * us past the deadline, and poll() alone would not notice. */
 		if (wc_ms_left(deadline_ms) == 0) {
+			if (answered)
+				return 0;
 			errno = ETIMEDOUT;
 			return -1;
 		}
 	}
-}
-
-int wc_hci_request(int fd, const uint8_t *pkt, size_t n, uint8_t *rbuf,
-		   size_t rbuf_len, struct wc_hci_reply *r, int timeout_ms)
-{
-	static const uint8_t answers[] = { WC_HCI_EVT_CMD_COMPLETE,
-					   WC_HCI_EVT_CMD_STATUS };
-	uint64_t deadline = wc_deadline_in(timeout_ms);
-	struct hci_filter old_f, new_f;
-	socklen_t olen = sizeof(old_f);
-	uint16_t opcode;
-	int rc, err;
-
-	if (!r || (rbuf_len > 0 && !rbuf) || !pkt || n < 4 ||
-	    pkt[0] != WC_HCI_PKT_COMMAND || n != 4u + pkt[3]) {
-		errno = EINVAL;
-		return -1;
-	}
-	opcode = get_le16(pkt + 1);
-	/* Same dance as the scan in ble.c: save, narrow, restore. */
-	if (getsockopt(fd, SOL_HCI, HCI_FILTER, &old_f, &olen) < 0)
-		return -1;
-	wc_hci_filter_events(&new_f, answers, sizeof(answers), opcode);
-	if (setsockopt(fd, SOL_HCI, HCI_FILTER, &new_f, sizeof(new_f)) < 0)
-		return -1;
-
-	rc = send_pkt(fd, pkt, n, deadline);
-	if (rc == 0)
-		rc = wc_hci_wait_reply(fd, opcode, rbuf, rbuf_len, r, deadline);
-	err = errno;
-
-	if (setsockopt(fd, SOL_HCI, HCI_FILTER, &old_f, sizeof(old_f)) < 0 &&
-	    rc == 0) {
-		rc = -1;
-		err = errno;
-	}
-	if (rc < 0)
-		errno = err;
-	return rc;
-}
-
-/* The controller answered: 0 when it did with success and at least need
- * bytes of return parameters.  *hci_status (may be NULL) gets its status. */
-static int reply_ok(const struct wc_hci_reply *r, size_t need,
-		    uint8_t *hci_status)
-{
-	if (hci_status)
-		*hci_status = r->status;
-	if (r->status != 0) {
-		errno = EIO;
-		return -1;
-	}
-	/* a successful Command Status would mean "the answer comes later",
-	 * which none of these commands does */
-	if (r->event != WC_HCI_EVT_CMD_COMPLETE || r->rlen < need) {
-		errno = EBADMSG;
-		return -1;
-	}
-	return 0;
-}
-
-int wc_hci_read_rssi(int fd, uint16_t handle, int8_t *rssi,
-		     uint8_t *hci_status, int timeout_ms)
-{
-	uint8_t pkt[WC_HCI_MAX_PKT], rp[4];
-	struct wc_hci_reply r;
-	size_t n;
-
-	if (!rssi) {
-		errno = EINVAL;
-		return -1;
-	}
-	n = wc_hci_cmd_read_rssi(pkt, sizeof(pkt), handle);
-	if (wc_hci_request(fd, pkt, n, rp, sizeof(rp), &r, timeout_ms) < 0)
-		return -1;
-	if (reply_ok(&r, sizeof(rp), hci_status) < 0)
-		return -1;
-	/* Status, Connection_Handle (12 bits used), RSSI (signed, dBm) */
-	if ((get_le16(rp + 1) & 0x0FFFu) != (handle & 0x0FFFu)) {
-		errno = EBADMSG;
-		return -1;
-	}
-	*rssi = (int8_t)(rp[3] < 0x80 ? rp[3] : rp[3] - 0x100);
-	return 0;
-}
-
-/* A command whose only return parameter is its status. */
-static int status_cmd(int fd, const uint8_t *pkt, size_t n,
-		      uint8_t *hci_status, int timeout_ms)
-{
-	uint8_t rp[1];
-	struct wc_hci_reply r;
-
-	if (wc_hci_request(fd, pkt, n, rp, sizeof(rp), &r, timeout_ms) < 0)
-		return -1;
-	return reply_ok(&r, sizeof(rp), hci_status);
-}
-
-int wc_hci_le_set_scan_params(int fd, uint8_t type, uint16_t interval,
-			      uint16_t window, uint8_t own_addr_type,
-			      uint8_t filter_policy, uint8_t *hci_status,
-			      int timeout_ms)
-{
-	uint8_t pkt[WC_HCI_MAX_PKT];
-	size_t n = wc_hci_cmd_le_scan_params(pkt, sizeof(pkt), type, interval,
-					     window, own_addr_type,
-					     filter_policy);
-
-	return status_cmd(fd, pkt, n, hci_status, timeout_ms);
-}
-
-int wc_hci_le_set_scan_enable(int fd, bool enable, bool filter_dup,
-			      uint8_t *hci_status, int timeout_ms)
-{
-	uint8_t pkt[WC_HCI_MAX_PKT];
-	size_t n = wc_hci_cmd_le_scan_enable(pkt, sizeof(pkt), enable,
-					     filter_dup);
-
-	return status_cmd(fd, pkt, n, hci_status, timeout_ms);
 }

@@ -1,24 +1,17 @@
-/* HCI helpers on a raw HCI socket, without libbluetooth.
+/* The HCI pieces libbluetooth has no call for.
  *
- * What plugin/ble.c needs from an adapter, written against the kernel's
- * documented interface (AF_BLUETOOTH / BTPROTO_HCI raw sockets, the
- * HCIGETDEVLIST and HCIGETDEVINFO ioctls, the SOL_HCI HCI_FILTER option)
- * and the Bluetooth Core spec (Vol 4 Part E: command and event packets).
- * Only BlueZ's headers are used (structs and constants); nothing links
- * libbluetooth, which would cost the collectd process ~100 kB of RSS.
+ * Adapters, RSSI and scan parameters go through BlueZ's libbluetooth
+ * (hci_get_route, hci_devid, hci_devinfo, hci_open_dev, hci_read_rssi,
+ * hci_le_set_scan_parameters, hci_le_set_scan_enable; see ble.c).  What
+ * stays here is starting an LE scan without losing the first reports:
+ * the command is sent on a socket whose filter already passes the reports
+ * (wc_hci_cmd_le_scan_enable, wc_hci_filter_events), and the answer and
+ * the reports are read in one loop (wc_hci_listen, wc_hci_evt_match).
+ * Written from the kernel's socket interface (SOL_HCI HCI_FILTER) and the
+ * Bluetooth Core spec, Vol 4 Part E (command and event packets).
  *
- * Two layers:
- *   - pure functions (wc_hci_cmd_*, wc_hci_evt_match, wc_hci_parse_name,
- *     wc_hci_filter_events): no I/O, unit-testable without Bluetooth;
- *   - socket functions: every one returns -1 (or, for id lookups, a
- *     negative value) with errno set, and preserves errno across its own
- *     cleanup, so callers can report strerror(errno) as they did with
- *     libbluetooth.  A controller that answers with a non-zero status
- *     gives errno EIO; the status itself is written to *hci_status when
- *     the caller passes a pointer, so the code is not lost.
- *
- * This header needs no Bluetooth header; struct hci_dev_info comes from
- * <bluetooth/hci.h> where it is used. */
+ * Pure functions have no I/O and are unit-tested without Bluetooth;
+ * wc_hci_listen is tested over a socketpair fed with recorded packets. */
 #ifndef WC_HCI_H
 #define WC_HCI_H
 
@@ -26,7 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct hci_dev_info;
 struct hci_filter;
 
 /* HCI packet indicators (Core Vol 4 Part A: H4), event codes and the
@@ -37,8 +29,6 @@ struct hci_filter;
 #define WC_HCI_EVT_CMD_STATUS 0x0F
 #define WC_HCI_OPCODE(ogf, ocf) \
 	((uint16_t)(((unsigned)(ogf) & 0x3Fu) << 10 | ((unsigned)(ocf) & 0x3FFu)))
-#define WC_HCI_OP_READ_RSSI WC_HCI_OPCODE(0x05, 0x0005)
-#define WC_HCI_OP_LE_SET_SCAN_PARAMS WC_HCI_OPCODE(0x08, 0x000B)
 #define WC_HCI_OP_LE_SET_SCAN_ENABLE WC_HCI_OPCODE(0x08, 0x000C)
 
 /* Packet type, opcode (2), parameter length (1), at most 255 parameters;
@@ -54,21 +44,9 @@ struct hci_filter;
 size_t wc_hci_cmd_build(uint8_t *buf, size_t buflen, uint16_t opcode,
 			const uint8_t *params, size_t plen);
 
-/* The command packets of the three commands used here, built with
- * wc_hci_cmd_build into buf (same result).  Multi-byte parameters are
- * taken in host order and written little-endian.
- *
- * Read RSSI (Core Vol 4 Part E §7.5.4): Connection_Handle. */
-size_t wc_hci_cmd_read_rssi(uint8_t *buf, size_t buflen, uint16_t handle);
-
-/* LE Set Scan Parameters (§7.8.10): LE_Scan_Type, LE_Scan_Interval and
- * LE_Scan_Window (units of 0.625 ms), Own_Address_Type,
- * Scanning_Filter_Policy. */
-size_t wc_hci_cmd_le_scan_params(uint8_t *buf, size_t buflen, uint8_t type,
-				 uint16_t interval, uint16_t window,
-				 uint8_t own_addr_type, uint8_t filter_policy);
-
-/* LE Set Scan Enable (§7.8.11): LE_Scan_Enable, Filter_Duplicates. */
+/* The command packet of LE Set Scan Enable (Core Vol 4 Part E §7.8.11):
+ * LE_Scan_Enable, Filter_Duplicates; built with wc_hci_cmd_build into buf
+ * (same result). */
 size_t wc_hci_cmd_le_scan_enable(uint8_t *buf, size_t buflen, bool enable,
 				 bool filter_dup);
 
@@ -88,8 +66,8 @@ struct wc_hci_reply {
 	 * there are no return parameters). */
 	uint8_t status;
 	/* Command Complete's return parameters: in the event buffer from
-	 * wc_hci_evt_match, in the caller's rbuf from wc_hci_request;
-	 * NULL and 0 for Command Status or when there are none. */
+	 * wc_hci_evt_match; NULL and 0 for Command Status, when there are
+	 * none, and from wc_hci_listen. */
 	const uint8_t *rparam;
 	size_t rlen;
 };
@@ -113,82 +91,29 @@ bool wc_hci_parse_name(const char *s, int *dev_id);
 void wc_hci_filter_events(struct hci_filter *f, const uint8_t *events,
 			  size_t n, uint16_t opcode);
 
-/* ---- adapters ---- */
+/* ---- listening for the answer and the reports together ---- */
 
-/* A raw HCI socket (SOCK_CLOEXEC) bound to adapter dev_id: the fd, or -1
- * with errno (EAFNOSUPPORT when the kernel has no Bluetooth, ENODEV for no
- * such adapter, EPERM/EACCES without the capability). */
-int wc_hci_open(int dev_id);
-
-/* Closes an fd from wc_hci_open; -1 is ignored.  errno is preserved. */
-void wc_hci_close(int fd);
-
-/* The id of the first adapter that is up (lowest in the kernel's list):
- * >= 0, or -1 with errno (ENODEV when none is up). */
-int wc_hci_route(void);
-
-/* The id of the adapter that is up and has address addr (six bytes in
- * display order, most significant first, as wc_bdaddr_parse gives):
- * >= 0, or -1 with errno (ENODEV when there is none). */
-int wc_hci_devid_by_addr(const uint8_t addr[6]);
-
-/* "hciN" (that adapter, if the kernel knows it, up or not) or an address
- * "XX:XX:XX:XX:XX:XX" (the adapter that is up with that address): the id,
- * or -1 with errno (EINVAL for neither form, ENODEV when not found). */
-int wc_hci_devid(const char *name_or_addr);
-
-/* HCIGETDEVINFO for dev_id into *di: 0, or -1 with errno (ENODEV for no
- * such adapter). */
-int wc_hci_devinfo(int dev_id, struct hci_dev_info *di);
-
-/* Whether the adapter in *di (from wc_hci_devinfo) is up. */
-bool wc_hci_dev_is_up(const struct hci_dev_info *di);
-
-/* ---- commands ---- */
-
-/* Sends one command packet pkt[0..n) (as wc_hci_cmd_build makes it;
- * EINVAL otherwise) on fd (from wc_hci_open) and waits until timeout_ms
- * for the Command Complete or Command Status with its opcode.  For the
- * wait, the socket's HCI filter is replaced by one that passes only those
- * two events for this opcode; the previous filter is restored on every path (a failure
- * to restore it is this call's failure).  Other packets that arrive
- * (already queued, another opcode's answer, malformed) are skipped.
+/* Reads packets from fd (a raw HCI socket whose filter passes LE Meta,
+ * Command Complete and Command Status) until deadline_ms (absolute,
+ * CLOCK_MONOTONIC ms, see clock.h): the parameters of every LE Meta event
+ * go to on_meta (may be NULL); the first Command Complete or Command
+ * Status for opcode is the command's answer and is written to *r (its
+ * return parameters are not kept: r->rparam NULL).  Other packets
+ * (another opcode's answer, malformed ones) are skipped.
  *
- * Returns 0 with *r filled when the answer came, whatever its status; the
- * return parameters are copied to rbuf (rbuf_len bytes at most; more are
- * cut, r->rlen says how many were kept) and r->rparam points there.
- * Otherwise -1 with errno: ETIMEDOUT, EINVAL (bad arguments), or the
- * failing call's.  rbuf may be NULL when rbuf_len is 0. */
-int wc_hci_request(int fd, const uint8_t *pkt, size_t n, uint8_t *rbuf,
-		   size_t rbuf_len, struct wc_hci_reply *r, int timeout_ms);
-
-/* The wait half of wc_hci_request, without touching the filter: reads
- * packets from fd until the answer to opcode or deadline_ms (absolute,
- * CLOCK_MONOTONIC ms, see clock.h).  Same result as wc_hci_request.
- * EINTR and EAGAIN are retried until the deadline. */
-int wc_hci_wait_reply(int fd, uint16_t opcode, uint8_t *rbuf,
-		      size_t rbuf_len, struct wc_hci_reply *r,
-		      uint64_t deadline_ms);
-
-/* The three commands, sent with wc_hci_request.  A controller that
- * answers with a non-zero status gives -1 with errno EIO and, when
- * hci_status is not NULL, its status there (on success too: 0).
+ * This is what libbluetooth's hci_send_req cannot do: it narrows the
+ * socket's filter to the command's answer until the answer is read, so
+ * the kernel drops reports that a controller sends right after it (an
+ * emulated one reports each advertiser at once, when the scan starts).
  *
- * Read RSSI of connection handle: 0 and *rssi in dBm, or -1 with errno
- * (EIO: the controller refused; EBADMSG: a short answer, or one for
- * another handle). */
-int wc_hci_read_rssi(int fd, uint16_t handle, int8_t *rssi,
-		     uint8_t *hci_status, int timeout_ms);
-
-/* LE Set Scan Parameters; interval and window in units of 0.625 ms,
- * host order.  0, or -1 with errno (EIO: refused; EBADMSG: no status). */
-int wc_hci_le_set_scan_params(int fd, uint8_t type, uint16_t interval,
-			      uint16_t window, uint8_t own_addr_type,
-			      uint8_t filter_policy, uint8_t *hci_status,
-			      int timeout_ms);
-
-/* LE Set Scan Enable.  0, or -1 with errno as above. */
-int wc_hci_le_set_scan_enable(int fd, bool enable, bool filter_dup,
-			      uint8_t *hci_status, int timeout_ms);
+ * Returns 0 at the deadline with the answer seen, or early (0 as well)
+ * when poll() is interrupted by a signal.  Otherwise -1 with errno: EIO
+ * when the answer carried a non-zero status (r->status holds it),
+ * ETIMEDOUT when no answer had come by answer_by_ms, EPIPE when the
+ * socket was shut down, EBADF, EINVAL (r NULL), or read()'s error. */
+int wc_hci_listen(int fd, uint16_t opcode, uint64_t answer_by_ms,
+		  uint64_t deadline_ms,
+		  void (*on_meta)(void *user, const uint8_t *p, size_t n),
+		  void *user, struct wc_hci_reply *r);
 
 #endif

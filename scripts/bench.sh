@@ -496,8 +496,8 @@ threads). The plugin's own code, contexts and
 sessions are the "unreachable" row. This is why the per-code \`bool-<id>\` series (34 per
 battery, 0 nearly always) are opt-in and the per-cell \`voltage-cellNN\` series (4 to 16 per
 battery, on by default) can be turned off: \`voltage-cell_min\`, \`cell_max\` and
-\`cell_delta\`, the counts and the notifications are sent either way, so alerts need neither. Linking no libbluetooth (the
-plugin talks to the kernel's HCI socket itself) keeps that library's pages out of collectd.
+\`cell_delta\`, the counts and the notifications are sent either way, so alerts need neither. libbluetooth (the plugin's HCI
+calls) and libconfig (the inventory) add their shared pages to collectd.
 MD
 
 # ---- Restated targets: what the plugin itself controls ---------------------

@@ -6,6 +6,9 @@
 #   DEMO_DIR       where everything goes (default ./demo; wiped at start)
 #   DEMO_INTERVAL  poll interval in seconds (default 2)
 #   BUILD          the build directory (default build)
+#   DEMO_BLE=1     over Bluetooth (`make demo-ble`, inside scripts/blevm):
+#                  battery N advertises on controller hciN and collectd
+#                  reads it through hci(N+4), a central of its own
 #
 # The bank is conf/sim/demo.cfg, run as a time-lapse so that a short demo
 # shows something: the simulator's clock for the scenario is compressed
@@ -67,6 +70,12 @@ awk -v tl="$TIME_LAPSE" -v dl="$DRIFT_LAPSE" '
 		print
 	}' conf/sim/demo.cfg >"$DEMO/bank.cfg" || die "cannot write $DEMO_DIR/bank.cfg"
 BATTERIES=$(sed -n '/^batteries/,/^);/s/^[ \t]*name[ \t]*=[ \t]*"\([^"]*\)".*/\1/p' "$DEMO/bank.cfg")
+if [[ ${DEMO_BLE:-0} == 1 ]]; then
+	# each battery on its own controller instead of its socket
+	awk '/^[ \t]*socket[ \t]*=/ { n++; sub(/socket[ \t]*=.*/, "adapter = \"hci" n "\";") } { print }' \
+		"$DEMO/bank.cfg" >"$DEMO/bank-ble.cfg" && mv "$DEMO/bank-ble.cfg" "$DEMO/bank.cfg" ||
+		die "cannot write $DEMO_DIR/bank.cfg"
+fi
 [[ -n $BATTERIES ]] || die "no battery in conf/sim/demo.cfg"
 
 # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
@@ -110,9 +119,18 @@ done
 	echo "# Written by scripts/demo.sh from conf/sim/demo.cfg"
 	echo "batteries = ("
 	sep=
+	n=0
 	for b in $BATTERIES; do
-		printf '%s  { name = "%s"; address = "unix:%s/run/%s.sock"; timeout = 3.5; keep_connected = true; }' \
-			"$sep" "$b" "$DEMO" "$b"
+		n=$((n + 1))
+		where="address = \"unix:$DEMO/run/$b.sock\";"
+		if [[ ${DEMO_BLE:-0} == 1 ]]; then
+			# the address the simulator advertises from on hciN, read
+			# through a central controller of its own (hciN+4)
+			addr=$(awk -v h="hci$n" '$2 == "ble" && $6 == h { print $4 }' "$DEMO/sim.out")
+			where="address = \"$addr\"; adapter = \"hci$((n + 4))\";"
+		fi
+		printf '%s  { name = "%s"; %s timeout = 3.5; keep_connected = true; }' \
+			"$sep" "$b" "$where"
 		sep=$',\n'
 	done
 	printf '\n);\nbanks = (\n  { name = "house";\n    %s\n    soc_spread_warn = 10.0; share_warn = 25.0; }\n);\n' \

@@ -16,7 +16,15 @@ PACKAGES=(
 	graphite-carbon graphite-web nagios4-core python3-yaml
 	# Debian package (make deb) and its test
 	debhelper lintian fakeroot binutils man-db
+	# the Bluetooth VM (scripts/blevm): QEMU, its initramfs, btvirt, bluetoothd
+	qemu-system-x86 busybox-static cpio kmod bluez-test-tools bluez dbus
 )
+
+# The VM's kernel: Debian's package, fetched into blevm's cache (outside
+# the tree) and unpacked there, never installed.
+fetch_kernel() {
+	"$(dirname "$0")/blevm" --fetch >&2
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -27,7 +35,8 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
 	[[ ${1:-ensure} == install ]] && echo "deps: all ${#PACKAGES[@]} packages are installed"
-	exit 0
+	fetch_kernel
+	exit
 fi
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -40,3 +49,4 @@ echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fetch_kernel

@@ -52,6 +52,10 @@ struct sim_event {
 struct sim_battery_cfg {
 	char name[SIM_NAME_MAX];
 	char socket_path[108];
+	char adapter[16];        /* "hciN": advertise there over BLE (sim_ble.c)
+				    instead of a unix socket; "" for none */
+	char ble_name[32];       /* advertised and GATT device name; "" for
+				    XDZN_001_ + 4 hex digits */
 	unsigned cells;          /* 4, 8 or 16 (any 1..32 works) */
 	unsigned probes;         /* cell temperature probes (sensors = probes+2) */
 	double capacity_ah;      /* design capacity */

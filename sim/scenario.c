@@ -5,6 +5,7 @@
  * type or out of range is an error that names the file, the line, the
  * battery and the key, and nothing is loaded. */
 #include "model.h"
+#include "sim_ble.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -525,6 +526,16 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 			continue;
 		} else if (strcmp(key, "socket") == 0) {
 			rc = get_socket(l, s, cfg);
+		} else if (strcmp(key, "adapter") == 0) {
+			rc = get_text(l, s, key, cfg->adapter,
+				      sizeof(cfg->adapter));
+			if (rc == 0 && !sim_ble_adapter_ok(cfg->adapter))
+				rc = scen_fail(l, s, key,
+					  "\"%s\" is not a controller name like hci0",
+					  cfg->adapter);
+		} else if (strcmp(key, "ble_name") == 0) {
+			rc = get_text(l, s, key, cfg->ble_name,
+				      sizeof(cfg->ble_name));
 		} else if (strcmp(key, "cells") == 0) {
 			rc = get_uint(l, s, key, 1, WC_MAX_CELLS, &cfg->cells);
 		} else if (strcmp(key, "probes") == 0) {
@@ -619,6 +630,10 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 			return -1;
 	}
 
+	if (cfg->adapter[0] && cfg->socket_path[0])
+		return scen_fail(l, config_setting_get_member(g, "adapter"),
+			    "adapter", "a battery is either on a socket or on an "
+			    "adapter, not both");
 	if (!full_set)
 		cfg->full_ah = cfg->capacity_ah;
 	if (!fw_set) /* the firmware string names the cell count (§6.3) */

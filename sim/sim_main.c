@@ -15,6 +15,7 @@
 #include "jbd_sim.h"
 #include "model.h"
 #include "bank_physics.h"
+#include "sim_ble.h"
 #include "sim_server.h"
 
 #define PROG "wattcycle-sim"
@@ -22,6 +23,7 @@
 
 static const char usage_text[] =
 	"Usage: " PROG " --socket PATH [battery options] [common options]\n"
+	"       " PROG " --ble hciN [battery options] [common options]\n"
 	"       " PROG " --scenario FILE [common options]\n"
 	"       " PROG " ctl CONTROL_PATH COMMAND [ARGS...]\n"
 	"\n"
@@ -29,7 +31,11 @@ static const char usage_text[] =
 	"SOCK_SEQPACKET socket and speaks the ATT PDUs a BLE link would carry.\n"
 	"\n"
 	"Battery options (one battery, without --scenario):\n"
-	"  --socket PATH          listening socket of the battery (required)\n"
+	"  --socket PATH          listening socket of the battery (this or --ble)\n"
+	"  --ble hciN             advertise on Bluetooth controller hciN and accept\n"
+	"                         the central's L2CAP ATT link there instead\n"
+	"  --ble-name NAME        advertised and GATT device name (default\n"
+	"                         XDZN_001_ + 4 hex digits)\n"
 	"  --name NAME            battery name for control and log (default sim)\n"
 	"  --cells N              cell count, 4|8|16 (1..32 accepted; default 4)\n"
 	"  --head 7e|1e|both      request heads the battery answers (default both)\n"
@@ -88,6 +94,8 @@ enum opt_id {
 	OPT_LOG,
 	OPT_READY,
 	OPT_HELP,
+	OPT_BLE,
+	OPT_BLE_NAME,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +120,8 @@ static const struct option long_opts[] = {
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "ready-file", required_argument, NULL, OPT_READY },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "ble", required_argument, NULL, OPT_BLE },
+	{ "ble-name", required_argument, NULL, OPT_BLE_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -128,6 +138,7 @@ struct cli {
 	const char *alarms[MAX_ITEMS], *faults[MAX_ITEMS];
 	unsigned n_alarms, n_faults;
 	bool battery_opts; /* any per-battery option given */
+	const char *ble, *ble_name;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -314,6 +325,20 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			c->unlock_key = a;
 			c->battery_opts = true;
 			break;
+		case OPT_BLE:
+			if (!sim_ble_adapter_ok(a))
+				return usage_error("--ble '%s': expected a "
+						   "controller name like hci0", a);
+			c->ble = a;
+			c->battery_opts = true;
+			break;
+		case OPT_BLE_NAME:
+			if (!*a || strlen(a) > 29)
+				return usage_error("--ble-name '%s': 1 to 29 "
+						   "characters", a);
+			c->ble_name = a;
+			c->battery_opts = true;
+			break;
 		case OPT_SCENARIO:
 			c->scenario = a;
 			break;
@@ -339,9 +364,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	if (c->scenario && c->battery_opts)
 		return usage_error("%s", "--scenario cannot be combined with "
 				   "battery options");
-	if (!c->scenario && !c->socket)
-		return usage_error("%s", "--socket PATH or --scenario FILE is "
-				   "required");
+	if (!c->scenario && !c->socket && !c->ble)
+		return usage_error("%s", "--socket PATH, --ble hciN or --scenario "
+				   "FILE is required");
+	if (c->socket && c->ble)
+		return usage_error("%s", "--socket and --ble exclude each other");
 	return 0;
 }
 
@@ -352,12 +379,21 @@ static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 	bool latency_scheduled = false;
 
 	sim_battery_cfg_defaults(cfg, c->name ? c->name : "sim");
-	if (strlen(c->socket) >= sizeof(cfg->socket_path)) {
+	if (c->ble)
+		snprintf(cfg->adapter, sizeof(cfg->adapter), "%s", c->ble);
+	if (c->ble_name)
+		snprintf(cfg->ble_name, sizeof(cfg->ble_name), "%s",
+			 c->ble_name);
+	if (!c->socket) {
+		/* on Bluetooth only */
+	} else if (strlen(c->socket) >= sizeof(cfg->socket_path)) {
 		snprintf(err, errlen, "--socket: path longer than %zu bytes",
 			 sizeof(cfg->socket_path) - 1);
 		return -1;
 	}
-	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", c->socket);
+	if (c->socket)
+		snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s",
+			 c->socket);
 	if (c->has_cells)
 		cfg->cells = (unsigned)c->cells;
 	if (c->head >= 0)

@@ -19,6 +19,7 @@
 #include "gatt_db.h"
 #include "jbd.h"
 #include "jbd_sim.h"
+#include "sim_ble.h"
 #include "watt.h"
 #include "write_guard.h"
 
@@ -42,6 +43,7 @@ struct sim_battery {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char device_name[GATT_NAME_MAX];
 	int lfd;                 /* listening socket; -1 after kill */
+	struct sim_ble *ble;     /* BLE peripheral (owns lfd), or NULL */
 	int cfd;                 /* the one central; -1 when none */
 	struct gatt_conn gc;
 	uint64_t unlock_deadline_ms; /* 0: none pending */
@@ -167,12 +169,15 @@ static void conn_close(struct sim_battery *b, const char *why)
 {
 	if (b->cfd < 0)
 		return;
+	sim_ble_hang_up(b->ble, b->cfd);
 	close(b->cfd);
 	b->cfd = -1;
 	b->q_head = b->q_len = 0;
 	b->send_blocked = false;
 	b->unlock_deadline_ms = 0;
 	note(b, why);
+	if (b->ble && b->lfd >= 0)
+		sim_ble_advertise(b->ble, true); /* as the battery does */
 }
 
 static unsigned latency_ms(const struct sim_battery *b)
@@ -542,13 +547,19 @@ static void accept_central(struct sim_server *s, struct sim_battery *b,
 	/* One central at a time: a real battery stops advertising while it is
 	 * connected, so a second central only ever sees a closed link. */
 	if (b->cfd >= 0) {
+		sim_ble_hang_up(b->ble, fd);
 		close(fd);
 		note(b, "second central refused (one at a time)");
+		if (b->ble)
+			sim_ble_advertise(b->ble, true);
 		return;
 	}
 	if (sim_model_fault(b->model, SIM_FAULT_REFUSE)) {
+		sim_ble_hang_up(b->ble, fd);
 		close(fd);
 		note(b, "fault refuse: connection closed at once");
+		if (b->ble)
+			sim_ble_advertise(b->ble, true);
 		return;
 	}
 	cfg = sim_model_cfg(b->model);
@@ -666,6 +677,14 @@ static void rssi_file(const struct sim_battery *b, bool present)
 
 static int battery_listen(struct sim_battery *b, char *err, size_t errlen)
 {
+	const struct sim_battery_cfg *cfg = sim_model_cfg(b->model);
+
+	if (cfg->adapter[0]) {
+		b->ble = sim_ble_open(cfg->adapter, b->device_name, b->name,
+				      err, errlen);
+		b->lfd = sim_ble_listen_fd(b->ble);
+		return b->ble ? 0 : -1;
+	}
 	b->lfd = listen_unix(b->path, SOCK_SEQPACKET, err, errlen);
 	if (b->lfd < 0)
 		return -1;
@@ -707,7 +726,16 @@ struct sim_server *sim_server_new(const struct sim_battery_cfg *cfgs,
 					 "twice", cfgs[i].name);
 				goto fail;
 			}
-			if (strcmp(cfgs[i].socket_path, cfgs[j].socket_path) ==
+			if (cfgs[i].adapter[0] &&
+			    strcmp(cfgs[i].adapter, cfgs[j].adapter) == 0) {
+				snprintf(err, errlen, "%s: adapter %s already "
+					 "carries %s (one battery per "
+					 "controller)", cfgs[i].name,
+					 cfgs[i].adapter, cfgs[j].name);
+				goto fail;
+			}
+			if (cfgs[i].socket_path[0] &&
+			    strcmp(cfgs[i].socket_path, cfgs[j].socket_path) ==
 			    0) {
 				snprintf(err, errlen, "%s: socket path used by "
 					 "two batteries", cfgs[i].socket_path);
@@ -718,7 +746,10 @@ struct sim_server *sim_server_new(const struct sim_battery_cfg *cfgs,
 		snprintf(b->path, sizeof(b->path), "%s", cfgs[i].socket_path);
 		gatt_device_name(b->name, b->device_name,
 				 sizeof(b->device_name));
-		if (cfgs[i].family == WC_FAMILY_JBD)
+		if (cfgs[i].ble_name[0])
+			snprintf(b->device_name, sizeof(b->device_name), "%s",
+				 cfgs[i].ble_name);
+		else if (cfgs[i].family == WC_FAMILY_JBD)
 			sim_jbd_device_name(b->name, b->device_name,
 					    sizeof(b->device_name));
 		b->rng = 0x9E3779B9u ^ (i + 1) * 2654435761u;
@@ -762,7 +793,9 @@ void sim_server_free(struct sim_server *s)
 
 		if (b->cfd >= 0)
 			close(b->cfd);
-		if (b->lfd >= 0) {
+		if (b->ble) {
+			sim_ble_close(b->ble);
+		} else if (b->lfd >= 0) {
 			close(b->lfd);
 			unlink(b->path);
 			rssi_file(b, false);
@@ -815,6 +848,11 @@ static void run_timers(struct sim_server *s, uint64_t now)
 		if (s->tick)
 			s->tick(s->tick_user, model_time_s(s, now));
 		s->next_tick_ms = now + TICK_MS;
+		/* a controller that was busy when the link dropped gets asked
+		 * again: a battery without a central always advertises */
+		for (unsigned i = 0; i < s->n; i++)
+			if (s->bats[i].ble && s->bats[i].cfd < 0)
+				sim_ble_advertise(s->bats[i].ble, true);
 	}
 	for (unsigned i = 0; i < s->n; i++) {
 		struct sim_battery *b = &s->bats[i];
@@ -959,6 +997,12 @@ int sim_battery_kill(struct sim_server *s, struct sim_battery *b, char *err,
 		return -1;
 	}
 	conn_close(b, "killed: link closed");
+	if (b->ble) {
+		sim_ble_close(b->ble); /* stops advertising */
+		b->ble = NULL;
+		b->lfd = -1;
+		return 0;
+	}
 	close(b->lfd);
 	b->lfd = -1;
 	unlink(b->path);

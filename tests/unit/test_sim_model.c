@@ -10,6 +10,7 @@
 #include "../../sim/jbd_sim.c"
 #include "../../sim/model.c"
 #include "../../sim/scenario.c"
+#include "../../sim/sim_ble.c" /* scenario.c checks adapter names */
 
 #include <stdarg.h>
 #include <stddef.h>

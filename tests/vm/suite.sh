@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# The BLE suite, run INSIDE the VM (scripts/blevm --controllers 11): every
+# check goes through the kernel's HCI and L2CAP code with btvirt's emulated
+# LE controllers.  hci1..hci5 carry one simulated battery each.  hci0 is
+# the central of the scans and reads and of b1 in collectd; b2..b5 get
+# centrals of their own in collectd (hci6..hci9) because an emulated
+# controller carries the data of one LE link at a time: a second link that
+# comes up while the first lingers (the kernel keeps an idle link 2 s)
+# connects but passes nothing.  hci10 scans while collectd holds b5.
+#
+# The batteries b1..b5 have twins u1..u5 on unix sockets (same model, same
+# settings): what the unix transport gives is the reference for what BLE
+# must give.  b4 refuses the HiLink unlock; b5 is kept connected.
+#
+# Prints TAP; run by tests/integration/ble_vm.sh on the host.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
+BUILD=${BUILD:-build}
+TMP=$(mktemp -d)
+. tests/lib/sim.sh
+CLI=$BUILD/wattcycle
+CD_PID=
+HCIDUMP_PID=
+
+stop_pid() {
+	local pid=$1
+	[[ -n $pid ]] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	local deadline=$((SECONDS + 10))
+	while kill -0 "$pid" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+cleanup() {
+	stop_pid "$CD_PID"; CD_PID=
+	stop_pid "$HCIDUMP_PID"; HCIDUMP_PID=
+	sim_stop_all
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# wait_until SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
+wait_until() {
+	local deadline=$((SECONDS + $1)); shift
+	until "$@"; do
+		((SECONDS > deadline)) && return 1
+		sleep 0.2
+	done
+}
+bail() { tap_not_ok "$*"; tap_done; exit 1; }
+
+# ---- the kernel and the controllers ----------------------------------------
+check "the kernel has AF_BLUETOOTH (L2CAP socket)" \
+	python3 -c 'import socket; socket.socket(socket.AF_BLUETOOTH, socket.SOCK_SEQPACKET, socket.BTPROTO_L2CAP)'
+up=$(hciconfig | grep -c 'UP RUNNING')
+eq "eleven LE controllers from btvirt, all powered" "$up" 11
+
+# ---- the simulators: four BLE batteries and their unix twins ----------------
+battery() { # NAME WHERE EXTRA
+	printf '  { name = "%s"; %s cells = %s; soc = %s; %s },\n' "$1" "$2" "$3" "$4" "$5"
+}
+{
+	echo 'batteries = ('
+	battery b1 'adapter = "hci1";' 4 80.0 ''
+	battery b2 'adapter = "hci2";' 8 55.0 ''
+	battery b3 'adapter = "hci3";' 4 90.0 ''
+	battery b4 'adapter = "hci4";' 4 70.0 'unlock_key = "NotHiLink";'
+	battery b5 'adapter = "hci5";' 4 65.0 ''
+	battery u1 "socket = \"$TMP/u1.sock\";" 4 80.0 ''
+	battery u2 "socket = \"$TMP/u2.sock\";" 8 55.0 ''
+	battery u3 "socket = \"$TMP/u3.sock\";" 4 90.0 ''
+	battery u4 "socket = \"$TMP/u4.sock\";" 4 70.0 'unlock_key = "NotHiLink";'
+	battery u5 "socket = \"$TMP/u5.sock\";" 4 65.0 ''
+	echo ');'
+} | sed '$!N; s/},\n);/}\n);/; P; D' >"$TMP/bank.cfg"
+sim_start sim --scenario "$TMP/bank.cfg" || bail "simulator with five BLE batteries started"
+tap_ok "simulator with five BLE batteries and five unix twins started"
+declare -A ADDR
+for i in 1 2 3 4 5; do
+	ADDR[b$i]=$(awk -v a="hci$i" '$2 == "ble" && $6 == a { print $4 }' "$TMP/sim.out")
+done
+check "each battery prints its ble line (name, random static address, controller)" \
+	bash -c '[[ $(grep -cE "^wattcycle-sim: ble XDZN_001_[0-9A-F]{4} C0:D6:3C:0[1-5]:[0-9A-F]{2}:[0-9A-F]{2} random hci[1-5]$" "$1") == 5 ]]' _ "$TMP/sim.out"
+ctl() { sim_ctl sim "$@"; }
+state() { "$SIM" ctl "$TMP/sim.ctl" state "$1" | jq -r "$2"; }
+conns() { grep -c "^wattcycle-sim: $1: central connected" "$TMP/sim.out"; }
+
+# ---- a controller that does not exist ---------------------------------------
+out=$(timeout 20 "$SIM" --ble hci15 2>&1); rc=$?
+eq "--ble hci15 (no such controller): exit 1" "$rc" 1
+eq "--ble hci15: the sentence" "$out" "wattcycle-sim: no Bluetooth adapter hci15"
+
+# ---- scan: two batteries (b3, b4, b5 stop advertising when killed) ----------
+ctl kill b3; ctl kill b4; ctl kill b5
+"$CLI" scan --adapter hci0 --timeout 4 --json >"$TMP/scan.json" 2>"$TMP/scan.err"
+eq "scan --adapter hci0: exit 0" "$?" 0
+eq "scan lists exactly the two advertising batteries" \
+	"$(jq -r '[.[] | select(.family == "watt") | .address] | sort | join(" ")' "$TMP/scan.json")" \
+	"$(printf '%s\n' "${ADDR[b1]}" "${ADDR[b2]}" | sort | tr '\n' ' ' | sed 's/ $//')"
+for b in b1 b2; do
+	eq "scan: $b's record (address type, name = XDZN_001_ + its address, family, FFF0, manufacturer data = address + ff)" \
+		"$(jq -c --arg a "${ADDR[$b]}" '.[] | select(.address == $a) | [.address_type, .name, .family, .services, .manufacturer_data]' "$TMP/scan.json")" \
+		"$(jq -nc --arg a "${ADDR[$b]}" '["random", ("XDZN_001_" + ($a | split(":") | .[4:] | join(""))), "watt",
+			["0000fff0-0000-1000-8000-00805f9b34fb"], (($a | split(":") | join("") | ascii_downcase) + "ff")]')"
+done
+"$CLI" scan --adapter hci0 --timeout 3 >"$TMP/scan.txt" 2>&1
+check "scan table: address, type, RSSI column, family, name" \
+	grep -qE "^${ADDR[b1]} random +(-?[0-9]+|\?) +watt +XDZN_001_" "$TMP/scan.txt"
+# btvirt's controllers report RSSI 127 ("not available") in every report
+if jq -e '.[] | select(.rssi_dbm != null)' "$TMP/scan.json" >/dev/null; then
+	tap_ok "scan: RSSI reported by the controller"
+else
+	check "scan: RSSI column present; btvirt reports 127 (not available), shown as ?" \
+		grep -qE "^${ADDR[b1]} random +\? " "$TMP/scan.txt"
+fi
+ctl revive b3; ctl revive b4; ctl revive b5
+check "revived batteries advertise again (ble line printed again)" \
+	bash -c '[[ $(grep -c "^wattcycle-sim: ble .* hci[345]$" "$1") == 6 ]]' _ "$TMP/sim.out"
+
+# ---- read over BLE = read over unix -----------------------------------------
+# Twins share settings, not their noise: exact fields must match, cell
+# voltages within 5 mV and temperatures within 0.5 °C.
+exact='{current_a, soc_pct, remaining_ah, full_ah, design_ah, cycles, charge_mos, discharge_mos, mode, active, balancing, registers, firmware, manufacturer}'
+same_reading() { # BLE_JSON UNIX_JSON
+	[[ $(jq -cS "$exact" "$1") == "$(jq -cS "$exact" "$2")" ]] &&
+	[[ $(jq -c '[paths | map(tostring) | join(".")] | sort' "$1" | sed 's/"link",//; s/"rssi_dbm",//') == \
+	   "$(jq -c '[paths | map(tostring) | join(".")] | sort' "$2" | sed 's/"link",//; s/"rssi_dbm",//')" ]] &&
+	jq -e --slurpfile u "$2" '. as $b | $u[0] as $u |
+		([$b.cells_v, $u.cells_v] | transpose | all(.[0] - .[1] | fabs <= 0.005)) and
+		(($b.voltage_v - $u.voltage_v) | fabs <= 0.05) and
+		(($b.temps_c.mos - $u.temps_c.mos) | fabs <= 0.5) and
+		(($b.temps_c.env - $u.temps_c.env) | fabs <= 0.5) and
+		([$b.temps_c.probes, $u.temps_c.probes] | transpose | all(.[0] - .[1] | fabs <= 0.5))' "$1" >/dev/null
+}
+# An emulated controller carries one LE link's data at a time, and the
+# kernel keeps a link 2 s after its last socket: each read waits for hci0
+# to have no link left.
+hci0_idle() { wait_until 15 bash -c '[[ $(hcitool -i hci0 con | grep -c "LE ") == 0 ]]'; }
+hci0_idle
+"$CLI" read "${ADDR[b1]}" --adapter hci0 --json --timeout 20 >"$TMP/b1.json" 2>"$TMP/b1.err"
+eq "read ${ADDR[b1]} --adapter hci0 --json: exit 0" "$?" 0
+"$CLI" read "unix:$TMP/u1.sock" --json >"$TMP/u1.json" 2>"$TMP/u1.err"
+eq "read over BLE: link \"ble\" (unix: \"unix\")" "$(jq -r .link "$TMP/b1.json") $(jq -r .link "$TMP/u1.json")" "ble unix"
+check "read over BLE: the same fields as over unix (cells, current, SoC, temperatures, codes, registers, info)" \
+	same_reading "$TMP/b1.json" "$TMP/u1.json"
+four_cells() { jq -e '(.cells_v | length) == 4 and .soc_pct == 80' "$TMP/b1.json" >/dev/null; }
+check "read over BLE: 4 cells and SoC 80 %" four_cells
+hci0_idle
+"$CLI" read "${ADDR[b2]}" --adapter hci0 --json --timeout 20 >"$TMP/b2.json" 2>/dev/null
+"$CLI" read "unix:$TMP/u2.sock" --json >"$TMP/u2.json" 2>/dev/null
+check "read over BLE, 8S battery: the same fields as over unix" same_reading "$TMP/b2.json" "$TMP/u2.json"
+# the battery that refuses the unlock: the same sentence over both links
+hci0_idle
+"$CLI" read "${ADDR[b4]}" --adapter hci0 --timeout 20 >/dev/null 2>"$TMP/b4.err"; rc_b=$?
+"$CLI" read "unix:$TMP/u4.sock" --timeout 20 >/dev/null 2>"$TMP/u4.err"; rc_u=$?
+eq "read, unlock refused: exit 1 over BLE as over unix" "$rc_b $rc_u" "1 1"
+eq "read, unlock refused: the same message as over unix" \
+	"$(sed "s|${ADDR[b4]}|ADDR|g" "$TMP/b4.err")" "$(sed "s|unix:$TMP/u4.sock|ADDR|g" "$TMP/u4.err")"
+
+# ---- collectd: four BLE batteries through hci0, their twins over unix -------
+hcidump -i hci0 -R >"$TMP/hci0.dump" 2>/dev/null &
+HCIDUMP_PID=$!
+mkdir -p "$TMP/csv"
+{
+	cat <<CONF
+Hostname "vm"
+FQDNLookup false
+BaseDir "$TMP"
+PIDFile "$TMP/collectd.pid"
+Interval 4
+PluginDir "/usr/lib/collectd"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$TMP/collectd.log"
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$TMP/csv"
+</Plugin>
+PluginDir "$PWD/$BUILD"
+LoadPlugin wattcycle
+<Plugin wattcycle>
+CONF
+	for i in 1 2 3 4 5; do
+		keep=false hci=hci0
+		((i > 1)) && hci=hci$((i + 4))
+		[[ $i == 5 ]] && keep=true
+		for kind in b u; do
+			if [[ $kind == b ]]; then
+				addr="Address \"${ADDR[b$i]}\"
+    Adapter \"$hci\""
+			else
+				addr="Address \"unix:$TMP/u$i.sock\""
+			fi
+			cat <<CONF
+  <Battery "$kind$i">
+    $addr
+    Timeout 3.5
+    KeepConnected $keep
+    OfflineAfter 2
+  </Battery>
+CONF
+		done
+	done
+	echo '</Plugin>'
+} >"$TMP/collectd.conf"
+/usr/sbin/collectd -f -C "$TMP/collectd.conf" >"$TMP/collectd.out" 2>&1 &
+CD_PID=$!
+
+rows() { # BATTERY SERIES: rows in its csv file(s)
+	cat "$TMP/csv/vm/wattcycle-$1/$2"-* 2>/dev/null | grep -c '^[0-9]'
+}
+last() { # BATTERY SERIES: the last value
+	cat "$TMP/csv/vm/wattcycle-$1/$2"-* 2>/dev/null | grep '^[0-9]' | tail -n 1 | cut -d, -f2
+}
+series() { # BATTERY: its series names
+	ls "$TMP/csv/vm/wattcycle-$1" 2>/dev/null | sed 's/-[0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}$//' | sort -u
+}
+polls_at_least() { local b; for b in b1 b2 b3 b5 u1; do (($(rows "$b" percent-soc) >= $1)) || return 1; done; }
+if wait_until 90 polls_at_least 6; then
+	tap_ok "collectd: six polls of every BLE battery (Interval 4)"
+else
+	tap_not_ok "collectd: fewer than six polls: b1 $(rows b1 percent-soc), b2 $(rows b2 percent-soc), b3 $(rows b3 percent-soc)"
+	sed 's/^/#   /' "$TMP/collectd.log" | tail -n 30
+fi
+for i in 1 2 3 5; do
+	eq "collectd: b$i (BLE) sends every series u$i (unix) sends" "$(series "b$i" | grep -v '^signal_power-rssi$')" \
+		"$(series "u$i" | grep -v '^signal_power-rssi$')"
+done
+check "collectd: duration-poll for every BLE battery" bash -c \
+	'for b in b1 b2 b3 b5; do ls "$1"/csv/vm/wattcycle-$b/duration-poll-* >/dev/null 2>&1 || exit 1; done' _ "$TMP"
+if [[ -n $(series b1 | grep '^signal_power-rssi$') ]]; then
+	tap_ok "collectd: signal_power-rssi for the BLE batteries"
+else
+	# btvirt answers HCI Read RSSI with "Unknown HCI Command": no reading,
+	# no series, and no error logged for it
+	check "collectd: no signal_power-rssi where the controller gives no RSSI (btvirt), and no error for it" \
+		bash -c '! grep -qi "rssi" "$1"' _ "$TMP/collectd.log"
+fi
+eq "collectd: b4 and u4 (refuse the unlock) have no values" "$(rows b4 percent-soc) $(rows u4 percent-soc)" "0 0"
+norm() { # FILE NAME ADDR: the plugin's messages about NAME, names and addresses replaced
+	grep -E "(plugin_instance = $2,|wattcycle plugin: $2: )" "$1" | sed -e 's/^\[[^]]*\] //' \
+		-e "s|$2|BAT|g" -e "s|$3|ADDR|g" | sort -u
+}
+m_b4=$(norm "$TMP/collectd.log" b4 "${ADDR[b4]}")
+m_u4=$(norm "$TMP/collectd.log" u4 "unix:$TMP/u4.sock")
+check "collectd, unlock refused: a message naming the HiLink unlock" grep -q 'HiLink unlock' <<<"$m_b4"
+eq "collectd, unlock refused: the same messages as over unix" "$m_b4" "$m_u4"
+
+# KeepConnected true: b5 connected once for all its polls; b1 once a poll
+n5=$(conns b5); p5=$(rows b5 percent-soc); n1=$(conns b1); p1=$(rows b1 percent-soc)
+eq "KeepConnected true: one connection across $p5 polls (counted at the simulator)" "$n5" 1
+# the CLI's reads connected b1 twice before collectd started
+check "KeepConnected false: a connection per poll ($((n1 - 1)) connections, $p1 polls)" test $((n1 - 1)) -ge "$p1"
+
+# a scan from hci6 while collectd holds b5: the battery that has a
+# central does not advertise
+"$CLI" scan --adapter hci10 --timeout 3 --json >"$TMP/scan2.json" 2>/dev/null
+b5_hidden() { jq -e --arg a "${ADDR[b5]}" --arg b "${ADDR[b1]}" 'all(.[]; .address != $a) and any(.[]; .address == $b)' "$TMP/scan2.json" >/dev/null; }
+check "advertising stops while a central holds the link (b5 kept: not in a scan; b1 is)" b5_hidden
+
+# ---- alarm injected through the control socket ------------------------------
+mark=$(wc -l <"$TMP/collectd.log")
+ctl alarm b2 dsg_ocp on; ctl alarm u2 dsg_ocp on
+alarm_seen() { tail -n +"$((mark + 1))" "$TMP/collectd.log" | grep -q "plugin_instance = $1, type = bool, type_instance = dsg_ocp"; }
+check "alarm dsg_ocp on b2: FAILURE notification over BLE" wait_until 30 alarm_seen b2
+wait_until 30 alarm_seen u2
+notes() { # NAME: its notifications since the mark, name replaced
+	tail -n +"$((mark + 1))" "$TMP/collectd.log" | grep "Notification: .*plugin_instance = $1," |
+		sed -e 's/^\[[^]]*\] //' -e "s/$1/BAT/g" | sort -u
+}
+check "alarm dsg_ocp: the message names the code" grep -q 'BAT: DSG OCP(A)' <<<"$(notes b2)"
+eq "alarm dsg_ocp: the same notifications as over unix" "$(notes b2)" "$(notes u2)"
+ctl alarm b2 dsg_ocp off; ctl alarm u2 dsg_ocp off
+
+# ---- b1 killed mid-poll and revived ------------------------------------------
+# The latency fault holds every answer 200 ms: a poll takes a few seconds,
+# so the battery vanishes while collectd is linked and waiting.
+ctl set b1 latency_ms 200; ctl fault b1 latency on
+connected() { [[ $(state b1 .connected) == true ]]; }
+wait_until 30 connected
+check "b1 killed while collectd polls it (linked)" connected
+ctl kill b1
+kill_t=$SECONDS
+mark=$(wc -l <"$TMP/collectd.log")
+b2_before=$(rows b2 percent-soc)
+offline() { [[ $(last b1 bool-online) == 0* ]]; }
+check "b1 gone: bool-online 0" wait_until 40 offline
+unreach() { tail -n +"$((mark + 1))" "$TMP/collectd.log" | grep -q "severity = FAILURE.*plugin_instance = b1, type = bool, type_instance = online, message = b1: unreachable for 2 polls (last error: "; }
+check "b1 gone: the unreachable FAILURE after OfflineAfter (2 polls)" wait_until 40 unreach
+b2_after=$(rows b2 percent-soc)
+check "collectd never blocked: b2 polled $((b2_after - b2_before)) times while b1 was gone ($((SECONDS - kill_t)) s)" \
+	test $((b2_after - b2_before)) -ge 2
+mark=$(wc -l <"$TMP/collectd.log")
+rows_gone=$(rows b1 percent-soc)
+ctl fault b1 latency off; ctl revive b1
+okay() { tail -n +"$((mark + 1))" "$TMP/collectd.log" | grep -q "severity = OKAY.*plugin_instance = b1, type = bool, type_instance = online, message = b1: reachable again"; }
+check "b1 revived: OKAY notification" wait_until 40 okay
+more_values() { (($(rows b1 percent-soc) > rows_gone)) && [[ $(last b1 bool-online) == 1* ]]; }
+check "b1 revived: values again, bool-online 1" wait_until 40 more_values
+
+# ---- the adapter's connects never overlap ------------------------------------
+stop_pid "$CD_PID"; CD_PID=
+check "collectd stopped cleanly (no crash in its log)" bash -c '! grep -qiE "segfault|abort|assert" "$1"' _ "$TMP/collectd.out"
+sleep 1
+stop_pid "$HCIDUMP_PID"; HCIDUMP_PID=
+# hcidump -R: "< 01 0D 20" LE Create Connection, "> 04 3E LL 01" LE
+# Connection Complete (0x0A enhanced); 0x43 0x20 the extended create.
+seq=$(awk '
+	/^< 01 0D 20/ || /^< 01 43 20/ { print "C"; next }
+	/^> 04 3E [0-9A-F][0-9A-F] 01 / || /^> 04 3E [0-9A-F][0-9A-F] 0A / { print "D" }
+' "$TMP/hci0.dump" | tr -d '\n')
+creates=$(tr -cd C <<<"$seq" | wc -c)
+check "hci0: $creates LE connects during the collectd run, each completed before the next started" \
+	bash -c '[[ $1 -ge 6 && ! $2 =~ CC ]]' _ "$creates" "$seq"
+
+tap_done
