@@ -70,7 +70,7 @@ ifneq ($(wildcard $(GLUE)),)
 PROGRAMS += $(BUILD)/wattcycle.so
 endif
 
-.PHONY: all deps deps-ensure test check unit fuzz fuzz-build bench demo install clean
+.PHONY: all deps deps-ensure test check unit fuzz fuzz-long fuzz-build bench demo install clean
 all: $(PROGRAMS)
 
 deps:
@@ -135,9 +135,12 @@ $(BENCH_MALLOC_SO): tests/bench/malloc_probe.c
 # libFuzzer targets (clang), with ASan and UBSan.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BASE_CPPFLAGS) -std=c11 -g -O1 \
+	$(CLANG) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) -std=c11 -g -O1 \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$< $(LIB_SRCS) $(LDLIBS_ALL) -o $@
+
+# some targets #include the glue, the CLI's or the simulator's sources
+$(FUZZ_BINS): $(wildcard $(GLUE)) tests/unit/fake_collectd.c $(CLI_SRCS) $(SIM_SRCS)
 
 unit: $(UNIT_BINS) $(UNIT_SAN)
 fuzz-build: $(FUZZ_BINS)
@@ -155,6 +158,19 @@ fuzz: deps-ensure
 		n=$$(basename $$f); \
 		scripts/fuzz.sh $$f tests/fuzz/corpus/$$n $(FUZZ_SECONDS) || exit 1; \
 	done
+
+# `make fuzz-long`: every target FUZZ_SECONDS (600 unless given) on a copy
+# of its committed seeds; all run, then one verdict (a crash, a leak or a
+# timeout fails; what was found is kept in $(BUILD)/fuzz-artifacts/).
+fuzz-long: deps-ensure
+	@$(MAKE) --no-print-directory fuzz-build
+	@secs=$(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),600); \
+	bad=; for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); echo "== $$n: $$secs s"; \
+		scripts/fuzz.sh $$f tests/fuzz/corpus/$$n $$secs || bad="$$bad $$n"; \
+	done; \
+	if [ -n "$$bad" ]; then echo "fuzz-long: failures in:$$bad"; exit 1; fi; \
+	echo "fuzz-long: $(words $(FUZZ_BINS)) targets, $$secs s each, clean"
 
 # `make bench`: the speed and memory targets, measured and written to
 # BENCHMARKS.md (never asserted by timed tests).
