@@ -327,8 +327,6 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
-/* Build the one battery of the command line; -1 with err filled. */
-
 /* Puts "OPT: " in front of the message in err (it names the argument but
  * not the option it came with); returns -1. */
 static int name_option(char *err, size_t errlen, const char *opt)
@@ -345,6 +343,8 @@ static int name_option(char *err, size_t errlen, const char *opt)
 	memcpy(err + pre - 2, ": ", 2);
 	return -1;
 }
+
+/* Build the one battery of the command line; -1 with err filled. */
 static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 		       char *err, size_t errlen)
 {
