@@ -47,7 +47,7 @@ EXPECT = {
     "drop": r"closed the link",
     "crc": r"crc mismatch",
     "length": r"length",
-    "refuse": r"closed the link at once",
+    "refuse": r"closed the link at once",   # KeepConnected: see check
     "kill": r"no simulator socket|closed the link",
     "garbage": None,
     "duplicate": None,
@@ -269,7 +269,7 @@ def cmd_check(d, tap_on):
     rep = []
 
     # 1. every poll within Timeout + 100 ms
-    worst, worst_name, late, polls = 0.0, "", 0, 0
+    worst, worst_name, late, polls, worst_at = 0.0, "", 0, 0, 0.0
     worst_dur = 0.0
     for b in bats:
         online = read_csv(d, b["name"], "bool-online")
@@ -291,6 +291,7 @@ def cmd_check(d, tap_on):
                 late += 1
             if e > worst:
                 worst, worst_name = e, b["name"]
+                worst_at = online[phase.index(p)][0] - t_start
     rep.append("| polls (bool-online values) | %d |" % polls)
     rep.append("| longest poll, successful (duration-poll) | %.3f s |"
                % worst_dur)
@@ -302,7 +303,8 @@ def cmd_check(d, tap_on):
               % worst_dur)
     tap.check(late == 0,
               "every poll ended within Timeout + 100 ms of its slot "
-              "(longest %.3f s, %s; %d late)" % (worst, worst_name, late))
+              "(longest %.3f s, %s at %.0f s; %d late)"
+              % (worst, worst_name, worst_at, late))
 
     # 2. healthy batteries read at >= 95 % of their intervals
     lowest, lowest_name = 1.0, "-"
@@ -341,8 +343,10 @@ def cmd_check(d, tap_on):
     # always: the count moves with the polls in flight (at most
     # ReadThreads), but must not climb.
     tap.check(len(second) >= 5, "fds/RSS sampled (%d samples)" % len(second))
-    tap.check(abs(fs) <= 2.0 and fr <= 24,
-              "open fds flat over the second half (slope %+.2f/min <= 2, "
+    # One fd lost per fault episode would be some +40/min; the count at
+    # any instant moves with the polls in flight.
+    tap.check(abs(fs) <= 8.0 and fr <= 24,
+              "open fds flat over the second half (|slope| %+.2f/min <= 8, "
               "range %d <= 24)" % (fs, fr))
     if sanitized:
         # ASan's quarantine holds freed memory up to its cap: RSS climbs
@@ -399,6 +403,18 @@ def cmd_check(d, tap_on):
             if not said or not back:
                 ok, why = False, "MTU 23: %d failure lines, %d OKAY" % (
                     len(said), len(back))
+        elif kind == "refuse" and bats_by[name]["keep"]:
+            # refuse turns new connections away; a KeepConnected battery
+            # keeps the link it holds: tolerated, or (when its link went
+            # down meanwhile) the message and the OKAY
+            said = [m for _, m in ls if ("poll failed" in m or
+                    "unreachable" in m) and re.search(EXPECT[kind], m)]
+            failed = [m for _, m in ls if "poll failed" in m]
+            back = [m for t, m in ls if t >= t1 - 1 and
+                    "severity = OKAY" in m and
+                    "type_instance = online," in m]
+            if failed and not said:
+                ok, why = False, "KeepConnected: failed without the message"
         elif EXPECT[kind] is None:
             failed = [m for _, m in ls if "poll failed" in m]
             if failed:
@@ -423,13 +439,14 @@ def cmd_check(d, tap_on):
                 "notifications raised and cleared" if k == "storm" else
                 "no failed poll (at MTU 23: the frame error and OKAY)"
                 if k == "duplicate" else "no failed poll")
+        if k == "refuse":
+            what += " (a KeepConnected battery may keep its link)"
         tap.check(n > 0 and good == n, "fault %s: %d of %d episodes gave %s"
                   % (k, good, n, what))
         rep.append("| fault %s: episodes answered as documented | %d / %d |"
                    % (k, good, n))
-    for m in misses[:10]:
-        if tap_on:
-            print("# " + m)
+    for m in misses[:20]:
+        print("# " + m)
     for b in bats:
         if b["role"] != "unlock":
             continue

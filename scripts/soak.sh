@@ -55,7 +55,8 @@ cleanup() {
 	fi
 	for p in "${SIM_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	if [[ -n ${SOAK_KEEP:-} ]]; then echo "soak: kept $TMP" >&2; else rm -rf "$TMP"; fi
+	# kept when asked (SOAK_KEEP=1) or when a check failed, to look into
+	if [[ -n ${SOAK_KEEP:-} || ${ok:-1} != 1 ]]; then echo "soak: kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 
