@@ -76,7 +76,7 @@ ifneq ($(wildcard $(GLUE)),)
 PROGRAMS += $(BUILD)/wattcycle.so
 endif
 
-.PHONY: all deps deps-ensure test check unit fuzz fuzz-build bench demo demo-ble install clean
+.PHONY: all deps deps-ensure test check unit fuzz fuzz-long fuzz-build soak bench demo demo-ble install clean
 all: $(PROGRAMS)
 
 deps:
@@ -150,9 +150,12 @@ $(BENCH_MALLOC_SO): tests/bench/malloc_probe.c
 # libFuzzer targets (clang), with ASan and UBSan.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BASE_CPPFLAGS) -std=c11 -g -O1 \
+	$(CLANG) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) -std=c11 -g -O1 \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$< $(LIB_SRCS) $(LDLIBS_ALL) -o $@
+
+# some targets #include the glue, the CLI's or the simulator's sources
+$(FUZZ_BINS): $(wildcard $(GLUE)) tests/unit/fake_collectd.c $(CLI_SRCS) $(SIM_SRCS)
 
 unit: $(UNIT_BINS) $(UNIT_SAN)
 fuzz-build: $(FUZZ_BINS)
@@ -161,7 +164,7 @@ fuzz-build: $(FUZZ_BINS)
 test: deps-ensure
 	@$(MAKE) --no-print-directory check
 
-check: all unit fuzz-build
+check: all unit fuzz-build $(SAN_SO)
 	@BUILD=$(BUILD) scripts/run-tests.sh
 
 fuzz: deps-ensure
@@ -171,11 +174,43 @@ fuzz: deps-ensure
 		scripts/fuzz.sh $$f tests/fuzz/corpus/$$n $(FUZZ_SECONDS) || exit 1; \
 	done
 
+# `make fuzz-long`: every target FUZZ_SECONDS (600 unless given) on a copy
+# of its committed seeds; all run, then one verdict (a crash, a leak or a
+# timeout fails; what was found is kept in $(BUILD)/fuzz-artifacts/).
+fuzz-long: deps-ensure
+	@$(MAKE) --no-print-directory fuzz-build
+	@secs=$(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),600); \
+	bad=; for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); echo "== $$n: $$secs s"; \
+		scripts/fuzz.sh $$f tests/fuzz/corpus/$$n $$secs || bad="$$bad $$n"; \
+	done; \
+	if [ -n "$$bad" ]; then echo "fuzz-long: failures in:$$bad"; exit 1; fi; \
+	echo "fuzz-long: $(words $(FUZZ_BINS)) targets, $$secs s each, clean"
+
+# The plugin under ASan/UBSan, for a collectd started with the sanitizer
+# runtimes preloaded (scripts/soak.sh SOAK_SANITIZE=1).  Compiled in one
+# go with -fPIC: the san objects above are for executables.
+SAN_SO := $(BUILD)/san/wattcycle.so
+$(SAN_SO): $(GLUE) $(LIB_SRCS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(WARN) $(SAN_FLAGS) -fPIC \
+		-fvisibility=hidden -shared -Wl,-soname,wattcycle.so \
+		$(GLUE) $(LIB_SRCS) $(LDLIBS_ALL) -o $@
+
+# `make soak`: collectd with 64 simulated batteries under cycling faults for
+# SOAK_SECONDS (1800); the figures go to BENCHMARKS.md's soak section.
+soak: deps-ensure
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/soak.sh --bench
+
 # `make bench`: the speed and memory targets, measured and written to
 # BENCHMARKS.md (never asserted by timed tests).
 bench: deps-ensure
 	@$(MAKE) --no-print-directory all $(BENCH_BINS) $(BENCH_CPU_SO) $(BENCH_MALLOC_SO)
-	@BUILD=$(BUILD) scripts/bench.sh > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md
+	@BUILD=$(BUILD) scripts/bench.sh > BENCHMARKS.md.new && \
+	if grep -q '<!-- soak:begin' BENCHMARKS.md 2>/dev/null; then \
+		{ echo; sed -n '/<!-- soak:begin/,/<!-- soak:end/p' BENCHMARKS.md; } >> BENCHMARKS.md.new; \
+	fi && mv BENCHMARKS.md.new BENCHMARKS.md
 	@cat BENCHMARKS.md
 
 # `make demo`: simulated 2S2P bank -> collectd -> RRD -> PNG graphs in demo/.

@@ -80,6 +80,7 @@ static int run_alarms(int argc, char **argv)
 	int json = 0, c;
 
 	optind = 1;
+	opterr = 0; /* our own one-line message below */
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -89,7 +90,8 @@ static int run_alarms(int argc, char **argv)
 			cli_print_usage(&cli_cmd_alarms);
 			return EXIT_OK;
 		default:
-			return cli_usage_error(&cli_cmd_alarms, "unknown option");
+			return cli_usage_error(&cli_cmd_alarms, "unknown option '%s'",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -237,14 +237,18 @@ static int run_decode(int argc, char **argv)
 	int c;
 
 	optind = 1;
+	opterr = 0; /* our own one-line message below */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cli_print_usage(&cli_cmd_decode);
 			return EXIT_OK;
+		case ':':
+			return cli_usage_error(&cli_cmd_decode, "option '%s' needs a value",
+					       argv[optind - 1]);
 		default:
-			return cli_usage_error(&cli_cmd_decode,
-					       "unknown option");
+			return cli_usage_error(&cli_cmd_decode, "unknown option '%s'",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -234,7 +234,8 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 	a->interval_s = 10.0;
 	a->addr_type = WC_ADDR_AUTO;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jt:i:n:ka:T:vI:h", opts, NULL)) != -1) {
+	opterr = 0; /* our own one-line message below */
+	while ((c = getopt_long(argc, argv, ":jt:i:n:ka:T:vI:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			a->json = 1;
@@ -277,8 +278,12 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		case 'h':
 			cli_print_usage(cmd);
 			return -1;
+		case ':':
+			return cli_usage_error(cmd, "option '%s' needs a value",
+					       argv[optind - 1]);
 		default:
-			return cli_usage_error(cmd, "unknown option");
+			return cli_usage_error(cmd, "unknown option '%s'",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -128,7 +128,8 @@ static int run_scan(int argc, char **argv)
 	enum wc_err e;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:a:jAh", opts, NULL)) != -1) {
+	opterr = 0; /* our own one-line message below */
+	while ((c = getopt_long(argc, argv, ":t:a:jAh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (cli_parse_double(optarg, 0.5, 300, &timeout_s))
@@ -146,8 +147,12 @@ static int run_scan(int argc, char **argv)
 		case 'h':
 			cli_print_usage(&cli_cmd_scan);
 			return EXIT_OK;
+		case ':':
+			return cli_usage_error(&cli_cmd_scan, "option '%s' needs a value",
+					       argv[optind - 1]);
 		default:
-			return cli_usage_error(&cli_cmd_scan, "unknown option");
+			return cli_usage_error(&cli_cmd_scan, "unknown option '%s'",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

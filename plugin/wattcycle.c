@@ -615,8 +615,10 @@ static int wc_config_option(struct wc_battery *b, oconfig_item_t *c)
 	if (strcasecmp(key, "OfflineAfter") == 0) {
 		int n = 0;
 
+		/* cf_util_get_int truncates: 1.5 is not a count */
 		if (cf_util_get_int(c, &n) != 0 || n < 1 ||
-		    n > WC_OFFLINE_AFTER_MAX) {
+		    n > WC_OFFLINE_AFTER_MAX ||
+		    c->values[0].value.number != (double)n) {
 			ERROR(WC_PLUGIN " plugin: %s: OfflineAfter: expects a "
 			      "number of polls from 1 to %d", b->name,
 			      WC_OFFLINE_AFTER_MAX);

@@ -16,7 +16,10 @@ if [[ $rc -eq 0 ]]; then
 	[[ -n $tap ]] && echo "ok 1 - $(basename "$bin") ran ${secs}s clean"
 	exit 0
 fi
-grep -E 'ERROR|SUMMARY|runtime error' "$work/log" | head -n 20
-ls "$work/artifacts" 2>/dev/null
+grep -E 'ERROR|SUMMARY|runtime error|^ *#[0-9]+ ' "$work/log" | head -n 30
+# keep what it found (the scratch directory goes): build/fuzz-artifacts/
+keep=${FUZZ_ARTIFACTS:-${BUILD:-build}/fuzz-artifacts}/$(basename "$bin")
+mkdir -p "$keep" && cp "$work/artifacts"/* "$keep"/ 2>/dev/null &&
+	echo "artifacts kept in $keep:" && ls "$keep"
 [[ -n $tap ]] && echo "not ok 1 - $(basename "$bin") found a failure (rc $rc)"
 exit 1

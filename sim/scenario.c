@@ -228,6 +228,10 @@ scen_fail(struct loader *l, const config_setting_t *s, const char *key,
 		snprintf(k, sizeof(k), "key '%s': ", key);
 	snprintf(l->err, l->errlen, "%s:%u: %s%s%s", l->path,
 		 s ? config_setting_source_line(s) : 0u, bat, k, msg);
+	/* values from the file are quoted in it: keep it one line */
+	for (char *p = l->err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 

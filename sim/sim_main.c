@@ -372,6 +372,23 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
+/* Puts "OPT: " in front of the message in err (it names the argument but
+ * not the option it came with); returns -1. */
+static int name_option(char *err, size_t errlen, const char *opt)
+{
+	size_t pre = strlen(opt) + 2, len = strnlen(err, errlen);
+
+	if (errlen <= pre)
+		return -1;
+	if (len > errlen - pre - 1)
+		len = errlen - pre - 1; /* cut the end, keep the option */
+	memmove(err + pre, err, len);
+	err[pre + len] = '\0';
+	memcpy(err, opt, pre - 2);
+	memcpy(err + pre - 2, ": ", 2);
+	return -1;
+}
+
 /* Build the one battery of the command line; -1 with err filled. */
 static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 		       char *err, size_t errlen)
@@ -422,10 +439,10 @@ static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 		sim_jbd_cfg(cfg, false);
 	for (unsigned i = 0; i < c->n_alarms; i++)
 		if (sim_cfg_add_alarm_arg(cfg, c->alarms[i], err, errlen) < 0)
-			return -1;
+			return name_option(err, errlen, "--alarm");
 	for (unsigned i = 0; i < c->n_faults; i++) {
 		if (sim_cfg_add_fault_arg(cfg, c->faults[i], err, errlen) < 0)
-			return -1;
+			return name_option(err, errlen, "--fault");
 		if (strncmp(c->faults[i], "latency", 7) == 0)
 			latency_scheduled = true;
 	}
@@ -499,7 +516,8 @@ int main(int argc, char **argv)
 	if (c.scenario) {
 		if (sim_scenario_load(c.scenario, cfgs, SIM_MAX_BATTERIES, &n,
 				      err, sizeof(err)) < 0) {
-			fprintf(stderr, PROG ": %s: %s\n", c.scenario, err);
+			/* err starts with the file (and line) at fault */
+			fprintf(stderr, PROG ": %s\n", err);
 			return 1;
 		}
 		if (n == 0) {
