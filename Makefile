@@ -147,12 +147,26 @@ $(BENCH_MALLOC_SO): tests/bench/malloc_probe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -shared $(LDFLAGS_ALL) $< -o $@
 
-# libFuzzer targets (clang), with ASan and UBSan.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+# libFuzzer targets (clang), with ASan and UBSan.  The simulator's code
+# comes from an instrumented archive, so a target may #include the sim/
+# files whose static functions it needs and take the rest from there.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+SIMLIB_FUZZ := $(SIMLIB_SRCS:%.c=$(BUILD)/fuzzobj/%.o)
+
+$(BUILD)/fuzzobj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASE_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer-no-link \
+		$(FUZZ_SAN) -c $< -o $@
+
+$(BUILD)/libwattcycle-sim-fuzz.a: $(SIMLIB_FUZZ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BUILD)/libwattcycle-sim-fuzz.a
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) -std=c11 -g -O1 \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$< $(LIB_SRCS) $(LDLIBS_ALL) -o $@
+		-fsanitize=fuzzer $(FUZZ_SAN) \
+		$< $(LIB_SRCS) $(BUILD)/libwattcycle-sim-fuzz.a $(LDLIBS_ALL) -o $@
 
 # some targets #include the glue, the CLI's or the simulator's sources
 $(FUZZ_BINS): $(wildcard $(GLUE)) tests/unit/fake_collectd.c $(CLI_SRCS) $(SIM_SRCS)

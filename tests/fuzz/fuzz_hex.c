@@ -2,7 +2,7 @@
  * does with its arguments (cli/cmd_decode.c), without the process around
  * it.  The input is split at '\n' into arguments (at most FZ_ARGS); each
  * goes through cli_parse_hex (cli/util.c); when all parse, the fragments
- * are reassembled (watt_reasm), every frame decoded (watt_decode) and
+ * are reassembled (wc_reasm, WATT format), every frame decoded (watt_decode) and
  * written as JSON (cli/jsonw.c, cli/sample_json.c) to /dev/null.
  *
  * Checks: a failed parse leaves a non-empty, terminated message and a
@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t buf[WATT_FRAME_MAX];
 	long lens[FZ_ARGS];
 	int nargs = 0;
-	struct watt_reasm r;
+	struct wc_reasm r;
 
 	if (!fz_null) {
 		fz_null = fopen("/dev/null", "w");
@@ -109,16 +109,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		CHECK(lens[i] >= 1 && lens[i] <= (long)sizeof(buf));
 	}
-	watt_reasm_init(&r, WATT_REASM_STALE_MS, fz_frame, NULL);
+	wc_reasm_init_fmt(&r, &watt_frame_fmt, WATT_REASM_STALE_MS, fz_frame,
+			  NULL);
 	for (int i = 0; i < nargs; i++) {
 		char err[96];
 		long n = cli_parse_hex(args[i], buf, sizeof(buf), err,
 				       sizeof(err));
 
 		CHECK(n == lens[i]);
-		watt_reasm_push(&r, buf, (size_t)n, 0);
+		wc_reasm_push(&r, buf, (size_t)n, 0);
 	}
-	(void)watt_reasm_busy(&r);
+	(void)wc_reasm_busy(&r);
 	free(text);
 	return 0;
 }

@@ -71,6 +71,7 @@ HDR
 			frame) printf '\n## Frames (`wattcycle decode`)\n' ;;
 			sim) printf '\n## `wattcycle-sim` arguments\n' ;;
 			scen) printf '\n## `wattcycle-sim` scenario files (`--scenario FILE`)\n' ;;
+			inv) printf '\n## Inventory files (`wattcycle bank --inventory FILE`; the plugin'"'"'s `Inventory` gives the same line)\n' ;;
 			*) printf '\n## %s\n' "$kind" ;;
 			esac
 			printf '\n| input | what is wrong | exit | the line matches |\n|---|---|---|---|\n'
@@ -89,6 +90,8 @@ BUILD_ABS=$(cd "$BUILD" && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/base"
+# the inventory a conf row names (a battery's name twice)
+printf 'batteries = ( { name = "a"; address = "unix:/x.sock"; },\n  { name = "a"; address = "unix:/y.sock"; } );\n' >"$TMP/dup-inv.conf"
 
 conf_head() {
 	cat <<CONF
@@ -114,14 +117,14 @@ CONF
 run_row() {
 	local kind=$1 input=${2//@TMP@/$TMP} words=()
 	case $kind in
-	conf | scen) input=${input//\\n/$'\n'} ;;
+	conf | scen | inv) input=${input//\\n/$'\n'} ;;
 	*) eval "words=($input)" ;;
 	esac
 	case $kind in
 	conf)
 		{ conf_head; printf '<Plugin wattcycle>\n%s\n</Plugin>\n' "$input"; } >"$TMP/bad.conf"
 		OUT=$(timeout 20 "$COLLECTD" -T -C "$TMP/bad.conf" 2>&1); RC=$?
-		REL=$(grep -E 'wattcycle plugin: [^ :]*: ' <<<"$OUT" | grep -vE 'batter(y|ies) configured')
+		REL=$(grep -E 'wattcycle plugin: [^ :]*(:[0-9]+)?: ' <<<"$OUT" | grep -vE 'batter(y|ies) configured')
 		;;
 	cli | frame)
 		[[ $kind == frame ]] && words=(decode "${words[@]}")
@@ -130,6 +133,11 @@ run_row() {
 		;;
 	sim)
 		OUT=$(cd "$TMP" && timeout 10 "$BUILD_ABS/wattcycle-sim" "${words[@]}" 2>&1 >/dev/null); RC=$?
+		REL=$(grep -vE "^Try '" <<<"$OUT")
+		;;
+	inv)
+		printf '%s\n' "$input" >"$TMP/inv.conf"
+		OUT=$(cd "$TMP" && timeout 10 "$BUILD_ABS/wattcycle" bank --inventory inv.conf h 2>&1 >/dev/null); RC=$?
 		REL=$(grep -vE "^Try '" <<<"$OUT")
 		;;
 	scen)
@@ -176,7 +184,7 @@ while IFS=$'\t' read -r kind status input regex what; do
 done <"$TABLE"
 
 le "at least 40 bad inputs in the table" 40 "$rows"
-eq "every kind of input is covered" "$(tr ' ' '\n' <<<"$kinds" | grep . | sort | tr '\n' ' ')" "cli conf frame scen sim "
+eq "every kind of input is covered" "$(tr ' ' '\n' <<<"$kinds" | grep . | sort | tr '\n' ' ')" "cli conf frame inv scen sim "
 check "$DOC matches the table (regenerate: bash $0 --doc > $DOC)" \
 	diff -u "$DOC" <(gen_doc)
 tap_done
