@@ -65,6 +65,9 @@ BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 BENCH_CPU_SO := $(BUILD)/bench/cpu/wattcycle.so
 # preloaded into the bench's collectd: glibc's malloc totals once a second
 BENCH_MALLOC_SO := $(BUILD)/bench/malloc_probe.so
+# the plugin under ASan/UBSan (its rule is below); defined here because
+# `check` names it before the rule
+SAN_SO    := $(BUILD)/san/wattcycle.so
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -204,7 +207,6 @@ fuzz-long: deps-ensure
 # The plugin under ASan/UBSan, for a collectd started with the sanitizer
 # runtimes preloaded (scripts/soak.sh SOAK_SANITIZE=1).  Compiled in one
 # go with -fPIC: the san objects above are for executables.
-SAN_SO := $(BUILD)/san/wattcycle.so
 $(SAN_SO): $(GLUE) $(LIB_SRCS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(WARN) $(SAN_FLAGS) -fPIC \
