@@ -32,10 +32,14 @@ INTERVAL = 2.0          # collectd Interval of every battery
 TIMEOUT = 1.5           # its Timeout
 OFFLINE_AFTER = 2
 EPISODE_S = 3 * INTERVAL + 1.0   # >= OfflineAfter failed polls inside
-COOLDOWN_S = 3 * INTERVAL        # a battery rests after an episode
+SLACK_S = 2.0 * INTERVAL + 1.0   # log timestamps are whole seconds
+# A battery rests after an episode for longer than the episode's log
+# window reaches past its end (SLACK_S + INTERVAL, and a second of
+# timestamp rounding), so that the next fault's lines on the same battery
+# are never counted against the previous one.
+COOLDOWN_S = SLACK_S + 2 * INTERVAL
 PARALLEL = 6
 LATENCY_MS = int((TIMEOUT + 1.0) * 1000)  # beyond Timeout
-SLACK_S = 2.0 * INTERVAL + 1.0   # log timestamps are whole seconds
 TAIL_S = 3 * INTERVAL + 2.0      # after the last episode: the recoveries
 
 # What each fault must produce in the log: a "poll failed" line or the
@@ -301,10 +305,17 @@ def cmd_check(d, tap_on):
     tap.check(worst_dur <= TIMEOUT + 0.1,
               "every successful poll within Timeout + 100 ms (longest %.3f s)"
               % worst_dur)
-    tap.check(late == 0,
-              "every poll ended within Timeout + 100 ms of its slot "
-              "(longest %.3f s, %s at %.0f s; %d late)"
-              % (worst, worst_name, worst_at, late))
+    slot = ("every poll ended within Timeout + 100 ms of its slot "
+            "(longest %.3f s, %s at %.0f s; %d late)"
+            % (worst, worst_name, worst_at, late))
+    if sanitized:
+        # Measured from collectd's schedule, this includes the wait for a
+        # read thread, which ASan's slowdown of the whole daemon lengthens:
+        # reported, not checked (the polls' own duration-poll is checked
+        # above, and the plain run checks this).
+        print("# sanitized run, reported only: " + slot)
+    else:
+        tap.check(late == 0, slot)
 
     # 2. healthy batteries read at >= 95 % of their intervals
     lowest, lowest_name = 1.0, "-"
@@ -351,8 +362,7 @@ def cmd_check(d, tap_on):
     if sanitized:
         # ASan's quarantine holds freed memory up to its cap: RSS climbs
         # by design; reported, not checked.
-        tap.check(True, "RSS under ASan reported only (slope %+.0f KiB/min)"
-                  % rs)
+        print("# RSS under ASan reported only (slope %+.0f KiB/min)" % rs)
     else:
         tap.check(rs <= 256 and rr <= 4096,
                   "RSS flat over the second half (slope %+.0f KiB/min <= "
