@@ -155,7 +155,7 @@ fi
 	echo "soak: the configuration is refused:" >&2; cat "$TMP/collectd-t.out" >&2; exit 1; }
 
 start=$(date +%s.%N)
-"${ENV[@]}" timeout -s TERM $((SECONDS_RUN + 60)) "$COLLECTD" -f -C "$TMP/collectd.conf" \
+"${ENV[@]}" timeout -s TERM $((SECONDS_RUN * 2 + 120)) "$COLLECTD" -f -C "$TMP/collectd.conf" \
 	>"$TMP/collectd.out" 2>&1 &
 CD_PID=$!
 say "collectd $CD_PID, $N batteries, $SIMS simulators, ${SECONDS_RUN}s, seed $SEED$([[ $SANITIZE == 1 ]] && echo ', ASan+UBSan')"
