@@ -271,7 +271,9 @@ check "collectd, unlock refused: a message naming the HiLink unlock" grep -q 'Hi
 eq "collectd, unlock refused: the same messages as over unix" "$m_b4" "$m_u4"
 
 # KeepConnected true: b5 connected once for all its polls; b1 once a poll
-n5=$(conns b5); p5=$(rows b5 percent-soc); n1=$(conns b1); p1=$(rows b1 percent-soc)
+# polls counted before connections: a poll that ends between the two counts
+# is then in neither
+n5=$(conns b5); p5=$(rows b5 percent-soc); p1=$(rows b1 percent-soc); n1=$(conns b1)
 eq "KeepConnected true: one connection across $p5 polls (counted at the simulator)" "$n5" 1
 # the CLI's reads connected b1 twice before collectd started
 check "KeepConnected false: a connection per poll ($((n1 - 1)) connections, $p1 polls)" test $((n1 - 1)) -ge "$p1"
