@@ -17,6 +17,7 @@
 #include <bluetooth/l2cap.h>
 
 #include "bytes.h"
+#include "jbd_sim.h"
 
 #define ATT_CID 4
 #define HCI_TIMEOUT_MS 2000
@@ -39,6 +40,7 @@ struct sim_ble {
 	int lfd;              /* listening L2CAP ATT socket */
 	bdaddr_t addr;        /* what the battery advertises from */
 	bool random;          /* addr is random static */
+	unsigned soc_pct;     /* in the JBD manufacturer data */
 	char adapter[16];
 	char battery[64];
 };
@@ -121,6 +123,39 @@ static unsigned name_suffix(const char *name)
 	return (hash ^ hash >> 16) & 0xFFFFu;
 }
 
+/* A JBD-family battery (a DISCOVER) advertises the flags, the incomplete
+ * UUID list FFF0 and its manufacturer data (sim_jbd_adv_data), and answers
+ * a scan with its complete name. */
+static int set_jbd_adv_data(struct sim_ble *b, const char *name)
+{
+	le_set_advertising_data_cp adv;
+	le_set_scan_response_data_cp rsp;
+	static const uint8_t flags[3] = { 2, AD_FLAGS, FLAGS_LE_ONLY };
+	uint8_t recs[4 + 2 + 29 + 16], mac[6];
+	size_t n, name_len;
+
+	for (int i = 0; i < 6; i++)
+		mac[i] = b->addr.b[5 - i]; /* display order */
+	n = sim_jbd_adv_data(recs, sizeof(recs), mac, name, b->soc_pct);
+	if (n == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* recs: UUID list (4 bytes), name record, manufacturer data (16) */
+	name_len = n - 4 - 16;
+	memset(&adv, 0, sizeof(adv));
+	memcpy(adv.data, flags, sizeof(flags));
+	memcpy(adv.data + 3, recs, 4);
+	memcpy(adv.data + 7, recs + 4 + name_len, 16);
+	adv.length = 7 + 16;
+	if (le_cmd(b->dd, OCF_LE_SET_ADVERTISING_DATA, &adv, sizeof(adv)) < 0)
+		return -1;
+	memset(&rsp, 0, sizeof(rsp));
+	memcpy(rsp.data, recs + 4, name_len);
+	rsp.length = (uint8_t)name_len;
+	return le_cmd(b->dd, OCF_LE_SET_SCAN_RESPONSE_DATA, &rsp, sizeof(rsp));
+}
+
 static int set_adv_data(struct sim_ble *b, const char *name)
 {
 	le_set_advertising_data_cp adv;
@@ -196,7 +231,8 @@ static int listen_att(const bdaddr_t *public_addr)
 }
 
 struct sim_ble *sim_ble_open(const char *adapter, const char *name,
-			     const char *battery, char *err, size_t errlen)
+			     const char *battery, bool jbd, unsigned soc_pct,
+			     char *err, size_t errlen)
 {
 	struct hci_dev_info di;
 	struct sim_ble *b;
@@ -218,6 +254,7 @@ struct sim_ble *sim_ble_open(const char *adapter, const char *name,
 	snprintf(b->adapter, sizeof(b->adapter), "%s", adapter);
 	snprintf(b->battery, sizeof(b->battery), "%s", battery);
 	b->dev_id = atoi(adapter + 3);
+	b->soc_pct = soc_pct;
 	if (hci_devinfo(b->dev_id, &di) < 0) {
 		int e = errno;
 
@@ -245,12 +282,13 @@ struct sim_ble *sim_ble_open(const char *adapter, const char *name,
 	 * parameters below */
 	hci_le_set_advertise_enable(b->dd, 0, HCI_TIMEOUT_MS);
 
-	/* Random static: the two top bits set; the real units' C0:D6:3C
-	 * prefix, then the adapter, then the name's suffix. */
+	/* Random static: the two top bits set; the real units' prefix
+	 * (C0:D6:3C for XDZN, EE:C2:37 for a DISCOVER), then the adapter,
+	 * then the name's suffix. */
 	suffix = name_suffix(name);
-	b->addr.b[5] = 0xC0;
-	b->addr.b[4] = 0xD6;
-	b->addr.b[3] = 0x3C;
+	b->addr.b[5] = jbd ? 0xEE : 0xC0;
+	b->addr.b[4] = jbd ? 0xC2 : 0xD6;
+	b->addr.b[3] = jbd ? 0x37 : 0x3C;
 	b->addr.b[2] = (uint8_t)b->dev_id;
 	b->addr.b[1] = (uint8_t)(suffix >> 8);
 	b->addr.b[0] = (uint8_t)suffix;
@@ -260,7 +298,8 @@ struct sim_ble *sim_ble_open(const char *adapter, const char *name,
 	if (!b->random)
 		bacpy(&b->addr, &di.bdaddr);
 
-	if (set_adv_params(b) < 0 || set_adv_data(b, name) < 0) {
+	if (set_adv_params(b) < 0 ||
+	    (jbd ? set_jbd_adv_data(b, name) : set_adv_data(b, name)) < 0) {
 		snprintf(err, errlen, "%s: %s refused the advertising set-up: "
 			 "%s", battery, adapter, strerror(errno));
 		goto fail;

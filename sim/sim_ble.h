@@ -14,7 +14,12 @@
  * name's last four hex digits, as on the real units) where the controller
  * takes LE Set Random Address, the controller's public address otherwise.
  * A controller stops advertising when a central connects; sim_ble_advertise
- * turns it on again once the link is gone. */
+ * turns it on again once the link is gone.
+ *
+ * A JBD-family battery advertises as a DISCOVER does: the flags, the
+ * incomplete 16-bit list FFF0 and manufacturer data = the address + 10 12
+ * <SoC> 11 03 00 0D 00 (SoC when it starts advertising), its name in the
+ * scan response, from a random static EE:C2:37:xx:yy:zz address. */
 #ifndef SIM_BLE_H
 #define SIM_BLE_H
 
@@ -24,11 +29,13 @@
 struct sim_ble;
 
 /* Advertise name on adapter ("hciN") and listen for the ATT channel.
- * battery names the battery in messages.  Prints
+ * battery names the battery in messages; jbd: advertise the JBD-family
+ * record (soc_pct in its manufacturer data) instead of the XDZN one.  Prints
  * "wattcycle-sim: ble NAME ADDRESS public|random hciN" on stdout once
  * advertising.  NULL with err filled ("no Bluetooth adapter hci9", ...). */
 struct sim_ble *sim_ble_open(const char *adapter, const char *name,
-			     const char *battery, char *err, size_t errlen);
+			     const char *battery, bool jbd, unsigned soc_pct,
+			     char *err, size_t errlen);
 
 /* The listening L2CAP socket (accept4() gives SOCK_SEQPACKET links). */
 int sim_ble_listen_fd(const struct sim_ble *ble);

@@ -680,7 +680,11 @@ static int battery_listen(struct sim_battery *b, char *err, size_t errlen)
 	const struct sim_battery_cfg *cfg = sim_model_cfg(b->model);
 
 	if (cfg->adapter[0]) {
+		double soc = sim_model_soc(b->model);
+
 		b->ble = sim_ble_open(cfg->adapter, b->device_name, b->name,
+				      is_jbd(b),
+				      soc > 0.0 ? (unsigned)(soc + 0.5) : 0,
 				      err, errlen);
 		b->lfd = sim_ble_listen_fd(b->ble);
 		return b->ble ? 0 : -1;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The BLE suite over real kernel Bluetooth: one boot of scripts/blevm (eleven
+# The BLE suite over real kernel Bluetooth: one boot of scripts/blevm (twelve
 # btvirt LE controllers) runs tests/vm/suite.sh inside, which prints the
 # TAP lines.  A VM that cannot boot, or a suite that does not finish, is a
 # failure here, never a skip.
@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 export BUILD
-out=$(scripts/blevm --controllers 11 --timeout "${BLE_VM_TIMEOUT:-540}" -- bash tests/vm/suite.sh 2>&1)
+out=$(scripts/blevm --controllers 12 --timeout "${BLE_VM_TIMEOUT:-540}" -- bash tests/vm/suite.sh 2>&1)
 rc=$?
 printf '%s\n' "$out"
 if [[ $rc -eq 125 ]]; then
