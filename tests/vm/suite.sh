@@ -3,10 +3,18 @@
 # check goes through the kernel's HCI and L2CAP code with btvirt's emulated
 # LE controllers.  hci1..hci5 carry one simulated battery each.  hci0 is
 # the central of the scans and reads and of b1 in collectd; b2..b5 get
-# centrals of their own in collectd (hci6..hci9) because an emulated
-# controller carries the data of one LE link at a time: a second link that
-# comes up while the first lingers (the kernel keeps an idle link 2 s)
-# connects but passes nothing.  hci10 scans while collectd holds b5.
+# centrals of their own in collectd (hci6..hci9) because btvirt cannot
+# carry two LE links of one controller at once.  Its controllers number
+# connection handles each on its own (the first free one from 42), and an
+# ACL packet reaches the peer's host with the SENDER's handle unchanged: a
+# central's second link is 43 while a fresh peripheral calls it 42, so that
+# side's data lands on an unknown handle or on the other link.  In the VM,
+# two reads at once through hci0 (links 42 and 43 there): one read, the
+# other got no answer to its first ATT request.  Links one after another
+# (each gone before the next) all work; a real controller has no such
+# limit.  collectd polls its batteries at the same instants, hence one
+# central per battery.
+# hci10 scans while collectd holds b5.
 #
 # The batteries b1..b5 have twins u1..u5 on unix sockets (same model, same
 # settings): what the unix transport gives is the reference for what BLE
@@ -133,9 +141,8 @@ same_reading() { # BLE_JSON UNIX_JSON
 		(($b.temps_c.env - $u.temps_c.env) | fabs <= 0.5) and
 		([$b.temps_c.probes, $u.temps_c.probes] | transpose | all(.[0] - .[1] | fabs <= 0.5))' "$1" >/dev/null
 }
-# An emulated controller carries one LE link's data at a time, and the
-# kernel keeps a link 2 s after its last socket: each read waits for hci0
-# to have no link left.
+# btvirt carries one LE link per controller at a time (see the top): each
+# read waits for hci0 to have no link left.
 hci0_idle() { wait_until 15 bash -c '[[ $(hcitool -i hci0 con | grep -c "LE ") == 0 ]]'; }
 hci0_idle
 "$CLI" read "${ADDR[b1]}" --adapter hci0 --json --timeout 20 >"$TMP/b1.json" 2>"$TMP/b1.err"
