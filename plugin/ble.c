@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,10 @@
 #define BLE_EBUSY_RETRY_MS 100
 #define BLE_RSSI_TIMEOUT_MS 500
 #define BLE_HCI_CMD_TIMEOUT_MS 1000
+/* the kernel drops an idle LE link ~2 s after its last socket closes */
+#define BLE_LINK_GONE_MS 3000
+#define BLE_LINK_GONE_STEP_MS 10
+#define BLE_LE_LINK 0x80 /* the kernel's LE_LINK, for HCIGETCONNINFO */
 /* LE scan interval and window, units of 0.625 ms: 10 ms, always listening */
 #define BLE_SCAN_INTERVAL 0x0010
 #define BLE_SCAN_WINDOW 0x0010
@@ -45,9 +50,13 @@
  * process, so a mutex covers the common case: our own batteries take turns
  * instead of knocking each other off.  It cannot see other processes
  * (bluetoothd, another gateway), which is why EBUSY is still retried until
- * the deadline.  The lock is held for the connect only, never for a poll:
- * once linked, batteries are talked to concurrently.  Hashing ids beyond 16
- * onto the same lock only over-serialises. */
+ * the deadline.  A kept link (KeepConnected) holds the lock for the connect
+ * only.  A session link (a poll that connects, polls and hangs up) holds it
+ * from the connect until the link is gone, so polls through one adapter
+ * never overlap each other or a connect: BlueZ's emulated controllers
+ * (btvirt) pass no data on a second simultaneous LE link, and small real
+ * controllers hold few links.  Hashing ids beyond 16 onto the same lock
+ * only over-serialises. */
 #define ADAPTER_LOCKS 16
 #define LOCK_INIT PTHREAD_MUTEX_INITIALIZER
 static pthread_mutex_t adapter_locks[ADAPTER_LOCKS] = {
@@ -61,6 +70,8 @@ struct ble_link {
 	int dev_id;          /* adapter, for the RSSI query */
 	bool has_handle;
 	uint16_t handle;     /* HCI connection handle, from L2CAP_CONNINFO */
+	bdaddr_t dst;        /* the peer, to see the link gone */
+	pthread_mutex_t *held; /* the adapter's lock, held until the link goes */
 };
 
 static const char perm_hint[] =
@@ -246,7 +257,8 @@ fail:
 /* Attempts for one address type until the deadline, taking turns on the
  * adapter and retrying EBUSY.  0 or an errno value. */
 static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
-			uint8_t dst_type, uint64_t deadline_ms, int *out_fd)
+			uint8_t dst_type, bool session, uint64_t deadline_ms,
+			int *out_fd)
 {
 	pthread_mutex_t *lock = &adapter_locks[(unsigned)dev_id % ADAPTER_LOCKS];
 	struct timespec abs;
@@ -260,6 +272,8 @@ static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
 		if (rc != 0)
 			return rc == ETIMEDOUT ? EBUSY : rc;
 		err = try_connect(src, dst, dst_type, deadline_ms, out_fd);
+		if (err == 0 && session)
+			return 0; /* held until ble_free() sees the link gone */
 		pthread_mutex_unlock(lock);
 		if (err != EBUSY)
 			return err;
@@ -292,8 +306,44 @@ static int ble_rssi(struct wc_link *l, int8_t *rssi)
 	return 0;
 }
 
+/* After close(fd): hang the link up (HCI Disconnect, bounded; refused
+ * without CAP_NET_RAW, then the kernel's idle timer drops it) and wait,
+ * bounded, until the kernel has no link to the peer; then the adapter is
+ * free for the next battery. */
+static void release_session(struct ble_link *b)
+{
+	struct {
+		struct hci_conn_info_req r;
+		struct hci_conn_info i;
+	} q;
+	uint64_t until = wc_deadline_in(BLE_LINK_GONE_MS);
+	int dd = hci_open_dev(b->dev_id);
+
+	if (dd >= 0) {
+		if (b->has_handle)
+			(void)hci_disconnect(dd, b->handle,
+					     HCI_OE_USER_ENDED_CONNECTION,
+					     BLE_HCI_CMD_TIMEOUT_MS);
+		for (;;) {
+			memset(&q, 0, sizeof(q));
+			bacpy(&q.r.bdaddr, &b->dst);
+			q.r.type = BLE_LE_LINK;
+			if (ioctl(dd, HCIGETCONNINFO, &q) < 0 ||
+			    wc_ms_left(until) == 0)
+				break;
+			poll(NULL, 0, BLE_LINK_GONE_STEP_MS);
+		}
+		hci_close_dev(dd);
+	}
+	pthread_mutex_unlock(b->held);
+}
+
 static void ble_free(struct wc_link *l)
 {
+	struct ble_link *b = (struct ble_link *)(void *)l;
+
+	if (b->held)
+		release_session(b);
 	free(l);
 }
 
@@ -352,7 +402,8 @@ static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 }
 
 enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
-			enum wc_addr_type type, uint64_t deadline_ms,
+			enum wc_addr_type type, bool session,
+			uint64_t deadline_ms,
 			struct wc_link **out, struct wc_diag *d, char *msg,
 			size_t msglen)
 {
@@ -404,7 +455,8 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 					 wc_now_ms() + left / (n_types - i) :
 					 deadline_ms;
 
-		err = connect_type(dev_id, &src, &dst, types[i], until, &fd);
+		err = connect_type(dev_id, &src, &dst, types[i], session,
+				   until, &fd);
 		if (err == 0)
 			break;
 		if (err != ETIMEDOUT && err != EHOSTUNREACH &&
@@ -417,13 +469,23 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 
 	b = calloc(1, sizeof(*b));
 	if (!b) {
+		struct ble_link tmp = { .dev_id = dev_id, .dst = dst };
+
 		close(fd);
+		if (session) {
+			tmp.held = &adapter_locks[(unsigned)dev_id %
+						  ADAPTER_LOCKS];
+			release_session(&tmp);
+		}
 		wc_link_msg(msg, msglen, "out of memory");
 		return wc_fail(d, WC_E_IO, ENOMEM, 0);
 	}
 	b->link.ops = &ble_ops;
 	b->link.fd = fd;
 	b->dev_id = dev_id;
+	bacpy(&b->dst, &dst);
+	if (session)
+		b->held = &adapter_locks[(unsigned)dev_id % ADAPTER_LOCKS];
 	memset(&ci, 0, sizeof(ci));
 	sl = sizeof(ci);
 	if (getsockopt(fd, SOL_L2CAP, L2CAP_CONNINFO, &ci, &sl) == 0) {

@@ -165,8 +165,8 @@ enum wc_err wc_link_open(const struct wc_link_opts *o, uint64_t deadline_ms,
 	case WC_LINK_UNIX:
 		return wc_unix_open(&a, deadline_ms, out, d, msg, msglen);
 	case WC_LINK_BLE:
-		return wc_ble_open(&a, o->adapter, o->addr_type, deadline_ms,
-				   out, d, msg, msglen);
+		return wc_ble_open(&a, o->adapter, o->addr_type, o->session,
+				   deadline_ms, out, d, msg, msglen);
 	default:
 		break;
 	}

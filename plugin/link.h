@@ -49,6 +49,9 @@ struct wc_link_opts {
 	const char *adapter;         /* "hci0" or the adapter's BD address;
 					NULL = the default adapter */
 	enum wc_addr_type addr_type; /* BLE only */
+	bool session;                /* BLE only: hold the adapter from the
+					connect until the link is gone (a poll
+					that hangs up after itself) */
 };
 
 struct wc_link;

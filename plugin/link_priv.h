@@ -27,8 +27,8 @@ enum wc_err wc_unix_open(const struct wc_link_addr *a, uint64_t deadline_ms,
 			 size_t msglen);
 
 enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
-			enum wc_addr_type type, uint64_t deadline_ms,
-			struct wc_link **out, struct wc_diag *d, char *msg,
+			enum wc_addr_type type, bool session,
+			uint64_t deadline_ms, struct wc_link **out, struct wc_diag *d, char *msg,
 			size_t msglen);
 
 #endif

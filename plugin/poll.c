@@ -179,6 +179,8 @@ struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts)
 	p->opts.name = p->name;
 	p->opts.link.address = p->address;
 	p->opts.link.adapter = p->adapter;
+	/* a poll that hangs up after itself has the adapter to itself */
+	p->opts.link.session = !p->opts.keep_connected;
 	if (p->opts.mtu == 0)
 		p->opts.mtu = POLL_DEFAULT_MTU;
 	p->proto = wc_proto_of(WC_FAMILY_WATT);
