@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cfgfile.h"
 #include "link.h"
 
 struct ctx {
@@ -397,32 +398,21 @@ struct wc_inventory *wc_inventory_load(const char *path,
 	struct ctx c = { .path = path, .err = err, .errlen = errlen };
 	struct wc_inventory *inv;
 	config_t cfg;
-	FILE *f;
 
 	err[0] = '\0';
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open the inventory: %s", path,
-			 strerror(errno));
+	config_init(&cfg);
+	if (!wc_cfgfile_read(&cfg, path, "cannot open the inventory", err,
+			     errlen)) {
+		config_destroy(&cfg);
 		return NULL;
 	}
 	inv = calloc(1, sizeof(*inv));
 	if (!inv || !(inv->path = strdup(path))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		free(inv);
-		fclose(f);
-		return NULL;
-	}
-	config_init(&cfg);
-	if (config_read(&cfg, f) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
-			 config_error_text(&cfg));
 		config_destroy(&cfg);
-		fclose(f);
-		wc_inventory_free(inv);
 		return NULL;
 	}
-	fclose(f);
 	if (!read_all(&c, &cfg, inv, known, n_known)) {
 		config_destroy(&cfg);
 		wc_inventory_free(inv);

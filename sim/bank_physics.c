@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cfgfile.h"
 #include "setting.h"
 
 /* ---- the solver ----------------------------------------------------------- */
@@ -316,11 +317,8 @@ int sim_banks_load(const char *path, const struct sim_battery_cfg *bats,
 
 	*n = 0;
 	config_init(&cf);
-	if (config_read_file(&cf, path) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cf),
-			 config_error_text(&cf));
+	if (!wc_cfgfile_read(&cf, path, "cannot read the file", err, errlen))
 		goto out;
-	}
 	list = config_setting_get_member(config_root_setting(&cf), "banks");
 	if (!list) {
 		rc = 0;

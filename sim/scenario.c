@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "alarms.h"
+#include "cfgfile.h"
 #include "fidelity.h"
 #include "jbd_sim.h"
 #include "setting.h"
@@ -677,16 +678,8 @@ int sim_scenario_load(const char *path, struct sim_battery_cfg *out,
 		return -1;
 	*n = 0;
 	config_init(&cf);
-	if (config_read_file(&cf, path) != CONFIG_TRUE) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s: cannot read the file: %s", path,
-				 strerror(errno));
-		else
-			snprintf(err, errlen, "%s:%d: %s",
-				 config_error_file(&cf) ? config_error_file(&cf) : path,
-				 config_error_line(&cf), config_error_text(&cf));
+	if (!wc_cfgfile_read(&cf, path, "cannot read the file", err, errlen))
 		goto out;
-	}
 	root = config_root_setting(&cf);
 	for (int k = 0; k < config_setting_length(root); k++) {
 		const config_setting_t *s = config_setting_get_elem(root, (unsigned)k);

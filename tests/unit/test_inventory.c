@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cfgfile.h"
 #include "inventory.h"
 
 static char path[64];
@@ -226,6 +227,34 @@ static void test_missing_file(void **state)
 			    "inventory: No such file or directory");
 }
 
+/* Files libconfig 1.5's scanner cannot read end the process (exit() in
+ * its flex scanner): they must come back as an error line instead. */
+static void test_unreadable_files(void **state)
+{
+	char big[64];
+
+	(void)state;
+	assert_null(wc_inventory_load("/", NULL, 0, err, sizeof(err)));
+	assert_string_equal(err, "/: not a regular file (a directory)");
+	assert_null(load_text("batteries = ();\n\t@include \"/\"\n", NULL, 0));
+	assert_string_equal(reason(), "2: @include is not supported (one file "
+			    "holds everything)");
+	/* a NUL byte would cut the file short without a word */
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fwrite("batteries = ();\n\0x", 1, 18, f);
+		fclose(f);
+	}
+	assert_null(wc_inventory_load(path, NULL, 0, err, sizeof(err)));
+	assert_string_equal(reason(), "2: NUL byte in the file");
+	assert_int_equal(truncate(path, WC_CFGFILE_MAX + 1), 0);
+	assert_null(wc_inventory_load(path, NULL, 0, err, sizeof(err)));
+	snprintf(big, sizeof(big), " larger than %d KiB", WC_CFGFILE_MAX / 1024);
+	assert_string_equal(reason(), big);
+}
+
 static void test_path_choice(void **state)
 {
 	(void)state;
@@ -246,6 +275,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_known_batteries, setup,
 						teardown),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test_setup_teardown(test_unreadable_files, setup,
+						teardown),
 		cmocka_unit_test(test_path_choice),
 	};
 
