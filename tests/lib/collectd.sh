@@ -30,8 +30,8 @@
 declare -A CD_PID
 
 collectd_conf() {
-	local a k v host= interval= base= pid= rt= wt= stock=/usr/lib/collectd
-	local log= level=info stamp= rates= watt= have_watt= pdir=${BUILD:-build}
+	local a k v host='' interval='' base='' pid='' rt='' wt='' stock=/usr/lib/collectd
+	local log='' level=info stamp='' rates='' watt='' have_watt='' pdir=${BUILD:-build}
 	local middle=()
 	for a in "$@"; do
 		k=${a%%=*} v=${a#*=}
