@@ -300,12 +300,10 @@ def other_dashboards_link():
              "url": ""}]
 
 
-def battery_dashboard(alarms):
-    s = SERIES
-    L = Layout()
-    volt_fmt = {"decimals": 2}
-
+def battery_overview(L, s):
+    """SoC, voltage, current, power, cycles and online, now and over time."""
     L.row("Overview")
+    volt_fmt = {"decimals": 2}
     L.add(gauge("State of charge", "percent-soc", [
         "alias(%s.percent.soc, 'SoC')" % s], "percent", min=0, max=100,
         decimals=0,
@@ -350,6 +348,9 @@ def battery_dashboard(alarms):
                    % s], "none", color="background", decimals=0,
                thresholds=thresholds(("green", None), ("red", 1))), 8, 8)
 
+
+def battery_cells(L, s):
+    """Cell voltages now, and lowest, highest and spread over time."""
     L.row("Cells")
     cell_range = {"min": 2.5, "max": 3.65, "decimals": 3,
                   "thresholds": thresholds(
@@ -382,6 +383,9 @@ def battery_dashboard(alarms):
     ]
     L.add(cells, 14, 9)
 
+
+def battery_temperatures(L, s):
+    """Every temperature series, now and over time."""
     L.row("Temperatures")
     temp_stat = stat("Temperatures ${temp_unit:text}",
                      "temperature-mos (MOSFETs), -env (board), -probeN "
@@ -396,6 +400,9 @@ def battery_dashboard(alarms):
     temp_ts["fieldConfig"]["overrides"] = TEMP_OVERRIDES
     L.add(temp_ts, 16, 8)
 
+
+def battery_codes(L, s, alarms):
+    """The MOSFETs, then one timeline row per code of each class."""
     L.row("MOSFETs, protections, alarms, faults")
     states = [a for a in alarms if a["class"] == "state"]
     mos_exprs = ["alias(consolidateBy(%s.bool.%s, 'min'), %s)" % (
@@ -421,6 +428,9 @@ def battery_dashboard(alarms):
             "counts are sent either way.\n\n%s" % (cls, code_list(codes)),
             exprs, code_map(cls)), 24, 2 + len(exprs))
 
+
+def battery_link(L, s):
+    """Online, RSSI and poll duration."""
     L.row("Link")
     L.add(state_timeline("Online", "bool-online: 1 when the battery "
                          "answered the poll", [
@@ -435,6 +445,15 @@ def battery_dashboard(alarms):
                          "alias(%s.duration.poll, 'Poll duration')" % s],
                      "s", decimals=2, min=0), 8, 6)
 
+
+def battery_dashboard(alarms):
+    s = SERIES
+    L = Layout()
+    battery_overview(L, s)
+    battery_cells(L, s)
+    battery_temperatures(L, s)
+    battery_codes(L, s, alarms)
+    battery_link(L, s)
     variables = [datasource_var(),
                  query_var("host", "Host", "collectd.*",
                            description="collectd Hostname ('.' as '_')"),

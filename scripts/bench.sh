@@ -17,6 +17,7 @@ fi
 PY_CLIENT=${BENCH_PY_CLIENT:-$HOME/.cache/wattcycle-bench/wattcycle_ble}
 TMP=$(mktemp -d)
 . tests/lib/sim.sh
+. tests/lib/collectd.sh
 trap 'sim_stop_all; rm -rf "$TMP"' EXIT
 
 # The host's steal time (the 8th number of /proc/stat's cpu line), read at
@@ -144,44 +145,27 @@ sim_start many --scenario "$TMP/sixteen.cfg" --log "$TMP/many.log" >&2
 
 DEBIAN_READ="cpu df disk entropy interface irq load memory processes swap users"
 cd_conf() { # TAG MODE (bare | base | offline | defaults | nocells | all | debian | debian16)
-	cat <<CONF
-Hostname "bench"
-FQDNLookup false
-BaseDir "$TMP"
-PIDFile "$TMP/cd-$1.pid"
-Interval 1
-ReadThreads 5
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel warning
-  File "$TMP/cd-$1.log"
-</Plugin>
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$TMP/cd-$1.sock"
-</Plugin>
-CONF
-	[[ $2 != bare ]] || return 0
-	if [[ $2 == debian* ]]; then
-		printf 'LoadPlugin %s\n' $DEBIAN_READ
-	else
-		echo "LoadPlugin load"
+	local words=() p i k more
+	case $2 in
+	bare) ;;
+	debian*) for p in $DEBIAN_READ; do words+=("load=$p"); done ;;
+	*) words=(load=load) ;;
+	esac
+	if [[ $2 != bare && $2 != base && $2 != debian ]]; then
+		p=$(for i in $(seq 1 "$NB"); do
+			k=$(printf 'b%02d' "$i") more=()
+			[[ $2 == nocells ]] && more=(ReportCells false)
+			[[ $2 == all ]] && more=(ReportAlarmValues true)
+			if [[ $2 == offline ]]; then
+				collectd_battery "$k" "unix:$TMP/absent-$k.sock" "${more[@]}"
+			else
+				collectd_battery "$k" "unix:$TMP/$k.sock" "${more[@]}"
+			fi
+		done)
+		words+=(plugindir="${PLUGIN_DIR:-$BUILD_ABS}" wattcycle="$p")
 	fi
-	[[ $2 != base && $2 != debian ]] || return 0
-	printf 'PluginDir "%s"\nLoadPlugin wattcycle\n<Plugin wattcycle>\n' "${PLUGIN_DIR:-$BUILD_ABS}"
-	for i in $(seq 1 "$NB"); do
-		printf '  <Battery "b%02d">\n' "$i"
-		if [[ $2 == offline ]]; then
-			printf '    Address "unix:%s/absent-b%02d.sock"\n' "$TMP" "$i"
-		else
-			printf '    Address "unix:%s/b%02d.sock"\n' "$TMP" "$i"
-		fi
-		[[ $2 == nocells ]] && printf '    ReportCells false\n'
-		[[ $2 == all ]] && printf '    ReportAlarmValues true\n'
-		printf '  </Battery>\n'
-	done
-	echo "</Plugin>"
+	collectd_conf host=bench base="$TMP" pid="$TMP/cd-$1.pid" interval=1 readthreads=5 \
+		log="$TMP/cd-$1.log" loglevel=warning unixsock="$TMP/cd-$1.sock" "${words[@]}"
 }
 # on-CPU ns of collectd's threads: "readers others"
 cpu_ns() {

@@ -18,6 +18,7 @@
 # hour).  Nothing is written outside DEMO_DIR; no root needed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
 DEMO_SECONDS=${DEMO_SECONDS:-60}
 DEMO_DIR=${DEMO_DIR:-demo}
@@ -88,9 +89,9 @@ stop_pid() {
 	return 0
 }
 
-SIM_PID='' CD_PID='' READER_PID=''
+SIM_PID='' COLLECTD_PID='' READER_PID=''
 cleanup() {
-	[[ -n $CD_PID ]] && stop_pid "$CD_PID" 15
+	[[ -n $COLLECTD_PID ]] && stop_pid "$COLLECTD_PID" 15
 	[[ -n $SIM_PID ]] && stop_pid "$SIM_PID" 5
 	[[ -n $READER_PID ]] && stop_pid "$READER_PID" 5
 	return 0
@@ -142,38 +143,11 @@ done
 # values in dispatch order for the summary reader.
 CONF=$DEMO/collectd.conf
 {
-	cat <<EOF
-# Written by scripts/demo.sh
-Hostname "demo"
-FQDNLookup false
-BaseDir "$DEMO"
-PIDFile "$DEMO/collectd.pid"
-Interval $DEMO_INTERVAL
-WriteThreads 1
-PluginDir "$STOCK_PLUGINS"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File stdout
-  Timestamp true
-</Plugin>
-LoadPlugin rrdtool
-<Plugin rrdtool>
-  DataDir "$DEMO/rrd"
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir stdout
-</Plugin>
-# collectd refuses symlinked plugins: load ours from the build dir itself.
-PluginDir "$BUILD_ABS"
-LoadPlugin wattcycle
-PluginDir "$STOCK_PLUGINS"
-<Plugin wattcycle>
-  # the batteries and the bank, from the inventory written above
-  Inventory "$DEMO/inventory.conf"
-</Plugin>
-EOF
+	echo "# Written by scripts/demo.sh"
+	collectd_conf host=demo base="$DEMO" interval="$DEMO_INTERVAL" writethreads=1 stock="$STOCK_PLUGINS" \
+		log=stdout timestamp rrd="$DEMO/rrd" csv=stdout plugindir="$BUILD_ABS" \
+		wattcycle="  # the batteries and the bank, from the inventory written above
+  Inventory \"$DEMO/inventory.conf\""
 } >"$CONF"
 
 # The reader: one summary line per poll per battery (printed when the
@@ -228,22 +202,22 @@ awk -v logf="$DEMO/collectd.log" -v iv="$DEMO_INTERVAL" '
 ' <"$DEMO/run/collectd.out" &
 READER_PID=$!
 setsid "$COLLECTD" -f -C "$CONF" >"$DEMO/run/collectd.out" 2>&1 &
-CD_PID=$!
+COLLECTD_PID=$!
 START=$(date +%s)
 echo "demo: collectd polls every ${DEMO_INTERVAL} s for ${DEMO_SECONDS} s (Ctrl-C to stop earlier); RRD files in $DEMO_DIR/rrd/"
 
 # The run itself: a duration, not a synchronisation.
 end=$((SECONDS + DEMO_SECONDS))
-while ((STOP == 0 && SECONDS < end)) && kill -0 "$CD_PID" 2>/dev/null; do
+while ((STOP == 0 && SECONDS < end)) && kill -0 "$COLLECTD_PID" 2>/dev/null; do
 	sleep 0.2
 done
 trap '' INT
-if ((STOP == 0)) && ! kill -0 "$CD_PID" 2>/dev/null; then
-	rc=0; wait "$CD_PID" || rc=$?; CD_PID=
+if ((STOP == 0)) && ! kill -0 "$COLLECTD_PID" 2>/dev/null; then
+	rc=0; wait "$COLLECTD_PID" || rc=$?; COLLECTD_PID=
 	die "collectd exited early (status $rc); see $DEMO_DIR/collectd.log"
 fi
 echo "demo: stopping collectd and the simulator"
-stop_pid "$CD_PID" 15; CD_PID=
+stop_pid "$COLLECTD_PID" 15; COLLECTD_PID=
 stop_pid "$SIM_PID" 5; SIM_PID=
 wait "$READER_PID" 2>/dev/null || true; READER_PID=
 STOP_T=$(date +%s)

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 TMP=$(mktemp -d)
 . tests/lib/sim.sh
+. tests/lib/collectd.sh
 trap 'sim_stop_all; rm -rf "$TMP"' EXIT
 if [[ ${1:-} == --bank ]]; then
 	sim_start s1 --socket "$TMP/s1.sock" --name s1 --current -10 >&2
@@ -29,32 +30,11 @@ INV
 else
 	[[ $# -gt 0 ]] || set -- --cells 16
 	sim_start ids --socket "$TMP/ids.sock" "$@" >&2
-	wiring="  <Battery \"ids\">
-    Address \"unix:$TMP/ids.sock\"
-    Timeout 0.8
-    ReportCells true
-    ReportAlarmValues true
-  </Battery>"
+	wiring=$(collectd_battery ids "unix:$TMP/ids.sock" Timeout 0.8 ReportCells true ReportAlarmValues true)
 	done_row=duration-poll
 	what="poll"
 fi
-cat >"$TMP/collectd.conf" <<CONF
-Hostname "ids"
-FQDNLookup false
-BaseDir "$TMP"
-PIDFile "$TMP/collectd.pid"
-Interval 1
-PluginDir "/usr/lib/collectd"
-LoadPlugin csv
-<Plugin csv>
-  DataDir "stdout"
-</Plugin>
-PluginDir "$(cd "$BUILD" && pwd)"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-$wiring
-</Plugin>
-CONF
+collectd_conf host=ids base="$TMP" interval=1 csv=stdout wattcycle="$wiring" >"$TMP/collectd.conf"
 # Foreground daemon until one whole poll is written: -T may leave values in
 # the write queue at shutdown ("N value lists were left ...").
 /usr/sbin/collectd -f -C "$TMP/collectd.conf" >"$TMP/out" 2>"$TMP/log" &

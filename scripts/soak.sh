@@ -19,6 +19,7 @@
 # Exit 0 when every check passed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
 BUILD_ABS=$(cd "$BUILD" && pwd)
 SECONDS_RUN=${SOAK_SECONDS:-1800}
@@ -44,14 +45,14 @@ export SIM=$BUILD_ABS/wattcycle-sim
 say() { if [[ -n $TAP ]]; then echo "# $*"; else echo "soak: $*"; fi; }
 
 TMP=$(mktemp -d)
-SIM_PIDS=() CD_PID= PROBE_PID= DRIVE_PID=
+SIM_PIDS=() COLLECTD_PID= PROBE_PID= DRIVE_PID=
 cleanup() {
 	local p
 	for p in $DRIVE_PID $PROBE_PID; do kill "$p" 2>/dev/null; done
-	if [[ -n $CD_PID ]]; then
-		kill -TERM "$CD_PID" 2>/dev/null
-		for _ in $(seq 100); do kill -0 "$CD_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$CD_PID" 2>/dev/null
+	if [[ -n $COLLECTD_PID ]]; then
+		kill -TERM "$COLLECTD_PID" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$COLLECTD_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$COLLECTD_PID" 2>/dev/null
 	fi
 	for p in "${SIM_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	wait 2>/dev/null
@@ -85,32 +86,18 @@ done
 # cannot delay the others (README, "Many batteries").  Only bool-online and
 # duration-poll go to csv (a filter chain): the checks need no more, and 64
 # batteries' full value sets would make csv the load.
-{
-	cat <<EOF
-Hostname "soak"
-FQDNLookup false
-BaseDir "$TMP/base"
-PIDFile "$TMP/base/collectd.pid"
-Interval 2
-ReadThreads 16
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$TMP/collectd.log"
-  Timestamp true
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$TMP/csv"
-  StoreRates false
-</Plugin>
-LoadPlugin match_regex
-<Chain "PostCache">
+batteries() {
+	local name sim cells keep role mtu
+	while read -r name sim cells keep role mtu; do
+		collectd_battery "$name" "unix:$TMP/run/$name.sock" Interval 2 Timeout 1.5 OfflineAfter 2 KeepConnected "$keep"
+	done <"$TMP/batteries.tsv"
+}
+collectd_conf host=soak base="$TMP/base" interval=2 readthreads=16 log="$TMP/collectd.log" timestamp \
+	csv="$TMP/csv" csvrates=false load=match_regex raw='<Chain "PostCache">
   <Rule "soak">
     <Match "regex">
-      Plugin "^wattcycle\$"
-      TypeInstance "^(online|poll)\$"
+      Plugin "^wattcycle$"
+      TypeInstance "^(online|poll)$"
     </Match>
     <Target "write">
       Plugin "csv"
@@ -118,25 +105,7 @@ LoadPlugin match_regex
     Target "stop"
   </Rule>
   Target "stop"
-</Chain>
-PluginDir "$TMP/plugin"
-LoadPlugin wattcycle
-PluginDir "/usr/lib/collectd"
-<Plugin wattcycle>
-EOF
-	while read -r name sim cells keep role mtu; do
-		cat <<EOF
-  <Battery "$name">
-    Address "unix:$TMP/run/$name.sock"
-    Interval 2
-    Timeout 1.5
-    OfflineAfter 2
-    KeepConnected $keep
-  </Battery>
-EOF
-	done <"$TMP/batteries.tsv"
-	echo "</Plugin>"
-} >"$TMP/collectd.conf"
+</Chain>' plugindir="$TMP/plugin" wattcycle="$(batteries)" >"$TMP/collectd.conf"
 
 ENV=()
 if [[ $SANITIZE == 1 ]]; then
@@ -157,13 +126,13 @@ fi
 start=$(date +%s.%N)
 "${ENV[@]}" timeout -s TERM $((SECONDS_RUN * 2 + 120)) "$COLLECTD" -f -C "$TMP/collectd.conf" \
 	>"$TMP/collectd.out" 2>&1 &
-CD_PID=$!
-say "collectd $CD_PID, $N batteries, $SIMS simulators, ${SECONDS_RUN}s, seed $SEED$([[ $SANITIZE == 1 ]] && echo ', ASan+UBSan')"
+COLLECTD_PID=$!
+say "collectd $COLLECTD_PID, $N batteries, $SIMS simulators, ${SECONDS_RUN}s, seed $SEED$([[ $SANITIZE == 1 ]] && echo ', ASan+UBSan')"
 
 # fds and RSS of collectd every 2 s
 (
-	while kill -0 "$CD_PID" 2>/dev/null; do
-		pid=$(pgrep -P "$CD_PID" -x collectd || echo "$CD_PID")
+	while kill -0 "$COLLECTD_PID" 2>/dev/null; do
+		pid=$(pgrep -P "$COLLECTD_PID" -x collectd || echo "$COLLECTD_PID")
 		fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
 		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
 		[[ -n $rss ]] && printf '%s\t%s\t%s\n' "$(date +%s.%N)" "$fds" "$rss"
@@ -181,11 +150,11 @@ wait "$DRIVE_PID"
 DRIVE_PID=
 end=$(date +%s.%N)
 alive=1
-kill -0 "$CD_PID" 2>/dev/null || alive=0
+kill -0 "$COLLECTD_PID" 2>/dev/null || alive=0
 kill "$PROBE_PID" 2>/dev/null; wait "$PROBE_PID" 2>/dev/null; PROBE_PID=
-kill -TERM "$CD_PID" 2>/dev/null
-for _ in $(seq 150); do kill -0 "$CD_PID" 2>/dev/null || break; sleep 0.1; done
-wait "$CD_PID"; cd_rc=$?; CD_PID=
+kill -TERM "$COLLECTD_PID" 2>/dev/null
+for _ in $(seq 150); do kill -0 "$COLLECTD_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$COLLECTD_PID"; cd_rc=$?; COLLECTD_PID=
 printf 'start %s\nstop %s\nsanitized %s\n' "$start" "$end" \
 	"$([[ $SANITIZE == 1 ]] && echo yes || echo no)" >"$TMP/run.tsv"
 

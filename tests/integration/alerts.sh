@@ -36,22 +36,12 @@ sed 's/^  #@ /  /' conf/thresholds.conf >"$TMP/thresholds.conf"
 # notify_nagios appends to an existing command file (Nagios' FIFO); it never
 # creates one.
 : >"$TMP/nagios.cmd"
-{ collectd_head ci 0.5 "$TMP" "$TMP/collectd.log"; cat <<CONF; } >"$TMP/collectd.conf"
-Include "$TMP/unixsock.conf"
-Include "$TMP/notify_nagios.conf"
-Include "$TMP/thresholds.conf"
-PluginDir "$(cd "$BUILD" && pwd)"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-  <Battery "b1">
-    Address "unix:$TMP/b1.sock"
-    Timeout 0.4
-    OfflineAfter 3
-    # the per-cell series, so the thresholds' cell block is exercised
-    ReportCells true
-  </Battery>
-</Plugin>
-CONF
+# ReportCells: the per-cell series, so the thresholds' cell block is
+# exercised.
+collectd_conf host=ci interval=0.5 base="$TMP" log="$TMP/collectd.log" \
+	include="$TMP/unixsock.conf" include="$TMP/notify_nagios.conf" include="$TMP/thresholds.conf" \
+	wattcycle="$(collectd_battery b1 "unix:$TMP/b1.sock" Timeout 0.4 OfflineAfter 3 ReportCells true)" \
+	>"$TMP/collectd.conf"
 collectd_start cd "$TMP/collectd.conf" "$TMP/collectd.out"
 
 # ---- helpers ------------------------------------------------------------

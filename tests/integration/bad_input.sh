@@ -31,6 +31,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
 TABLE=tests/badinput/table.tsv
 DOC=doc/bad-input.md
@@ -93,25 +94,6 @@ mkdir -p "$TMP/base"
 # the inventory a conf row names (a battery's name twice)
 printf 'batteries = ( { name = "a"; address = "unix:/x.sock"; },\n  { name = "a"; address = "unix:/y.sock"; } );\n' >"$TMP/dup-inv.conf"
 
-conf_head() {
-	cat <<CONF
-Hostname "ci"
-FQDNLookup false
-BaseDir "$TMP/base"
-PIDFile "$TMP/base/collectd.pid"
-Interval 10
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File stderr
-</Plugin>
-PluginDir "$BUILD_ABS"
-LoadPlugin wattcycle
-PluginDir "/usr/lib/collectd"
-CONF
-}
-
 # run_row KIND INPUT: runs it; sets OUT (all output), RC and REL (the
 # relevant lines).
 run_row() {
@@ -122,7 +104,7 @@ run_row() {
 	esac
 	case $kind in
 	conf)
-		{ conf_head; printf '<Plugin wattcycle>\n%s\n</Plugin>\n' "$input"; } >"$TMP/bad.conf"
+		collectd_conf host=ci interval=10 base="$TMP/base" log=stderr wattcycle="$input" >"$TMP/bad.conf"
 		OUT=$(timeout 20 "$COLLECTD" -T -C "$TMP/bad.conf" 2>&1); RC=$?
 		REL=$(grep -E 'wattcycle plugin: [^ :]*(:[0-9]+)?: ' <<<"$OUT" | grep -vE 'batter(y|ies) configured')
 		;;

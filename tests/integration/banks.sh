@@ -43,24 +43,10 @@ sed "s|/var/lib/nagios4/rw/nagios.cmd|$TMP/nagios.cmd|" conf/nagios/collectd-not
 : >"$TMP/nagios.cmd"
 # b4 comes from a <Battery> block before the Inventory line: mixed.
 conf() {
-	collectd_head ci 0.5 "$TMP" "$TMP/collectd.log"
-	cat <<CONF
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$TMP/collectd.sock"
-</Plugin>
-Include "$TMP/thresholds.conf"
-Include "$TMP/notify_nagios.conf"
-PluginDir "$(cd "$BUILD" && pwd)"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-  <Battery "b4">
-    Address "unix:$TMP/b4.sock"
-    Timeout 0.4
-  </Battery>
-  Inventory "$1"
-</Plugin>
-CONF
+	collectd_conf host=ci interval=0.5 base="$TMP" log="$TMP/collectd.log" \
+		unixsock="$TMP/collectd.sock" include="$TMP/thresholds.conf" include="$TMP/notify_nagios.conf" \
+		wattcycle="$(collectd_battery b4 "unix:$TMP/b4.sock" Timeout 0.4)
+  Inventory \"$1\""
 }
 conf "$TMP/inventory.conf" >"$TMP/collectd.conf"
 collectd_start cd "$TMP/collectd.conf" "$TMP/collectd.out"

@@ -10,8 +10,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/sim.sh
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
-BUILD_ABS=$(cd "$BUILD" && pwd)
 COLLECTD=/usr/sbin/collectd
 MAN=doc/collectd-wattcycle.5
 TYPESDB=/usr/share/collectd/types.db
@@ -20,16 +20,16 @@ INTERVAL_1E=4
 OFFLINE_AFTER=3
 
 TMP=$(mktemp -d)
-CD_PID=
+COLLECTD_PID=
 stop_collectd() {
-	[[ -n $CD_PID ]] || return 0
-	kill -TERM "$CD_PID" 2>/dev/null
+	[[ -n $COLLECTD_PID ]] || return 0
+	kill -TERM "$COLLECTD_PID" 2>/dev/null
 	local deadline=$((SECONDS + 15))
-	while kill -0 "$CD_PID" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
-	kill -KILL "$CD_PID" 2>/dev/null
-	wait "$CD_PID" 2>/dev/null
+	while kill -0 "$COLLECTD_PID" 2>/dev/null && ((SECONDS <= deadline)); do sleep 0.05; done
+	kill -KILL "$COLLECTD_PID" 2>/dev/null
+	wait "$COLLECTD_PID" 2>/dev/null
 	CD_RC=$?
-	CD_PID=
+	COLLECTD_PID=
 }
 trap 'stop_collectd; sim_stop_all; rm -rf "$TMP"' EXIT
 
@@ -39,7 +39,7 @@ wait_until() {
 	local end=$((SECONDS + $1)); shift
 	until "$@"; do
 		if ((SECONDS >= end)); then return 1; fi
-		if [[ -n $CD_PID ]] && ! kill -0 "$CD_PID" 2>/dev/null; then return 1; fi
+		if [[ -n $COLLECTD_PID ]] && ! kill -0 "$COLLECTD_PID" 2>/dev/null; then return 1; fi
 		sleep 0.1
 	done
 }
@@ -117,32 +117,16 @@ check "the man page's value table parses (pack voltage, cells, codes)" bash -c \
 
 # ---- configuration files ---------------------------------------------------
 mkdir -p "$TMP/base"
-# conf_head LOGFILE: globals, logfile, and the plugin loaded from the build
-# dir (symlinks are refused; PluginDir is switched for it and back).
-conf_head() {
-	cat <<EOF
-Hostname "ci"
-FQDNLookup false
-BaseDir "$TMP/base"
-PIDFile "$TMP/base/collectd.pid"
-Interval $INTERVAL
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$1"
-  Timestamp true
-</Plugin>
-PluginDir "$BUILD_ABS"
-LoadPlugin wattcycle
-PluginDir "/usr/lib/collectd"
-EOF
+# conf LOGFILE [WORD...]: collectd_conf with the test's globals, logfile and
+# the plugin loaded from the build dir.
+conf() {
+	collectd_conf host=ci interval="$INTERVAL" base="$TMP/base" log="$1" timestamp "${@:2}"
 }
 
 # ---- bad configurations: collectd -T exits non-zero with the message -------
 bad_conf() { # DESC MESSAGE PLUGIN-BLOCK-BODY
 	local desc=$1 msg=$2 body=$3 out rc
-	{ conf_head stderr; printf '<Plugin wattcycle>\n%s\n</Plugin>\n' "$body"; } >"$TMP/bad.conf"
+	conf stderr wattcycle="$body" >"$TMP/bad.conf"
 	out=$(timeout 20 "$COLLECTD" -T -C "$TMP/bad.conf" 2>&1); rc=$?
 	check "bad config ($desc): collectd -T exits non-zero (rc $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 	check "bad config ($desc): says '$msg'" grep -qF -- "$msg" <<<"$out"
@@ -184,25 +168,13 @@ bad_conf "Timeout >= Interval without KeepConnected" \
 </Battery>"
 # The control: the same options, valid, pass -T (an unreachable battery is
 # not an error for collectd).
-{ conf_head stderr; cat <<EOF; } >"$TMP/good.conf"
-<Plugin wattcycle>
-<Battery "house1">
-  Address "$S"
-  Interval 2
-  Timeout 3
-  KeepConnected true
-</Battery>
-</Plugin>
-<Plugin wattcycle>
-<Battery "house-2_b">
-  Address "C0:D6:3C:52:E4:D9"
-  AddressType "random"
-  ReportCells false
-  ReportAlarmValues false
-  OfflineAfter 1
-</Battery>
-</Plugin>
-EOF
+{
+	conf stderr wattcycle=
+	printf '<Plugin wattcycle>\n%s\n</Plugin>\n' \
+		"$(collectd_battery house1 "$S" Interval 2 Timeout 3 KeepConnected true)" \
+		"$(collectd_battery house-2_b C0:D6:3C:52:E4:D9 AddressType '"random"' ReportCells false \
+			ReportAlarmValues false OfflineAfter 1)"
+} >"$TMP/good.conf"
 out=$(timeout 20 "$COLLECTD" -T -C "$TMP/good.conf" 2>&1)
 eq "good config (Timeout >= Interval with KeepConnected, two blocks): collectd -T exits 0" "$?" "0"
 check "good config: both batteries configured" grep -qF "wattcycle plugin: 2 batteries configured" <<<"$out"
@@ -226,46 +198,21 @@ chmod 0755 "$TMP/exec/notify.sh"
 LOG=$TMP/collectd.log
 CSV=$TMP/csv/ci
 RRD=$TMP/rrd/ci
-{ conf_head "$LOG"; cat <<EOF; } >"$TMP/collectd.conf"
-LoadPlugin rrdtool
-<Plugin rrdtool>
-  DataDir "$TMP/rrd"
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$TMP/csv"
-</Plugin>
-LoadPlugin exec
+conf "$LOG" rrd="$TMP/rrd" csv="$TMP/csv" raw="LoadPlugin exec
 <Plugin exec>
-  NotificationExec "$EXEC_USER" "$TMP/exec/notify.sh"
-</Plugin>
-<Plugin wattcycle>
-  <Battery "small4">
-    Address "unix:$TMP/run/small4.sock"
-    Interval $INTERVAL
-    ReportCells true
-    ReportAlarmValues true
-  </Battery>
-  # Head 1E only: its first poll spends protocol.md's 3 s probe on head
-  # 7E, so it needs a Timeout above 3 s.  Kept connected.
-  <Battery "mid8">
-    Address "unix:$TMP/run/mid8.sock"
-    Interval $INTERVAL_1E
-    Timeout 3.5
-    KeepConnected true
-    ReportCells true
-  </Battery>
-  # the defaults: ReportCells true (per-cell series), ReportAlarmValues
-  # false (no per-code series)
-  <Battery "big16">
-    Address "unix:$TMP/run/big16.sock"
-    Interval $INTERVAL
-    OfflineAfter $OFFLINE_AFTER
-  </Battery>
-</Plugin>
-EOF
+  NotificationExec \"$EXEC_USER\" \"$TMP/exec/notify.sh\"
+</Plugin>" wattcycle="$(
+	collectd_battery small4 "unix:$TMP/run/small4.sock" Interval "$INTERVAL" ReportCells true ReportAlarmValues true
+	# Head 1E only: its first poll spends protocol.md's 3 s probe on head
+	# 7E, so it needs a Timeout above 3 s.  Kept connected.
+	collectd_battery mid8 "unix:$TMP/run/mid8.sock" Interval "$INTERVAL_1E" Timeout 3.5 KeepConnected true \
+		ReportCells true
+	# the defaults: ReportCells true (per-cell series), ReportAlarmValues
+	# false (no per-code series)
+	collectd_battery big16 "unix:$TMP/run/big16.sock" Interval "$INTERVAL" OfflineAfter "$OFFLINE_AFTER")" \
+	>"$TMP/collectd.conf"
 timeout 150 "$COLLECTD" -f -C "$TMP/collectd.conf" >"$TMP/collectd.out" 2>&1 &
-CD_PID=$!
+COLLECTD_PID=$!
 
 # csv_rows BATTERY ID: "epoch,value" lines of that series (every day file).
 csv_rows() {

@@ -100,17 +100,8 @@ until grep -q 'wattcycle-sim: ready' "$TMP/sim.out" 2>/dev/null || ((SECONDS > d
 check "the packaged wattcycle-sim serves a battery" grep -q 'wattcycle-sim: ready' "$TMP/sim.out"
 check "the packaged wattcycle reads it" bash -c "'$R/usr/bin/wattcycle' read 'unix:$TMP/b1.sock' --json | jq -e '.cells_v | length == 8' >/dev/null"
 mkdir -p "$TMP/csv"
-{ collectd_head debtest 1 "$TMP" "$TMP/collectd.log"
-  collectd_csv "$TMP/csv"
-  cat <<EOC; } >"$TMP/c.conf"
-PluginDir "$R/usr/lib/collectd"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-  <Battery "pkg1">
-    Address "unix:$TMP/b1.sock"
-  </Battery>
-</Plugin>
-EOC
+collectd_conf host=debtest interval=1 base="$TMP" log="$TMP/collectd.log" csv="$TMP/csv" \
+	plugindir="$R/usr/lib/collectd" wattcycle="$(collectd_battery pkg1 "unix:$TMP/b1.sock")" >"$TMP/c.conf"
 collectd_start pkg "$TMP/c.conf" "$TMP/collectd.out"
 csv() { ls "$TMP"/csv/debtest/wattcycle-pkg1/voltage-pack-* 2>/dev/null | head -n 1; }
 deadline=$((SECONDS + 20))

@@ -14,6 +14,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/sim.sh
 . tests/lib/carbon.sh
+. tests/lib/collectd.sh
 . tests/graphite/pytap.sh
 BUILD=${BUILD:-build}
 PY=/usr/bin/python3
@@ -92,37 +93,18 @@ sed "s/^\([[:space:]]*Port\) \"2003\"/\1 \"$LINE_PORT\"/" conf/graphite/write_gr
 check "write_graphite.conf: the test only changes the port" \
 	bash -c "diff conf/graphite/write_graphite.conf '$TMP/write_graphite.conf' | grep -c '^[<>]' | grep -qx 2"
 mkdir -p "$TMP/collectd"
-{
-	cat <<EOF
-Hostname "$HOST"
-FQDNLookup false
-BaseDir "$TMP/collectd"
-PIDFile "$TMP/collectd/collectd.pid"
-Interval 1
-ReadThreads 4
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$TMP/collectd/log"
-</Plugin>
-Include "$TMP/write_graphite.conf"
-PluginDir "$(cd "$BUILD" && pwd)"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-EOF
+# the dashboards' per-cell and per-code panels read voltage-cellNN and
+# bool-<id>: ReportCells and ReportAlarmValues
+batteries() {
+	local b keep
 	for b in ${BATTERIES//,/ }; do
-		printf '  <Battery "%s">\n    Address "unix:%s/%s.sock"\n    Timeout %s\n' \
-			"$b" "$TMP" "$b" "${TIMEOUT[$b]}"
-		[[ $b == mid8 ]] && echo "    KeepConnected true"
-		# the dashboards' per-cell and per-code panels read
-		# voltage-cellNN and bool-<id>
-		echo "    ReportCells true"
-		echo "    ReportAlarmValues true"
-		echo "  </Battery>"
+		keep=(); [[ $b == mid8 ]] && keep=(KeepConnected true)
+		collectd_battery "$b" "unix:$TMP/$b.sock" Timeout "${TIMEOUT[$b]}" "${keep[@]}" \
+			ReportCells true ReportAlarmValues true
 	done
-	echo "</Plugin>"
-} >"$TMP/collectd.conf"
+}
+collectd_conf host="$HOST" interval=1 base="$TMP/collectd" readthreads=4 log="$TMP/collectd/log" \
+	include="$TMP/write_graphite.conf" wattcycle="$(batteries)" >"$TMP/collectd.conf"
 
 t_start=$(date +%s)
 /usr/sbin/collectd -f -C "$TMP/collectd.conf" >"$TMP/collectd/out" 2>&1 &

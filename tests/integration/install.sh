@@ -5,6 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/collectd.sh
 BUILD=${BUILD:-build}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -52,19 +53,8 @@ is "$TMP/r2/usr/local/bin/wattcycle" 0755
 is "$TMP/r2/usr/local/share/man/man5/collectd-wattcycle.5" 0644
 
 # The installed plugin loads from the installed plugin dir in the daemon.
-cat >"$TMP/c.conf" <<EOC
-Hostname "ci"
-FQDNLookup false
-BaseDir "$TMP"
-PIDFile "$TMP/collectd.pid"
-PluginDir "$R/usr/lib/collectd"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-  <Battery "house1">
-    Address "unix:$TMP/none.sock"
-  </Battery>
-</Plugin>
-EOC
+collectd_conf host=ci base="$TMP" plugindir="$R/usr/lib/collectd" \
+	wattcycle="$(collectd_battery house1 "unix:$TMP/none.sock")" >"$TMP/c.conf"
 out=$(timeout 20 /usr/sbin/collectd -T -C "$TMP/c.conf" 2>&1)
 eq "collectd -T loads the installed plugin" "$?" 0
 check "and it registers the battery" grep -q "wattcycle plugin: 1 battery configured" <<<"$out"

@@ -11,7 +11,6 @@ cd "$(dirname "$0")/../.."
 . tests/lib/sim.sh
 . tests/lib/collectd.sh
 BUILD=${BUILD:-build}
-BUILD_ABS=$(cd "$BUILD" && pwd)
 W=$BUILD/wattcycle
 TMP=$(mktemp -d)
 trap 'collectd_stop_all; sim_stop_all; rm -rf "$TMP"' EXIT
@@ -109,21 +108,9 @@ sim_stop s
 sim_start j --socket "$TMP/j.sock" --name j --family jbd --cells 4 --current 6.0 \
 	--alarm mos_sw_lock --log "$TMP/j.log" || exit 1
 mkdir -p "$TMP/base" "$TMP/csv"
-{ collectd_head ci 1 "$TMP/base" "$TMP/collectd.log" timestamp
-  collectd_csv "$TMP/csv"
-  cat <<EOF; } >"$TMP/collectd.conf"
-PluginDir "$BUILD_ABS"
-LoadPlugin wattcycle
-PluginDir "/usr/lib/collectd"
-<Plugin wattcycle>
-<Battery "disc">
-  Address "unix:$TMP/j.sock"
-  Interval 1
-  ReportCells true
-  ReportAlarmValues true
-</Battery>
-</Plugin>
-EOF
+collectd_conf host=ci interval=1 base="$TMP/base" log="$TMP/collectd.log" timestamp csv="$TMP/csv" \
+	wattcycle="$(collectd_battery disc "unix:$TMP/j.sock" Interval 1 ReportCells true ReportAlarmValues true)" \
+	>"$TMP/collectd.conf"
 collectd_start cd "$TMP/collectd.conf" "$TMP/collectd.out"
 D="$TMP/csv/ci/wattcycle-disc"
 for _ in $(seq 1 100); do

@@ -14,6 +14,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/sim.sh
+. tests/lib/collectd.sh
 W=${BUILD:-build}/wattcycle
 TMP=$(mktemp -d)
 trap 'sim_stop_all; [[ -n ${KEEP_TMP:-} ]] || rm -rf "$TMP"' EXIT
@@ -80,31 +81,10 @@ batteries = (
 );
 CFG
 	if sim_start three --scenario "$TMP/three.cfg" --log "$TMP/three.log"; then
-		cat >"$TMP/cd.conf" <<CONF
-Interval 1
-BaseDir "$TMP"
-PIDFile "$TMP/cd.pid"
-FQDNLookup false
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  File "$TMP/cd.log"
-</Plugin>
-PluginDir "$(cd "${BUILD:-build}" && pwd)"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-  <Battery "w7">
-    Address "unix:$TMP/w7.sock"
-  </Battery>
-  <Battery "w1">
-    Address "unix:$TMP/w1.sock"
-    KeepConnected true
-  </Battery>
-  <Battery "jb">
-    Address "unix:$TMP/jb.sock"
-  </Battery>
-</Plugin>
-CONF
+		collectd_conf interval=1 base="$TMP" pid="$TMP/cd.pid" log="$TMP/cd.log" \
+			wattcycle="$(collectd_battery w7 "unix:$TMP/w7.sock"
+				collectd_battery w1 "unix:$TMP/w1.sock" KeepConnected true
+				collectd_battery jb "unix:$TMP/jb.sock")" >"$TMP/cd.conf"
 		/usr/sbin/collectd -f -C "$TMP/cd.conf" >/dev/null 2>&1 &
 		cd_pid=$!
 		deadline=$((SECONDS + 20))

@@ -50,19 +50,7 @@ fleet_scenario() {
 }
 
 _collectd_globals() { # DIR
-	cat <<EOF
-BaseDir "$1"
-PIDFile "$1/collectd.pid"
-Interval $FLEET_INTERVAL
-ReadThreads 4
-WriteThreads 2
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$1/log"
-</Plugin>
-EOF
+	collectd_conf base="$1" interval="$FLEET_INTERVAL" readthreads=4 writethreads=2 log="$1/log"
 }
 
 fleet_edge_conf() {
