@@ -68,6 +68,10 @@ BENCH_MALLOC_SO := $(BUILD)/bench/malloc_probe.so
 # the plugin under ASan/UBSan (its rule is below); defined here because
 # `check` names it before the rule
 SAN_SO    := $(BUILD)/san/wattcycle.so
+# the soak's plugin: the shipped glue with a stopwatch around every poll
+# (tests/bench/poll_stopwatch.c), plain and under ASan/UBSan
+SOAK_SO     := $(BUILD)/soak/wattcycle.so
+SOAK_SAN_SO := $(BUILD)/soak-san/wattcycle.so
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -181,7 +185,7 @@ fuzz-build: $(FUZZ_BINS)
 test: deps-ensure
 	@$(MAKE) --no-print-directory check
 
-check: all unit fuzz-build $(SAN_SO)
+check: all unit fuzz-build $(SAN_SO) $(SOAK_SO) $(SOAK_SAN_SO)
 	@BUILD=$(BUILD) scripts/run-tests.sh
 
 fuzz: deps-ensure
@@ -213,10 +217,21 @@ $(SAN_SO): $(GLUE) $(LIB_SRCS) Makefile
 		-fvisibility=hidden -shared -Wl,-soname,wattcycle.so \
 		$(GLUE) $(LIB_SRCS) $(LDLIBS_ALL) -o $@
 
+$(SOAK_SO): tests/bench/poll_stopwatch.c $(GLUE) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(COLLECTD_CPPFLAGS) $(CFLAGS_ALL) -shared \
+		$(LDFLAGS_ALL) -Wl,--gc-sections $< $(LIB_OBJS) $(LDLIBS_ALL) -o $@
+
+$(SOAK_SAN_SO): tests/bench/poll_stopwatch.c $(GLUE) $(LIB_SRCS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CPPFLAGS) $(COLLECTD_CPPFLAGS) $(WARN) $(SAN_FLAGS) -fPIC \
+		-fvisibility=hidden -shared -Wl,-soname,wattcycle.so \
+		$< $(LIB_SRCS) $(LDLIBS_ALL) -o $@
+
 # `make soak`: collectd with 64 simulated batteries under cycling faults for
 # SOAK_SECONDS (1800); the figures go to BENCHMARKS.md's soak section.
 soak: deps-ensure
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(SOAK_SO)
 	@BUILD=$(BUILD) scripts/soak.sh --bench
 
 # `make bench`: the speed and memory targets, measured and written to

@@ -18,6 +18,8 @@ PACKAGES=(
 	debhelper lintian fakeroot binutils man-db
 	# the Bluetooth VM (scripts/blevm): QEMU, its initramfs, btvirt, bluetoothd
 	qemu-system-x86 busybox-static cpio kmod bluez-test-tools bluez dbus
+	# the VM suite reads the HCI traffic of a link (hcidump -R)
+	bluez-hcidump
 )
 
 # The VM's kernel: Debian's package, fetched into blevm's cache (outside

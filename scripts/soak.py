@@ -272,50 +272,55 @@ def cmd_check(d, tap_on):
     sanitized = run.get("sanitized", "no") == "yes"
     rep = []
 
-    # 1. every poll within Timeout + 100 ms
-    worst, worst_name, late, polls, worst_at = 0.0, "", 0, 0, 0.0
-    worst_dur = 0.0
+    # 1. every poll within Timeout + 100 ms, on the poll's own clock: the
+    # soak's plugin build appends "NAME END POLL_S CALLBACK_S OK" per poll
+    # (tests/bench/poll_stopwatch.c)
+    times = []
+    try:
+        with open(os.path.join(d, "polltimes")) as f:
+            for line in f:
+                w = line.split()
+                if len(w) == 5 and float(w[2]) >= 0:
+                    times.append((w[0], float(w[1]), float(w[2]),
+                                  float(w[3]), w[4] == "1"))
+    except OSError:
+        pass
+    polls = sum(len(read_csv(d, b["name"], "bool-online")) for b in bats)
+    worst_dur = max((t[2] for t in times if t[4]), default=0.0)
+    worst = max(times, key=lambda t: t[2], default=("-", 0.0, 0.0, 0.0, 0))
+    worst_cb = max(times, key=lambda t: t[3], default=("-", 0.0, 0.0, 0.0, 0))
+    late = sum(1 for t in times if t[2] > TIMEOUT + 0.1)
+    rep.append("| polls (bool-online values) | %d |" % polls)
+    rep.append("| polls timed by the stopwatch | %d |" % len(times))
+    rep.append("| longest poll, successful | %.3f s |" % worst_dur)
+    rep.append("| longest poll incl. failed | %.3f s (%s at %.0f s) |"
+               % (worst[2], worst[0], worst[1] - t_start))
+    rep.append("| longest read callback (poll + values + notifications) "
+               "| %.3f s (%s at %.0f s) |"
+               % (worst_cb[3], worst_cb[0], worst_cb[1] - t_start))
+    tap.check(polls > 0, "values were written (%d polls)" % polls)
+    tap.check(len(times) >= polls * 0.99 and len(times) <= polls + len(bats),
+              "the stopwatch timed every poll (%d of %d)"
+              % (len(times), polls))
+    tap.check(late == 0,
+              "every poll ended within Timeout + 100 ms (longest %.3f s, "
+              "%s at %.0f s; %d late)"
+              % (worst[2], worst[0], worst[1] - t_start, late))
+    # From collectd's schedule: poll k of a battery is due at s0 + k *
+    # Interval; its end minus that bounds the poll plus its wait for a
+    # free read thread.  Reported, not checked: collectd moves a battery's
+    # next read to "now" after a late one, which shifts the later slots.
+    sched, sched_name = 0.0, "-"
     for b in bats:
         online = read_csv(d, b["name"], "bool-online")
-        dur = read_csv(d, b["name"], "duration-poll")
-        polls += len(online)
-        for _, v in dur:
-            worst_dur = max(worst_dur, v)
         if len(online) < 2:
             continue
-        # Poll k starts at s0 + k * Interval (collectd's schedule) and
-        # dispatches bool-online when it ends: end_k - k * Interval - the
-        # smallest such value bounds the poll's length plus its wait for a
-        # read thread.
         phase = [t - k * INTERVAL for k, (t, _) in enumerate(online)]
-        base = min(phase)
-        for p in phase:
-            e = p - base
-            if e > TIMEOUT + 0.1:
-                late += 1
-            if e > worst:
-                worst, worst_name = e, b["name"]
-                worst_at = online[phase.index(p)][0] - t_start
-    rep.append("| polls (bool-online values) | %d |" % polls)
-    rep.append("| longest poll, successful (duration-poll) | %.3f s |"
-               % worst_dur)
-    rep.append("| longest poll incl. failed, from the schedule | %.3f s (%s) |"
-               % (worst, worst_name))
-    tap.check(polls > 0, "values were written (%d polls)" % polls)
-    tap.check(worst_dur <= TIMEOUT + 0.1,
-              "every successful poll within Timeout + 100 ms (longest %.3f s)"
-              % worst_dur)
-    slot = ("every poll ended within Timeout + 100 ms of its slot "
-            "(longest %.3f s, %s at %.0f s; %d late)"
-            % (worst, worst_name, worst_at, late))
-    if sanitized:
-        # Measured from collectd's schedule, this includes the wait for a
-        # read thread, which ASan's slowdown of the whole daemon lengthens:
-        # reported, not checked (the polls' own duration-poll is checked
-        # above, and the plain run checks this).
-        print("# sanitized run, reported only: " + slot)
-    else:
-        tap.check(late == 0, slot)
+        e = max(phase) - min(phase)
+        if e > sched:
+            sched, sched_name = e, b["name"]
+    rep.append("| longest poll end after its slot, from collectd's schedule "
+               "(reported only) | %.3f s (%s) |" % (sched, sched_name))
 
     # 2. healthy batteries read at >= 95 % of their intervals
     lowest, lowest_name = 1.0, "-"

@@ -12,8 +12,9 @@
 #   scripts/soak.sh [--tap] [--bench]
 #   SOAK_SECONDS   length of the run (1800; make test's run is 180)
 #   SOAK_SEED      driver seed (1)
-#   SOAK_PLUGIN    the wattcycle.so to load (build/wattcycle.so); with
-#                  SOAK_SANITIZE=1 build/san/wattcycle.so under ASan/UBSan
+#   SOAK_PLUGIN    the wattcycle.so to load (build/soak/wattcycle.so: the
+#                  shipped glue with a stopwatch per poll); with
+#                  SOAK_SANITIZE=1 build/soak-san/wattcycle.so under ASan/UBSan
 #   --tap          TAP lines (tests/integration/soak.sh)
 #   --bench        rewrite the soak section of BENCHMARKS.md (make soak)
 # Exit 0 when every check passed.
@@ -37,9 +38,9 @@ for a in "$@"; do
 	esac
 done
 if [[ $SANITIZE == 1 ]]; then
-	PLUGIN=${SOAK_PLUGIN:-$BUILD_ABS/san/wattcycle.so}
+	PLUGIN=${SOAK_PLUGIN:-$BUILD_ABS/soak-san/wattcycle.so}
 else
-	PLUGIN=${SOAK_PLUGIN:-$BUILD_ABS/wattcycle.so}
+	PLUGIN=${SOAK_PLUGIN:-$BUILD_ABS/soak/wattcycle.so}
 fi
 export SIM=$BUILD_ABS/wattcycle-sim
 say() { if [[ -n $TAP ]]; then echo "# $*"; else echo "soak: $*"; fi; }
@@ -107,7 +108,8 @@ collectd_conf host=soak base="$TMP/base" interval=2 readthreads=16 log="$TMP/col
   Target "stop"
 </Chain>' plugindir="$TMP/plugin" wattcycle="$(batteries)" >"$TMP/collectd.conf"
 
-ENV=()
+# every poll's own length, from the stopwatch in the soak's plugin build
+ENV=(env "WC_SOAK_TIMES=$TMP/polltimes")
 if [[ $SANITIZE == 1 ]]; then
 	# collectd itself is not instrumented: the ASan/UBSan runtimes must be
 	# in the process before the plugin is dlopen()ed, hence LD_PRELOAD.
@@ -116,7 +118,7 @@ if [[ $SANITIZE == 1 ]]; then
 	# contexts of the other plugins); the plugin's own leaks are covered by
 	# the unit tests under ASan and valgrind and by fuzz_config.
 	# quarantine_size_mb keeps ASan's RSS growth modest over the run.
-	ENV=(env "LD_PRELOAD=$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+	ENV+=("LD_PRELOAD=$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 		"ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:quarantine_size_mb=16:log_path=$TMP/asan"
 		"UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$TMP/ubsan")
 fi
