@@ -368,8 +368,11 @@ static enum wc_err send_cmd(struct wc_mgmt *m, uint16_t opcode,
 	while (w < 0 && errno == EINTR);
 	err = errno;
 	free(pkt);
-	if (w != (ssize_t)n) {
-		errno = w < 0 ? err : EIO;
+	/* The kernel answers a refused command (Permission Denied, for one)
+	 * with a Command Status on the socket and a write() of 0: the answer
+	 * says what happened, so only an error is a failure here. */
+	if (w < 0) {
+		errno = err;
 		return WC_E_IO;
 	}
 	return WC_OK;
