@@ -503,6 +503,15 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
  * Busy: its discovery is listened to (every control socket with
  * CAP_NET_ADMIN gets the Device Found events) and left running.
  *
+ * Beside the control socket, the adapter's raw HCI socket is read (never
+ * written) for the advertising reports themselves: the kernel turns on the
+ * controller's duplicate filter for a discovery and drops the reports that
+ * come before it has marked the discovery running, so a device heard in
+ * that first moment would not be reported again in the round (an emulated
+ * controller reports each advertiser once, at that moment).  Without
+ * CAP_NET_RAW there is no such socket, and the Device Found events alone
+ * are used.
+ *
  * Raw HCI scanning (hci.c's wc_hci_scan) is only the fallback for a kernel
  * without the management interface. */
 
@@ -515,6 +524,8 @@ struct scan_state {
 	size_t n;
 	uint16_t index;       /* the controller (mgmt) */
 	char hci[16];         /* its name, for messages */
+	int raw;              /* the adapter's raw HCI socket, reports only;
+				 -1 without (no CAP_NET_RAW) */
 	bool ours;            /* our discovery runs (no end seen since) */
 	bool foreign;         /* listening to another program's discovery */
 	bool restart;         /* ours ended before the deadline: start again */
@@ -594,6 +605,45 @@ static bool scan_event(void *user, const struct wc_mgmt_hdr *h,
 	}
 }
 
+/* The adapter's raw HCI socket passing LE Meta events only (nothing is
+ * ever sent on it), opened before the discovery starts so that its first
+ * reports are kept; -1 when it cannot be had. */
+static int scan_raw_open(uint16_t index)
+{
+	static const uint8_t le_meta = EVT_LE_META_EVENT;
+	struct hci_filter f;
+	int dd = hci_open_dev(index);
+
+	if (dd < 0)
+		return -1;
+	wc_hci_filter_events(&f, &le_meta, 1, 0);
+	if (setsockopt(dd, SOL_HCI, HCI_FILTER, &f, sizeof(f)) < 0) {
+		hci_close_dev(dd);
+		return -1;
+	}
+	return dd;
+}
+
+/* One packet from the raw socket: its advertising reports, legacy or
+ * extended.  A socket that fails is given up (Device Found remains). */
+static void scan_raw_read(struct scan_state *st)
+{
+	uint8_t buf[WC_HCI_MAX_PKT];
+	ssize_t n = read(st->raw, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		hci_close_dev(st->raw);
+		st->raw = -1;
+		return;
+	}
+	if (n >= 3 && buf[0] == WC_HCI_PKT_EVENT &&
+	    buf[1] == EVT_LE_META_EVENT && (size_t)buf[2] + 3 <= (size_t)n)
+		(void)wc_adv_parse_le_meta(buf + 3, buf[2], scan_collect, st,
+					   NULL);
+}
+
 /* Open: the control socket and the controller.  WC_E_NOBT with *no_mgmt
  * set when the kernel has no management interface (raw HCI then). */
 static enum wc_err scan_open(const char *adapter, struct wc_mgmt **m,
@@ -622,6 +672,7 @@ static enum wc_err scan_open(const char *adapter, struct wc_mgmt **m,
 	}
 	st->index = c.index;
 	snprintf(st->hci, sizeof(st->hci), "hci%u", (unsigned)c.index);
+	st->raw = scan_raw_open(c.index);
 	return WC_OK;
 }
 
@@ -672,22 +723,46 @@ static enum wc_err scan_start(struct wc_mgmt *m, struct scan_state *st,
 	}
 }
 
-/* Collect: Device Found events until the deadline; our discovery, ended
- * by the kernel before it, is started again. */
+/* Collect: Device Found events and the raw reports until the deadline;
+ * our discovery, ended by the kernel before it, is started again. */
 static enum wc_err scan_listen(struct wc_mgmt *m, struct scan_state *st,
 			       uint64_t deadline, char *msg, size_t msglen)
 {
 	enum wc_err rc;
 
 	for (;;) {
-		rc = wc_mgmt_wait_events(m, deadline, scan_event, st);
-		if (rc != WC_OK) {
-			wc_link_msg(msg, msglen,
-				    "reading discovery events on %s failed: %s",
-				    st->hci, rc == WC_E_IO ? strerror(errno) :
-				    wc_strerror(rc));
+		struct pollfd p[2] = {
+			{ .fd = wc_mgmt_fd(m), .events = POLLIN },
+			{ .fd = st->raw, .events = POLLIN },
+		};
+		int n = poll(p, st->raw >= 0 ? 2 : 1, wc_ms_left(deadline));
+
+		if (n < 0 && errno == EINTR) {
+			st->interrupted = true; /* the caller's signal */
+			return WC_OK;
+		}
+		if (n < 0) {
+			wc_link_msg(msg, msglen, "waiting for discovery events "
+				    "on %s failed: %s", st->hci,
+				    strerror(errno));
 			return WC_E_IO;
 		}
+		/* one packet from each readable socket per turn: neither
+		 * can hold the other up, nor the loop past the deadline */
+		if (n > 0 && p[0].revents) {
+			rc = wc_mgmt_wait_events(m, wc_now_ms(), scan_event,
+						 st);
+			if (rc != WC_OK) {
+				wc_link_msg(msg, msglen,
+					    "reading discovery events on %s "
+					    "failed: %s", st->hci,
+					    rc == WC_E_IO ? strerror(errno) :
+							    wc_strerror(rc));
+				return WC_E_IO;
+			}
+		}
+		if (n > 0 && st->raw >= 0 && p[1].revents)
+			scan_raw_read(st);
 		if (st->gone) {
 			wc_link_msg(msg, msglen,
 				    "adapter %s went away during the scan",
@@ -696,13 +771,11 @@ static enum wc_err scan_listen(struct wc_mgmt *m, struct scan_state *st,
 		}
 		if (wc_ms_left(deadline) == 0)
 			return WC_OK;
-		if (!st->restart) {
-			st->interrupted = true; /* only a signal ends it early */
-			return WC_OK;
+		if (st->restart) {
+			rc = scan_start(m, st, msg, msglen);
+			if (rc != WC_OK)
+				return rc;
 		}
-		rc = scan_start(m, st, msg, msglen);
-		if (rc != WC_OK)
-			return rc;
 	}
 }
 
@@ -869,6 +942,7 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 		return WC_E_ARG;
 	}
 	memset(&st, 0, sizeof(st));
+	st.raw = -1;
 	st.devs = calloc(WC_BLE_SCAN_MAX, sizeof(*st.devs));
 	if (!st.devs) {
 		wc_link_msg(msg, msglen, "out of memory");
@@ -878,6 +952,8 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 	if (rc == WC_OK) {
 		rc = scan_mgmt(m, &st, deadline, msg, msglen);
 		wc_mgmt_close(m);
+		if (st.raw >= 0)
+			hci_close_dev(st.raw);
 	} else if (no_mgmt) {
 		rc = scan_hci(adapter, &st, deadline, msg, msglen);
 	}

@@ -250,6 +250,11 @@ void wc_mgmt_close(struct wc_mgmt *m)
 	free(m);
 }
 
+int wc_mgmt_fd(const struct wc_mgmt *m)
+{
+	return m ? m->fd : -1;
+}
+
 enum wc_err wc_mgmt_open(struct wc_mgmt **out, struct wc_diag *d, char *msg,
 			 size_t msglen)
 {
