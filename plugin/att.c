@@ -12,31 +12,6 @@
 #include "bytes.h"
 #include "clock.h"
 
-/* opcodes (Core Vol 3 Part F 3.4.8) */
-#define ATT_OP_ERROR_RSP 0x01
-#define ATT_OP_MTU_REQ 0x02
-#define ATT_OP_MTU_RSP 0x03
-#define ATT_OP_FIND_INFO_REQ 0x04
-#define ATT_OP_FIND_INFO_RSP 0x05
-#define ATT_OP_READ_BY_TYPE_REQ 0x08
-#define ATT_OP_READ_BY_TYPE_RSP 0x09
-#define ATT_OP_READ_REQ 0x0A
-#define ATT_OP_READ_RSP 0x0B
-#define ATT_OP_READ_BY_GROUP_REQ 0x10
-#define ATT_OP_READ_BY_GROUP_RSP 0x11
-#define ATT_OP_WRITE_REQ 0x12
-#define ATT_OP_WRITE_RSP 0x13
-#define ATT_OP_NOTIFY 0x1B
-#define ATT_OP_INDICATE 0x1D
-#define ATT_OP_CONFIRM 0x1E
-#define ATT_OP_WRITE_CMD 0x52
-/* bit 6: a command, which an unaware receiver ignores (3.3.1) */
-#define ATT_OP_CMD_FLAG 0x40
-
-#define GATT_PRIMARY_SERVICE 0x2800
-#define GATT_CHARACTERISTIC 0x2803
-#define GATT_CCCD 0x2902
-
 #define ATT_ERROR_RSP_LEN 5
 /* a write command waits this long at most for socket buffer space */
 #define ATT_CMD_SEND_MS 1000
@@ -57,36 +32,42 @@ static const struct {
 	enum att_op_type type;
 	const char *name;
 } att_op_table[] = {
-	{ 0x01, ATT_OP_TYPE_RSP, "Error Response" },
-	{ 0x02, ATT_OP_TYPE_REQ, "Exchange MTU Request" },
-	{ 0x03, ATT_OP_TYPE_RSP, "Exchange MTU Response" },
-	{ 0x04, ATT_OP_TYPE_REQ, "Find Information Request" },
-	{ 0x05, ATT_OP_TYPE_RSP, "Find Information Response" },
-	{ 0x06, ATT_OP_TYPE_REQ, "Find By Type Value Request" },
-	{ 0x07, ATT_OP_TYPE_RSP, "Find By Type Value Response" },
-	{ 0x08, ATT_OP_TYPE_REQ, "Read By Type Request" },
-	{ 0x09, ATT_OP_TYPE_RSP, "Read By Type Response" },
-	{ 0x0A, ATT_OP_TYPE_REQ, "Read Request" },
-	{ 0x0B, ATT_OP_TYPE_RSP, "Read Response" },
-	{ 0x0C, ATT_OP_TYPE_REQ, "Read Blob Request" },
-	{ 0x0D, ATT_OP_TYPE_RSP, "Read Blob Response" },
-	{ 0x0E, ATT_OP_TYPE_REQ, "Read Multiple Request" },
-	{ 0x0F, ATT_OP_TYPE_RSP, "Read Multiple Response" },
-	{ 0x10, ATT_OP_TYPE_REQ, "Read By Group Type Request" },
-	{ 0x11, ATT_OP_TYPE_RSP, "Read By Group Type Response" },
-	{ 0x12, ATT_OP_TYPE_REQ, "Write Request" },
-	{ 0x13, ATT_OP_TYPE_RSP, "Write Response" },
-	{ 0x16, ATT_OP_TYPE_REQ, "Prepare Write Request" },
-	{ 0x17, ATT_OP_TYPE_RSP, "Prepare Write Response" },
-	{ 0x18, ATT_OP_TYPE_REQ, "Execute Write Request" },
-	{ 0x19, ATT_OP_TYPE_RSP, "Execute Write Response" },
-	{ 0x1B, ATT_OP_TYPE_NFY, "Handle Value Notification" },
-	{ 0x1D, ATT_OP_TYPE_IND, "Handle Value Indication" },
-	{ 0x1E, ATT_OP_TYPE_CONF, "Handle Value Confirmation" },
-	{ 0x20, ATT_OP_TYPE_REQ, "Read Multiple Variable Request" },
-	{ 0x21, ATT_OP_TYPE_RSP, "Read Multiple Variable Response" },
-	{ 0x52, ATT_OP_TYPE_CMD, "Write Command" },
-	{ 0xD2, ATT_OP_TYPE_CMD, "Signed Write Command" },
+	{ ATT_OP_ERROR_RSP, ATT_OP_TYPE_RSP, "Error Response" },
+	{ ATT_OP_MTU_REQ, ATT_OP_TYPE_REQ, "Exchange MTU Request" },
+	{ ATT_OP_MTU_RSP, ATT_OP_TYPE_RSP, "Exchange MTU Response" },
+	{ ATT_OP_FIND_INFO_REQ, ATT_OP_TYPE_REQ, "Find Information Request" },
+	{ ATT_OP_FIND_INFO_RSP, ATT_OP_TYPE_RSP, "Find Information Response" },
+	{ ATT_OP_FIND_BY_TYPE_REQ, ATT_OP_TYPE_REQ,
+	  "Find By Type Value Request" },
+	{ ATT_OP_FIND_BY_TYPE_RSP, ATT_OP_TYPE_RSP,
+	  "Find By Type Value Response" },
+	{ ATT_OP_READ_BY_TYPE_REQ, ATT_OP_TYPE_REQ, "Read By Type Request" },
+	{ ATT_OP_READ_BY_TYPE_RSP, ATT_OP_TYPE_RSP, "Read By Type Response" },
+	{ ATT_OP_READ_REQ, ATT_OP_TYPE_REQ, "Read Request" },
+	{ ATT_OP_READ_RSP, ATT_OP_TYPE_RSP, "Read Response" },
+	{ ATT_OP_READ_BLOB_REQ, ATT_OP_TYPE_REQ, "Read Blob Request" },
+	{ ATT_OP_READ_BLOB_RSP, ATT_OP_TYPE_RSP, "Read Blob Response" },
+	{ ATT_OP_READ_MULT_REQ, ATT_OP_TYPE_REQ, "Read Multiple Request" },
+	{ ATT_OP_READ_MULT_RSP, ATT_OP_TYPE_RSP, "Read Multiple Response" },
+	{ ATT_OP_READ_BY_GROUP_REQ, ATT_OP_TYPE_REQ,
+	  "Read By Group Type Request" },
+	{ ATT_OP_READ_BY_GROUP_RSP, ATT_OP_TYPE_RSP,
+	  "Read By Group Type Response" },
+	{ ATT_OP_WRITE_REQ, ATT_OP_TYPE_REQ, "Write Request" },
+	{ ATT_OP_WRITE_RSP, ATT_OP_TYPE_RSP, "Write Response" },
+	{ ATT_OP_PREP_WRITE_REQ, ATT_OP_TYPE_REQ, "Prepare Write Request" },
+	{ ATT_OP_PREP_WRITE_RSP, ATT_OP_TYPE_RSP, "Prepare Write Response" },
+	{ ATT_OP_EXEC_WRITE_REQ, ATT_OP_TYPE_REQ, "Execute Write Request" },
+	{ ATT_OP_EXEC_WRITE_RSP, ATT_OP_TYPE_RSP, "Execute Write Response" },
+	{ ATT_OP_NOTIFY, ATT_OP_TYPE_NFY, "Handle Value Notification" },
+	{ ATT_OP_INDICATE, ATT_OP_TYPE_IND, "Handle Value Indication" },
+	{ ATT_OP_CONFIRM, ATT_OP_TYPE_CONF, "Handle Value Confirmation" },
+	{ ATT_OP_READ_MULT_VAR_REQ, ATT_OP_TYPE_REQ,
+	  "Read Multiple Variable Request" },
+	{ ATT_OP_READ_MULT_VAR_RSP, ATT_OP_TYPE_RSP,
+	  "Read Multiple Variable Response" },
+	{ ATT_OP_WRITE_CMD, ATT_OP_TYPE_CMD, "Write Command" },
+	{ ATT_OP_SIGNED_WRITE_CMD, ATT_OP_TYPE_CMD, "Signed Write Command" },
 	{ 0, ATT_OP_TYPE_UNKNOWN, NULL },
 };
 
@@ -95,9 +76,18 @@ static const struct {
 	uint8_t req;
 	uint8_t rsp;
 } att_req_rsp_table[] = {
-	{ 0x02, 0x03 }, { 0x04, 0x05 }, { 0x06, 0x07 }, { 0x08, 0x09 },
-	{ 0x0A, 0x0B }, { 0x0C, 0x0D }, { 0x0E, 0x0F }, { 0x10, 0x11 },
-	{ 0x12, 0x13 }, { 0x16, 0x17 }, { 0x18, 0x19 }, { 0x20, 0x21 },
+	{ ATT_OP_MTU_REQ, ATT_OP_MTU_RSP },
+	{ ATT_OP_FIND_INFO_REQ, ATT_OP_FIND_INFO_RSP },
+	{ ATT_OP_FIND_BY_TYPE_REQ, ATT_OP_FIND_BY_TYPE_RSP },
+	{ ATT_OP_READ_BY_TYPE_REQ, ATT_OP_READ_BY_TYPE_RSP },
+	{ ATT_OP_READ_REQ, ATT_OP_READ_RSP },
+	{ ATT_OP_READ_BLOB_REQ, ATT_OP_READ_BLOB_RSP },
+	{ ATT_OP_READ_MULT_REQ, ATT_OP_READ_MULT_RSP },
+	{ ATT_OP_READ_BY_GROUP_REQ, ATT_OP_READ_BY_GROUP_RSP },
+	{ ATT_OP_WRITE_REQ, ATT_OP_WRITE_RSP },
+	{ ATT_OP_PREP_WRITE_REQ, ATT_OP_PREP_WRITE_RSP },
+	{ ATT_OP_EXEC_WRITE_REQ, ATT_OP_EXEC_WRITE_RSP },
+	{ ATT_OP_READ_MULT_VAR_REQ, ATT_OP_READ_MULT_VAR_RSP },
 	{ 0, 0 },
 };
 
@@ -105,23 +95,23 @@ static const struct {
 	uint8_t code;
 	const char *name;
 } att_ecode_table[] = {
-	{ 0x01, "invalid handle" },
-	{ 0x02, "read not permitted" },
-	{ 0x03, "write not permitted" },
-	{ 0x04, "invalid PDU" },
-	{ 0x05, "insufficient authentication" },
-	{ 0x06, "request not supported" },
-	{ 0x07, "invalid offset" },
-	{ 0x08, "insufficient authorization" },
-	{ 0x09, "prepare queue full" },
-	{ 0x0A, "attribute not found" },
-	{ 0x0B, "attribute not long" },
-	{ 0x0C, "insufficient encryption key size" },
-	{ 0x0D, "invalid attribute value length" },
-	{ 0x0E, "unlikely error" },
-	{ 0x0F, "insufficient encryption" },
-	{ 0x10, "unsupported group type" },
-	{ 0x11, "insufficient resources" },
+	{ ATT_ECODE_INVALID_HANDLE, "invalid handle" },
+	{ ATT_ECODE_READ_NOT_PERMITTED, "read not permitted" },
+	{ ATT_ECODE_WRITE_NOT_PERMITTED, "write not permitted" },
+	{ ATT_ECODE_INVALID_PDU, "invalid PDU" },
+	{ ATT_ECODE_INSUFF_AUTHENTICATION, "insufficient authentication" },
+	{ ATT_ECODE_REQ_NOT_SUPP, "request not supported" },
+	{ ATT_ECODE_INVALID_OFFSET, "invalid offset" },
+	{ ATT_ECODE_INSUFF_AUTHORIZATION, "insufficient authorization" },
+	{ ATT_ECODE_PREP_QUEUE_FULL, "prepare queue full" },
+	{ ATT_ECODE_ATTR_NOT_FOUND, "attribute not found" },
+	{ ATT_ECODE_ATTR_NOT_LONG, "attribute not long" },
+	{ ATT_ECODE_INSUFF_ENC_KEY_SIZE, "insufficient encryption key size" },
+	{ ATT_ECODE_INVALID_VALUE_LEN, "invalid attribute value length" },
+	{ ATT_ECODE_UNLIKELY, "unlikely error" },
+	{ ATT_ECODE_INSUFF_ENCRYPTION, "insufficient encryption" },
+	{ ATT_ECODE_UNSUPPORTED_GROUP, "unsupported group type" },
+	{ ATT_ECODE_INSUFF_RESOURCES, "insufficient resources" },
 	{ 0, NULL },
 };
 
@@ -180,7 +170,7 @@ const char *att_ecode_name(uint8_t ecode)
 	for (i = 0; att_ecode_table[i].code; i++)
 		if (att_ecode_table[i].code == ecode)
 			return att_ecode_table[i].name;
-	if (ecode >= 0x80 && ecode <= 0x9F)
+	if (ecode >= ATT_ECODE_APP_FIRST && ecode <= ATT_ECODE_APP_LAST)
 		return "application error";
 	return "unknown error";
 }
@@ -706,7 +696,7 @@ static enum wc_err walk_services(struct att *a,
 		req[0] = ATT_OP_READ_BY_GROUP_REQ;
 		put_le16(req + 1, start);
 		put_le16(req + 3, 0xFFFF);
-		put_le16(req + 5, GATT_PRIMARY_SERVICE);
+		put_le16(req + 5, GATT_UUID_PRIMARY);
 		rc = request(a, req, sizeof(req), &len, deadline_ms, &dd);
 		if (is_not_found(rc, &dd))
 			return WC_OK;
@@ -839,7 +829,7 @@ enum wc_err att_discover_chars(struct att *a, uint16_t start, uint16_t end,
 		req[0] = ATT_OP_READ_BY_TYPE_REQ;
 		put_le16(req + 1, next);
 		put_le16(req + 3, end);
-		put_le16(req + 5, GATT_CHARACTERISTIC);
+		put_le16(req + 5, GATT_UUID_CHAR);
 		rc = request(a, req, sizeof(req), &len, deadline_ms, &dd);
 		if (is_not_found(rc, &dd)) {
 			rc = WC_OK;
@@ -927,7 +917,8 @@ enum wc_err att_find_cccd(struct att *a, uint16_t start, uint16_t end,
 			if (h < next || h > end || (last && h <= last))
 				return bad_rsp(a, d, len);
 			last = h;
-			if (elen == 4 && get_le16(a->rx + off + 2) == GATT_CCCD) {
+			if (elen == 4 &&
+			    get_le16(a->rx + off + 2) == GATT_UUID_CCCD) {
 				*cccd_handle = h;
 				return WC_OK;
 			}

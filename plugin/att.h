@@ -32,21 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "att_opcodes.h"
 #include "wc_error.h"
-
-#define ATT_DEFAULT_MTU 23
-#define ATT_MAX_MTU 517
-
-/* characteristic properties (Core Vol 3 Part G 3.3.1.1) */
-#define ATT_PROP_READ 0x02
-#define ATT_PROP_WRITE_NR 0x04
-#define ATT_PROP_WRITE 0x08
-#define ATT_PROP_NOTIFY 0x10
-#define ATT_PROP_INDICATE 0x20
-
-/* ATT error codes that callers test for */
-#define ATT_ECODE_REQ_NOT_SUPP 0x06
-#define ATT_ECODE_ATTR_NOT_FOUND 0x0A
 
 /* A UUID, always held as 128 bits in string (big-endian) order; a 16-bit
  * UUID is expanded with the Bluetooth base UUID, so comparing is memcmp

@@ -255,7 +255,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			c->has_version = c->battery_opts = true;
 			break;
 		case OPT_MTU:
-			if (parse_long(a, GATT_MTU_DEFAULT, GATT_MTU_MAX,
+			if (parse_long(a, ATT_DEFAULT_MTU, ATT_MAX_MTU,
 				       &c->mtu) < 0)
 				return usage_error("--mtu '%s': expected 23..517",
 						   a);
