@@ -415,6 +415,26 @@ static void test_at(void **state)
 	}
 }
 
+/* The MOSFETs are status 3 bits 1 and 2 (CHG ON, DSG ON); decoders and
+ * the simulator reach them through the table. */
+static void test_mosfet(void **state)
+{
+	struct wc_status_regs r;
+
+	(void)state;
+	assert_string_equal(wc_alarm_mosfet(WC_SIDE_CHG)->id, "chg_on");
+	assert_string_equal(wc_alarm_mosfet(WC_SIDE_DSG)->id, "dsg_on");
+	assert_null(wc_alarm_mosfet(WC_SIDE_BOTH));
+	memset(&r, 0, sizeof(r));
+	r.status3 = 0x02;
+	assert_true(wc_alarm_mosfet_on(&r, WC_SIDE_CHG));
+	assert_false(wc_alarm_mosfet_on(&r, WC_SIDE_DSG));
+	r.status3 = 0xFD; /* every bit but the charge MOSFET's */
+	assert_false(wc_alarm_mosfet_on(&r, WC_SIDE_CHG));
+	assert_true(wc_alarm_mosfet_on(&r, WC_SIDE_DSG));
+	assert_false(wc_alarm_mosfet_on(&r, WC_SIDE_BOTH));
+}
+
 static void test_apply(void **state)
 {
 	(void)state;
@@ -552,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_vectors_active),
 		cmocka_unit_test(test_by_id),
 		cmocka_unit_test(test_at),
+		cmocka_unit_test(test_mosfet),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_count_active),
 		cmocka_unit_test(test_reg_value),
