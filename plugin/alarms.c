@@ -114,14 +114,6 @@ bool wc_alarm_mosfet_on(const struct wc_status_regs *r, enum wc_side side)
 	return a && wc_alarm_active(a, r);
 }
 
-const struct wc_alarm *wc_alarm_at(enum wc_alarm_reg reg, unsigned bit)
-{
-	for (size_t i = 0; i < wc_alarm_count; i++)
-		if (wc_alarms[i].reg == reg && wc_alarms[i].bit == bit)
-			return &wc_alarms[i];
-	return NULL;
-}
-
 uint8_t wc_alarm_reg_value(const struct wc_status_regs *r,
 			   enum wc_alarm_reg reg)
 {

@@ -89,9 +89,6 @@ const struct wc_alarm *wc_alarm_by_id(const char *id);
 const struct wc_alarm *wc_alarm_mosfet(enum wc_side side);
 bool wc_alarm_mosfet_on(const struct wc_status_regs *r, enum wc_side side);
 
-/* The code at a register bit, or NULL for a bit without a code. */
-const struct wc_alarm *wc_alarm_at(enum wc_alarm_reg reg, unsigned bit);
-
 /* The byte of a register in decoded 0x8D data. */
 uint8_t wc_alarm_reg_value(const struct wc_status_regs *r,
 			   enum wc_alarm_reg reg);

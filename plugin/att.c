@@ -2,7 +2,6 @@
 #include "att.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,45 +29,38 @@ enum att_op_type {
 static const struct {
 	uint8_t op;
 	enum att_op_type type;
-	const char *name;
 } att_op_table[] = {
-	{ ATT_OP_ERROR_RSP, ATT_OP_TYPE_RSP, "Error Response" },
-	{ ATT_OP_MTU_REQ, ATT_OP_TYPE_REQ, "Exchange MTU Request" },
-	{ ATT_OP_MTU_RSP, ATT_OP_TYPE_RSP, "Exchange MTU Response" },
-	{ ATT_OP_FIND_INFO_REQ, ATT_OP_TYPE_REQ, "Find Information Request" },
-	{ ATT_OP_FIND_INFO_RSP, ATT_OP_TYPE_RSP, "Find Information Response" },
-	{ ATT_OP_FIND_BY_TYPE_REQ, ATT_OP_TYPE_REQ,
-	  "Find By Type Value Request" },
-	{ ATT_OP_FIND_BY_TYPE_RSP, ATT_OP_TYPE_RSP,
-	  "Find By Type Value Response" },
-	{ ATT_OP_READ_BY_TYPE_REQ, ATT_OP_TYPE_REQ, "Read By Type Request" },
-	{ ATT_OP_READ_BY_TYPE_RSP, ATT_OP_TYPE_RSP, "Read By Type Response" },
-	{ ATT_OP_READ_REQ, ATT_OP_TYPE_REQ, "Read Request" },
-	{ ATT_OP_READ_RSP, ATT_OP_TYPE_RSP, "Read Response" },
-	{ ATT_OP_READ_BLOB_REQ, ATT_OP_TYPE_REQ, "Read Blob Request" },
-	{ ATT_OP_READ_BLOB_RSP, ATT_OP_TYPE_RSP, "Read Blob Response" },
-	{ ATT_OP_READ_MULT_REQ, ATT_OP_TYPE_REQ, "Read Multiple Request" },
-	{ ATT_OP_READ_MULT_RSP, ATT_OP_TYPE_RSP, "Read Multiple Response" },
-	{ ATT_OP_READ_BY_GROUP_REQ, ATT_OP_TYPE_REQ,
-	  "Read By Group Type Request" },
-	{ ATT_OP_READ_BY_GROUP_RSP, ATT_OP_TYPE_RSP,
-	  "Read By Group Type Response" },
-	{ ATT_OP_WRITE_REQ, ATT_OP_TYPE_REQ, "Write Request" },
-	{ ATT_OP_WRITE_RSP, ATT_OP_TYPE_RSP, "Write Response" },
-	{ ATT_OP_PREP_WRITE_REQ, ATT_OP_TYPE_REQ, "Prepare Write Request" },
-	{ ATT_OP_PREP_WRITE_RSP, ATT_OP_TYPE_RSP, "Prepare Write Response" },
-	{ ATT_OP_EXEC_WRITE_REQ, ATT_OP_TYPE_REQ, "Execute Write Request" },
-	{ ATT_OP_EXEC_WRITE_RSP, ATT_OP_TYPE_RSP, "Execute Write Response" },
-	{ ATT_OP_NOTIFY, ATT_OP_TYPE_NFY, "Handle Value Notification" },
-	{ ATT_OP_INDICATE, ATT_OP_TYPE_IND, "Handle Value Indication" },
-	{ ATT_OP_CONFIRM, ATT_OP_TYPE_CONF, "Handle Value Confirmation" },
-	{ ATT_OP_READ_MULT_VAR_REQ, ATT_OP_TYPE_REQ,
-	  "Read Multiple Variable Request" },
-	{ ATT_OP_READ_MULT_VAR_RSP, ATT_OP_TYPE_RSP,
-	  "Read Multiple Variable Response" },
-	{ ATT_OP_WRITE_CMD, ATT_OP_TYPE_CMD, "Write Command" },
-	{ ATT_OP_SIGNED_WRITE_CMD, ATT_OP_TYPE_CMD, "Signed Write Command" },
-	{ 0, ATT_OP_TYPE_UNKNOWN, NULL },
+	{ ATT_OP_ERROR_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_MTU_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_MTU_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_FIND_INFO_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_FIND_INFO_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_FIND_BY_TYPE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_FIND_BY_TYPE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_BY_TYPE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_BY_TYPE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_BLOB_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_BLOB_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_MULT_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_MULT_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_BY_GROUP_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_BY_GROUP_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_WRITE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_WRITE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_PREP_WRITE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_PREP_WRITE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_EXEC_WRITE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_EXEC_WRITE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_NOTIFY, ATT_OP_TYPE_NFY },
+	{ ATT_OP_INDICATE, ATT_OP_TYPE_IND },
+	{ ATT_OP_CONFIRM, ATT_OP_TYPE_CONF },
+	{ ATT_OP_READ_MULT_VAR_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_MULT_VAR_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_WRITE_CMD, ATT_OP_TYPE_CMD },
+	{ ATT_OP_SIGNED_WRITE_CMD, ATT_OP_TYPE_CMD },
+	{ 0, ATT_OP_TYPE_UNKNOWN },
 };
 
 /* Which response answers which request; sentinel 0. */
@@ -125,8 +117,6 @@ struct att {
 	void (*notify_cb)(void *user, uint16_t handle, const uint8_t *value,
 			  size_t len);
 	void *notify_user;
-	void (*log_cb)(void *user, enum att_log_level level, const char *line);
-	void *log_user;
 	/* one byte more than the largest MTU, so an oversize PDU shows */
 	uint8_t rx[ATT_MAX_MTU + 1];
 };
@@ -141,16 +131,6 @@ static enum att_op_type op_type(uint8_t op)
 		if (att_op_table[i].op == op)
 			return att_op_table[i].type;
 	return ATT_OP_TYPE_UNKNOWN;
-}
-
-static const char *op_name(uint8_t op)
-{
-	size_t i;
-
-	for (i = 0; att_op_table[i].op; i++)
-		if (att_op_table[i].op == op)
-			return att_op_table[i].name;
-	return "unknown opcode";
 }
 
 static uint8_t rsp_for(uint8_t req)
@@ -302,17 +282,6 @@ void att_set_notify_cb(struct att *a,
 	a->notify_user = user;
 }
 
-void att_set_log_cb(struct att *a,
-		    void (*cb)(void *user, enum att_log_level level,
-			       const char *line),
-		    void *user)
-{
-	if (!a)
-		return;
-	a->log_cb = cb;
-	a->log_user = user;
-}
-
 unsigned att_round_trips(const struct att *a)
 {
 	return a ? a->round_trips : 0;
@@ -334,42 +303,6 @@ bool att_alive(const struct att *a)
 	return a && !a->dead;
 }
 
-/* ---- logging ---- */
-
-__attribute__((format(printf, 3, 4))) static void
-att_log(const struct att *a, enum att_log_level level, const char *fmt, ...)
-{
-	char line[160];
-	va_list ap;
-
-	if (!a->log_cb)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	a->log_cb(a->log_user, level, line);
-}
-
-static void att_hexdump(const struct att *a, char dir, const uint8_t *p,
-			size_t len)
-{
-	/* "> " + 3 per byte; longer PDUs end in "..." */
-	char line[3 + 3 * 64 + 4];
-	size_t i, off;
-
-	if (!a->log_cb)
-		return;
-	line[0] = dir;
-	line[1] = '\0';
-	off = 1;
-	for (i = 0; i < len && i < 64; i++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, " %02x",
-					p[i]);
-	if (i < len)
-		snprintf(line + off, sizeof(line) - off, " ...");
-	a->log_cb(a->log_user, ATT_LOG_HEXDUMP, line);
-}
-
 /* ---- I/O ---- */
 
 /* End the link: from now on every call fails fast. */
@@ -377,7 +310,6 @@ static enum wc_err kill_link(struct att *a, struct wc_diag *d,
 			     enum wc_err code, uint32_t x, uint32_t y)
 {
 	a->dead = true;
-	att_log(a, ATT_LOG_DEBUG, "link dead: %s", wc_strerror(code));
 	return wc_fail(d, code, x, y);
 }
 
@@ -386,7 +318,6 @@ static enum wc_err send_pdu(struct att *a, const uint8_t *pdu, size_t len,
 {
 	if (len > a->mtu)
 		return wc_fail(d, WC_E_ARG, (uint32_t)len, a->mtu);
-	att_hexdump(a, '>', pdu, len);
 	for (;;) {
 		struct pollfd p = { .fd = a->fd, .events = POLLOUT };
 		/* MSG_NOSIGNAL: a closed peer must not SIGPIPE the daemon */
@@ -459,14 +390,9 @@ static enum wc_err recv_pdu(struct att *a, uint64_t deadline_ms, size_t *len,
 			return kill_link(a, d, WC_E_IO, (uint32_t)errno, 0);
 		}
 		a->rx_first = true;
-		att_hexdump(a, '<', a->rx, (size_t)n);
-		if ((size_t)n > a->mtu) {
-			att_log(a, ATT_LOG_DEBUG,
-				"PDU of %zd bytes exceeds the MTU of %u", n,
-				a->mtu);
+		if ((size_t)n > a->mtu)
 			return kill_link(a, d, WC_E_PROTO, a->rx[0],
 					 (uint32_t)n);
-		}
 		*len = (size_t)n;
 		return WC_OK;
 	}
@@ -520,7 +446,6 @@ static enum wc_err dispatch(struct att *a, size_t len, enum pdu_kind *kind,
 			a->mtu = theirs < ATT_DEFAULT_MTU ? ATT_DEFAULT_MTU :
 				 theirs > ATT_MAX_MTU	  ? ATT_MAX_MTU :
 							    theirs;
-			att_log(a, ATT_LOG_DEBUG, "peer set MTU %u", a->mtu);
 			return send_pdu(a, out, 3,
 					wc_deadline_in(ATT_CMD_SEND_MS), d);
 		}
@@ -539,8 +464,6 @@ static enum wc_err dispatch(struct att *a, size_t len, enum pdu_kind *kind,
 			*kind = PDU_HANDLED; /* unknown commands are ignored */
 			return WC_OK;
 		}
-		att_log(a, ATT_LOG_DEBUG, "unexpected %s (0x%02x)",
-			op_name(op), op);
 		return kill_link(a, d, WC_E_PROTO, op, (uint32_t)len);
 	}
 }
@@ -572,7 +495,6 @@ static enum wc_err request(struct att *a, const uint8_t *req, size_t req_len,
 	/* built by this file, so a mismatch is a bug, not the peer's */
 	if (op_type(req[0]) != ATT_OP_TYPE_REQ || !want)
 		return wc_fail(d, WC_E_ARG, req[0], 0);
-	att_log(a, ATT_LOG_DEBUG, "%s", op_name(req[0]));
 	a->busy = true;
 	rc = send_pdu(a, req, req_len, deadline_ms, d);
 	while (rc == WC_OK) {
@@ -607,15 +529,9 @@ static enum wc_err request(struct att *a, const uint8_t *req, size_t req_len,
 		if (a->rx[0] == ATT_OP_ERROR_RSP && len == ATT_ERROR_RSP_LEN &&
 		    a->rx[1] == req[0]) {
 			a->round_trips++;
-			att_log(a, ATT_LOG_DEBUG,
-				"%s for handle 0x%04x: %s (0x%02x)",
-				op_name(req[0]), get_le16(a->rx + 2),
-				att_ecode_name(a->rx[4]), a->rx[4]);
 			rc = wc_fail(d, WC_E_ATT, req[0], a->rx[4]);
 			break;
 		}
-		att_log(a, ATT_LOG_DEBUG, "%s (0x%02x) does not answer %s",
-			op_name(a->rx[0]), a->rx[0], op_name(req[0]));
 		rc = kill_link(a, d, WC_E_PROTO, a->rx[0], (uint32_t)len);
 	}
 	a->busy = false;
@@ -631,8 +547,6 @@ static bool is_not_found(enum wc_err rc, const struct wc_diag *d)
  * confused, and we do not resynchronise. */
 static enum wc_err bad_rsp(struct att *a, struct wc_diag *d, size_t len)
 {
-	att_log(a, ATT_LOG_DEBUG, "malformed %s (%zu bytes)",
-		op_name(a->rx[0]), len);
 	return kill_link(a, d, WC_E_PROTO, a->rx[0], (uint32_t)len);
 }
 
@@ -669,8 +583,6 @@ enum wc_err att_exchange_mtu(struct att *a, uint16_t want, uint16_t *mtu_out,
 	a->mtu = theirs < want ? theirs : want;
 	if (a->mtu < ATT_DEFAULT_MTU)
 		a->mtu = ATT_DEFAULT_MTU;
-	att_log(a, ATT_LOG_DEBUG, "MTU %u (asked %u, server %u)", a->mtu, want,
-		theirs);
 	if (mtu_out)
 		*mtu_out = a->mtu;
 	return WC_OK;
@@ -1034,8 +946,6 @@ enum wc_err att_wait(struct att *a, uint64_t deadline_ms, struct wc_diag *d)
 		if (rc != WC_OK || kind == PDU_EVENT)
 			break;
 		if (kind == PDU_RESPONSE) {
-			att_log(a, ATT_LOG_DEBUG, "%s without a request",
-				op_name(a->rx[0]));
 			rc = kill_link(a, d, WC_E_PROTO, a->rx[0],
 				       (uint32_t)len);
 			break;

@@ -87,18 +87,6 @@ void att_set_notify_cb(struct att *a,
 				  const uint8_t *value, size_t len),
 		       void *user);
 
-enum att_log_level {
-	ATT_LOG_DEBUG,   /* one line per request, error and event */
-	ATT_LOG_HEXDUMP, /* every PDU: "> 12 0e 00 01 00" (sent), "<" (got) */
-};
-
-/* Optional: lines without newline, through the caller's callback (the
- * library never prints).  cb may be NULL to switch logging off. */
-void att_set_log_cb(struct att *a,
-		    void (*cb)(void *user, enum att_log_level level,
-			       const char *line),
-		    void *user);
-
 /* Exchange MTU (0x02): ask for want (clamped to 23..517); the effective
  * MTU is min(want, the server's), at least 23, and is stored in the att
  * and in *mtu_out (may be NULL).  A server answering "request not

@@ -212,11 +212,6 @@ void wc_poll_free(struct wc_poll *p)
 	free(p);
 }
 
-bool wc_poll_connected(const struct wc_poll *p)
-{
-	return p && p->att && att_alive(p->att);
-}
-
 /* "unexpected PDU 0x.." etc. with the step name in front. */
 static enum wc_err step_failed(struct wc_poll *p, const char *step,
 			       enum wc_err e, const struct wc_diag *d)

@@ -557,8 +557,8 @@ size_t sim_model_handle(struct sim_model *m, const uint8_t *req, size_t len,
 		    dp != WATT_DP_PRODUCT)
 			return 0;
 		sim_model_snapshot(m, &s);
-		r = sim_encode_response_ex(out, cap, m->cfg.version, s.address,
-					   m->cfg.fid.current_whole_a, dp, &s);
+		r = sim_encode_response(out, cap, m->cfg.version, s.address,
+					m->cfg.fid.current_whole_a, dp, &s);
 		break;
 	case WATT_FN_WRITE:
 		if (!handle_write(m, dp, req + WATT_HEADER_LEN, n))

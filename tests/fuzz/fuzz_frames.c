@@ -41,7 +41,7 @@ static void use_diag(const struct wc_diag *d, enum wc_err e)
 	wc_diag_format(d, tiny, sizeof(tiny));
 	CHECK(strlen(tiny) < sizeof(tiny));
 	CHECK(wc_strerror(e) != NULL);
-	CHECK(wc_errname(e) != NULL);
+	CHECK(wc_strerror(e) != NULL);
 }
 
 static void check_sample(const struct wc_sample *s)

@@ -339,7 +339,7 @@ static void test_each_bit_end_to_end(void **state)
 				e = watt_decode(buf, len, &s, NULL, &d);
 				if (e != WC_OK)
 					fail_msg("%s: decode: %s", ctx,
-						 wc_errname(e));
+						 wc_strerror(e));
 				check_only(ctx, &s.regs, want);
 			}
 		}
@@ -389,30 +389,6 @@ static void test_by_id(void **state)
 	assert_null(wc_alarm_by_id("chg_ot_alarm "));
 	assert_null(wc_alarm_by_id("CHG OT Alarm"));
 	assert_null(wc_alarm_by_id("chg_ot"));
-}
-
-static void test_at(void **state)
-{
-	char ctx[48];
-
-	(void)state;
-	for (size_t r = 0; r < NREGS; r++) {
-		for (unsigned bit = 0; bit < 8; bit++) {
-			const struct expect *want = expected_at(regs[r].reg, bit);
-			const struct wc_alarm *a = wc_alarm_at(regs[r].reg, bit);
-
-			snprintf(ctx, sizeof(ctx), "%s bit %u", regs[r].name,
-				 bit);
-			if (!want && a)
-				fail_msg("%s: got %s, want none", ctx, a->id);
-			if (want && (!a || strcmp(a->id, want->id) != 0))
-				fail_msg("%s: got %s, want %s", ctx,
-					 a ? a->id : "none", want->id);
-		}
-		assert_null(wc_alarm_at(regs[r].reg, 8));
-		assert_null(wc_alarm_at(regs[r].reg, 255));
-		assert_null(wc_alarm_at(regs[r].reg, 0x107));
-	}
 }
 
 /* The MOSFETs are status 3 bits 1 and 2 (CHG ON, DSG ON); decoders and
@@ -571,7 +547,6 @@ int main(void)
 		cmocka_unit_test(test_each_bit_end_to_end),
 		cmocka_unit_test(test_vectors_active),
 		cmocka_unit_test(test_by_id),
-		cmocka_unit_test(test_at),
 		cmocka_unit_test(test_mosfet),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_count_active),

@@ -35,6 +35,14 @@
 
 /* ---- helpers --------------------------------------------------------- */
 
+/* A response as a battery with the default fidelity sends it. */
+static size_t encode_std(uint8_t *out, size_t cap, uint8_t version,
+			 uint16_t dp, const struct wc_sample *s)
+{
+	return sim_encode_response(out, cap, version, WATT_ADDRESS, false, dp,
+				   s);
+}
+
 static size_t hex(const char *h, uint8_t *buf)
 {
 	size_t n = wv_hex(h, buf, BIG);
@@ -192,7 +200,7 @@ static void check_encode(const char *what, uint8_t version, uint16_t dp,
 {
 	uint8_t got[BIG], want[BIG];
 	size_t wn = hex(wv_resp[v].hex, want);
-	size_t gn = sim_encode_response(got, sizeof(got), version, dp, s);
+	size_t gn = encode_std(got, sizeof(got), version, dp, s);
 
 	assert_bytes(what, got, gn, want, wn);
 }
@@ -235,7 +243,7 @@ static void test_encode_decoded_vectors(void **state)
 		assert_int_equal(watt_decode(want, wn, &s, &dp, &d), WC_OK);
 		if (dp == WATT_DP_PRODUCT && v == WV_EF2F_92)
 			strcpy(s.manufacturer, "    "); /* trimmed by decode */
-		gn = sim_encode_response(got, sizeof(got), want[1], dp, &s);
+		gn = encode_std(got, sizeof(got), want[1], dp, &s);
 		assert_bytes(wv_resp[v].name, got, gn, want, wn);
 	}
 }
@@ -248,32 +256,32 @@ static void test_encode_version_and_limits(void **state)
 
 	(void)state;
 	ef2f_sample(&s);
-	n = sim_encode_response(out, sizeof(out), 4, WATT_DP_ANALOG, &s);
+	n = encode_std(out, sizeof(out), 4, WATT_DP_ANALOG, &s);
 	assert_int_equal(n, 43); /* version 4: still the normal layout */
 	assert_int_equal(out[0], 0x7E);
 	assert_int_equal(out[1], 0x04);
 	assert_int_equal(get_be16(out + 6), 32);
 	/* Other DPs, a small buffer and bad counts give nothing. */
-	assert_int_equal(sim_encode_response(out, sizeof(out), 0, 0x01, &s), 0);
-	assert_int_equal(sim_encode_response(out, 42, 0, WATT_DP_ANALOG, &s), 0);
+	assert_int_equal(encode_std(out, sizeof(out), 0, 0x01, &s), 0);
+	assert_int_equal(encode_std(out, 42, 0, WATT_DP_ANALOG, &s), 0);
 	s.n_cells = 0;
-	assert_int_equal(sim_encode_response(out, sizeof(out), 0, WATT_DP_ANALOG,
+	assert_int_equal(encode_std(out, sizeof(out), 0, WATT_DP_ANALOG,
 					     &s), 0);
 	s.n_cells = 33;
-	assert_int_equal(sim_encode_response(out, sizeof(out), 0, WATT_DP_ANALOG,
+	assert_int_equal(encode_std(out, sizeof(out), 0, WATT_DP_ANALOG,
 					     &s), 0);
 	/* A 20-character string fills its field without a NUL; longer ones
 	 * are cut at 20. */
 	ef2f_sample(&s);
 	strcpy(s.serial, "12345678901234567890");
-	n = sim_encode_response(out, sizeof(out), 0, WATT_DP_PRODUCT, &s);
+	n = encode_std(out, sizeof(out), 0, WATT_DP_PRODUCT, &s);
 	assert_int_equal(n, 71);
 	assert_memory_equal(out + 8 + 40, "12345678901234567890", 20);
 	/* Values out of the field's range saturate instead of wrapping. */
 	ef2f_sample(&s);
 	s.remaining_ah = 9999.0;
 	s.cell_v[0] = -1.0;
-	n = sim_encode_response(out, sizeof(out), 0, WATT_DP_ANALOG, &s);
+	n = encode_std(out, sizeof(out), 0, WATT_DP_ANALOG, &s);
 	assert_int_equal(get_be16(out + 8 + 1), 0);
 	assert_int_equal(get_be16(out + 8 + 18 + 4), 0xFFFF);
 }
@@ -292,7 +300,7 @@ static void test_encode_extension(void **state)
 	s.lifetime_ah = 1234.5;
 	s.time_left_min = 321;
 	s.balance_current_a = -0.3;
-	n = sim_encode_response(out, sizeof(out), 0, WATT_DP_ANALOG, &s);
+	n = encode_std(out, sizeof(out), 0, WATT_DP_ANALOG, &s);
 	assert_int_equal(n, 43 + 18);
 	memset(&back, 0, sizeof(back));
 	assert_int_equal(watt_decode(out, n, &back, NULL, &d), WC_OK);

@@ -122,8 +122,8 @@ static void expect_err(const char *ctx, const uint8_t *frame, size_t len,
 	e = watt_decode(copy, len, &s, NULL, &d);
 	free(copy);
 	if (e != want)
-		fail_msg("%s: got %s, want %s", ctx, wc_errname(e),
-			 wc_errname(want));
+		fail_msg("%s: got %s, want %s", ctx, wc_strerror(e),
+			 wc_strerror(want));
 	EQ(ctx, "diag.code", d.code, want);
 	EQ(ctx, "diag.a", d.a, a);
 	EQ(ctx, "diag.b", d.b, b);
@@ -459,7 +459,7 @@ static void test_decode_analog_vectors(void **state)
 		memset(&s, 0, sizeof(s));
 		e = watt_decode(buf, n, &s, &dp, &d);
 		if (e != WC_OK)
-			fail_msg("%s: %s", ctx, wc_errname(e));
+			fail_msg("%s: %s", ctx, wc_strerror(e));
 		EQ(ctx, "dp", dp, 0x8C);
 		EQ(ctx, "version", s.version, 0x00);
 		EQ(ctx, "address", s.address, 0x01);
@@ -532,7 +532,7 @@ static void test_decode_warning_vectors(void **state)
 		memset(&s, 0, sizeof(s));
 		e = watt_decode(buf, n, &s, &dp, NULL);
 		if (e != WC_OK)
-			fail_msg("%s: %s", ctx, wc_errname(e));
+			fail_msg("%s: %s", ctx, wc_strerror(e));
 		r = &s.regs;
 		EQ(ctx, "dp", dp, 0x8D);
 		EQ(ctx, "present", s.present, 1u << WC_F_STATUS);
@@ -598,7 +598,7 @@ static void test_decode_product_vectors(void **state)
 		s.present = 0;
 		e = watt_decode(buf, n, &s, &dp, NULL);
 		if (e != WC_OK)
-			fail_msg("%s: %s", ctx, wc_errname(e));
+			fail_msg("%s: %s", ctx, wc_strerror(e));
 		EQ(ctx, "dp", dp, 0x92);
 		EQ(ctx, "present", s.present, 1u << WC_F_INFO);
 		assert_string_equal(s.firmware, c->fw);
@@ -1091,7 +1091,7 @@ static void test_err_payload_truncation(void **state)
 				 wv_resp[i].name, k);
 			if (e == WC_OK || e != d.code)
 				fail_msg("%s: got %s (diag %s)", ctx,
-					 wc_errname(e), wc_errname(d.code));
+					 wc_strerror(e), wc_strerror(d.code));
 			if (memcmp(&before, &s, sizeof(s)) != 0)
 				fail_msg("%s: sample changed", ctx);
 		}
