@@ -418,8 +418,8 @@ enum wc_err watt_decode_analog(const uint8_t *data, size_t len,
 			    : WC_OK;
 }
 
-enum wc_err watt_decode_warning(const uint8_t *data, size_t len,
-				struct wc_sample *s, struct wc_diag *d)
+enum wc_err watt_decode_status(const uint8_t *data, size_t len,
+			       struct wc_sample *s, struct wc_diag *d)
 {
 	struct wc_status_regs r;
 	struct cursor c;
@@ -535,8 +535,8 @@ enum wc_err watt_decode(const uint8_t *buf, size_t len, struct wc_sample *s,
 	case WATT_DP_ANALOG:
 		e = watt_decode_analog(f.data, f.data_len, s, d);
 		break;
-	case WATT_DP_WARNING:
-		e = watt_decode_warning(f.data, f.data_len, s, d);
+	case WATT_DP_STATUS:
+		e = watt_decode_status(f.data, f.data_len, s, d);
 		break;
 	case WATT_DP_PRODUCT:
 		e = watt_decode_product(f.data, f.data_len, s, d);

@@ -108,8 +108,8 @@ static size_t analog_data(uint8_t *out, size_t cap, const struct wc_sample *s,
 	return o;
 }
 
-size_t sim_encode_warning_data(uint8_t *out, size_t cap,
-			       const struct wc_status_regs *r)
+size_t sim_encode_status_data(uint8_t *out, size_t cap,
+			      const struct wc_status_regs *r)
 {
 	unsigned n, m, nb;
 	size_t len, o = 0;
@@ -184,8 +184,8 @@ size_t sim_encode_response(uint8_t *out, size_t cap, uint8_t version,
 	case WATT_DP_ANALOG:
 		n = analog_data(data, sizeof(data), s, whole_amps);
 		break;
-	case WATT_DP_WARNING:
-		n = sim_encode_warning_data(data, sizeof(data), &s->regs);
+	case WATT_DP_STATUS:
+		n = sim_encode_status_data(data, sizeof(data), &s->regs);
 		break;
 	case WATT_DP_PRODUCT:
 		n = sim_encode_product_data(data, sizeof(data), s->firmware,

@@ -14,8 +14,8 @@
 
 /* 0x8D data from the raw registers (protocol.md §6.2): N | N states | M |
  * M states | S .. S+12 | ceil(N/8) balancing bytes. */
-size_t sim_encode_warning_data(uint8_t *out, size_t cap,
-			       const struct wc_status_regs *r);
+size_t sim_encode_status_data(uint8_t *out, size_t cap,
+			      const struct wc_status_regs *r);
 
 /* 0x92 data: three 20-byte fields, each string copied as is (spaces kept)
  * and padded with NULs; longer strings are cut at 20 bytes. */

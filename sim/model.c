@@ -553,7 +553,7 @@ size_t sim_model_handle(struct sim_model *m, const uint8_t *req, size_t len,
 
 	switch (req[3]) {
 	case WATT_FN_READ:
-		if (dp != WATT_DP_ANALOG && dp != WATT_DP_WARNING &&
+		if (dp != WATT_DP_ANALOG && dp != WATT_DP_STATUS &&
 		    dp != WATT_DP_PRODUCT)
 			return 0;
 		sim_model_snapshot(m, &s);

@@ -288,7 +288,7 @@ static uint32_t dp_fields(uint16_t dp)
 	case WATT_DP_ANALOG:
 		return ((1u << (WC_F_BALANCE_CURRENT + 1)) - 1u) &
 		       ~((1u << WC_F_CELLS) - 1u);
-	case WATT_DP_WARNING:
+	case WATT_DP_STATUS:
 		return 1u << WC_F_STATUS;
 	case WATT_DP_PRODUCT:
 		return 1u << WC_F_INFO;

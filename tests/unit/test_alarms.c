@@ -308,7 +308,7 @@ static size_t frame_with_bit(uint8_t *out, size_t cap, uint8_t n, uint8_t m,
 	data[k + offset] = (uint8_t)(1u << bit);
 	k += 13 + (size_t)(n + 7) / 8;
 	return watt_build_frame(out, cap, WATT_HEAD_7E, 0x00, WATT_ADDRESS,
-				WATT_FN_READ, WATT_DP_WARNING, data, k);
+				WATT_FN_READ, WATT_DP_STATUS, data, k);
 }
 
 static void test_each_bit_end_to_end(void **state)

@@ -134,7 +134,7 @@ static void *peer_main(void *arg)
 	return NULL;
 }
 
-static void on_notify(void *user, uint16_t handle, const uint8_t *value,
+static void on_att_notify(void *user, uint16_t handle, const uint8_t *value,
 		      size_t len)
 {
 	struct ctx *c = user;
@@ -156,7 +156,7 @@ static int setup(void **state)
 	c->sfd = sv[1];
 	c->att = att_new(c->cfd);
 	assert_non_null(c->att);
-	att_set_notify_cb(c->att, on_notify, c);
+	att_set_notify_cb(c->att, on_att_notify, c);
 	*state = c;
 	return 0;
 }

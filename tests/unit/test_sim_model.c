@@ -179,7 +179,7 @@ static size_t write_mos(struct sim_model *m, uint8_t head, uint8_t dp, int on,
 /* Read 0x8C, 0x8D and 0x92 from the model and decode them into s. */
 static void poll_all(struct sim_model *m, struct wc_sample *s)
 {
-	static const uint8_t dps[] = { WATT_DP_ANALOG, WATT_DP_WARNING,
+	static const uint8_t dps[] = { WATT_DP_ANALOG, WATT_DP_STATUS,
 				       WATT_DP_PRODUCT };
 	uint8_t out[BIG];
 
@@ -212,7 +212,7 @@ static void test_encode_ef2f(void **state)
 	(void)state;
 	ef2f_sample(&s);
 	check_encode("EF2F-1", 0, WATT_DP_ANALOG, &s, WV_EF2F_8C);
-	check_encode("EF2F-2", 0, WATT_DP_WARNING, &s, WV_EF2F_8D);
+	check_encode("EF2F-2", 0, WATT_DP_STATUS, &s, WV_EF2F_8D);
 	check_encode("EF2F-3", 0, WATT_DP_PRODUCT, &s, WV_EF2F_92);
 }
 
@@ -223,7 +223,7 @@ static void test_encode_tdt16(void **state)
 	(void)state;
 	tdt16_sample(&s);
 	check_encode("TDT16-1", 0, WATT_DP_ANALOG, &s, WV_TDT16_8C);
-	check_encode("TDT16-2", 0, WATT_DP_WARNING, &s, WV_TDT16_8D);
+	check_encode("TDT16-2", 0, WATT_DP_STATUS, &s, WV_TDT16_8D);
 	check_encode("TDT16-3", 0, WATT_DP_PRODUCT, &s, WV_TDT16_92);
 }
 
@@ -767,7 +767,7 @@ static void test_head_modes(void **state)
 		c.head = cases[i].mode;
 		m = new_model(&c);
 		for (uint8_t dp = WATT_DP_ANALOG; dp <= WATT_DP_PRODUCT;
-		     dp = dp == WATT_DP_WARNING ? WATT_DP_PRODUCT : dp + 1) {
+		     dp = dp == WATT_DP_STATUS ? WATT_DP_PRODUCT : dp + 1) {
 			n7 = ask_read(m, WATT_HEAD_7E, dp, out);
 			assert_int_equal(n7 > 0, cases[i].answers_7e);
 			if (n7)

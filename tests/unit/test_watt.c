@@ -1083,7 +1083,7 @@ static void test_err_payload_truncation(void **state)
 			if (dp == 0x8C)
 				e = watt_decode_analog(copy, k, &s, &d);
 			else if (dp == 0x8D)
-				e = watt_decode_warning(copy, k, &s, &d);
+				e = watt_decode_status(copy, k, &s, &d);
 			else
 				e = watt_decode_product(copy, k, &s, &d);
 			free(copy);
@@ -1111,7 +1111,7 @@ static void test_err_null_args(void **state)
 	assert_int_equal(watt_decode_analog(NULL, 32, &s, NULL), WC_E_ARG);
 	assert_int_equal(watt_decode_analog(buf + 8, 32, NULL, NULL),
 			 WC_E_ARG);
-	assert_int_equal(watt_decode_warning(NULL, 24, &s, NULL), WC_E_ARG);
+	assert_int_equal(watt_decode_status(NULL, 24, &s, NULL), WC_E_ARG);
 	assert_int_equal(watt_decode_product(NULL, 60, &s, NULL), WC_E_ARG);
 	assert_int_equal(s.present, 0);
 }
