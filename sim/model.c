@@ -29,9 +29,6 @@
 /* Thermal lag of the self-heating (first order, seconds). */
 #define SIM_HEAT_TAU_S 600.0
 
-/* Largest current the sign-magnitude field carries: 14 bits of 0.1 A. */
-#define SIM_CURRENT_MAX_A 1638.3
-
 /* status 3 bit 3 (no alarm code) */
 #define STATUS3_DISCHARGING 0x08
 

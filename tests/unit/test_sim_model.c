@@ -11,6 +11,7 @@
 #include "../../sim/model.c"
 #include "../../sim/scenario.c"
 #include "../../sim/sim_ble.c" /* scenario.c checks adapter names */
+#include "../../sim/setting.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -1612,6 +1613,65 @@ static void test_load_all_keys(void **state)
 	}
 }
 
+/* One table for both the command line and scenario files: every option is
+ * in --help, and a value at either end of a range is taken, one past it
+ * refused, the same way on the command line. */
+static void test_settings_table(void **state)
+{
+	char *help = NULL;
+	size_t help_len = 0;
+	FILE *f = open_memstream(&help, &help_len);
+	struct sim_battery_cfg cfg;
+	char text[32];
+	int bad = 0;
+
+	(void)state;
+	assert_non_null(f);
+	sim_setting_print_help(f);
+	fclose(f);
+	for (size_t i = 0; i < sim_battery_setting_count; i++) {
+		const struct sim_setting *st = &sim_battery_settings[i];
+
+		if (st->key)
+			assert_ptr_equal(sim_setting_by_key(st->key), st);
+		if (!st->option)
+			continue;
+		assert_ptr_equal(sim_setting_by_option(st->option), st);
+		snprintf(text, sizeof(text), "  --%s", st->option);
+		if (!strstr(help, text)) {
+			print_error("--%s missing from --help\n", st->option);
+			bad++;
+		}
+		if (st->kind != SIM_SET_INT && st->kind != SIM_SET_NUMBER)
+			continue;
+		sim_battery_cfg_defaults(&cfg, "t");
+		snprintf(text, sizeof(text), "%g", st->lo);
+		if (!sim_setting_from_text(st, text, &cfg)) {
+			print_error("--%s %s refused\n", st->option, text);
+			bad++;
+		}
+		snprintf(text, sizeof(text), "%g", st->hi + 1);
+		if (sim_setting_from_text(st, text, &cfg)) {
+			print_error("--%s %s taken\n", st->option, text);
+			bad++;
+		}
+	}
+	free(help);
+	sim_battery_cfg_defaults(&cfg, "t");
+	assert_true(sim_setting_from_text(sim_setting_by_option("cells"), "8",
+					  &cfg));
+	assert_int_equal(cfg.cells, 8);
+	assert_true(sim_setting_from_text(sim_setting_by_option("rssi"), "-70",
+					  &cfg));
+	assert_int_equal(cfg.rssi_dbm, -70);
+	assert_false(sim_setting_from_text(sim_setting_by_option("version"),
+					   "3", &cfg));
+	assert_true(sim_setting_from_text(
+		sim_setting_by_option("no-unlock-check"), NULL, &cfg));
+	assert_false(cfg.unlock_required);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1644,6 +1704,7 @@ int main(void)
 		cmocka_unit_test(test_fault_names),
 		cmocka_unit_test(test_cli_items),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_settings_table),
 		cmocka_unit_test(test_load_demo),
 		cmocka_unit_test(test_load_three),
 		cmocka_unit_test_setup_teardown(test_load_rejects, tmp_setup,
