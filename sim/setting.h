@@ -20,7 +20,7 @@ enum sim_setting_kind {
 	SIM_SET_INT,    /* a whole number in lo..hi */
 	SIM_SET_NUMBER, /* a number in lo..hi */
 	SIM_SET_BOOL,
-	SIM_SET_TEXT,   /* lo..hi characters (scenario: 0..hi) */
+	SIM_SET_TEXT,   /* lo..hi characters */
 	SIM_SET_HEAD,   /* "7e", "1e" or "both" */
 	SIM_SET_FAMILY, /* "watt" or "jbd" */
 	SIM_SET_OTHER,  /* read by the command line or loader itself */

@@ -11,11 +11,9 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "gatt_db.h"
 #include "jbd_sim.h"
 #include "model.h"
 #include "bank_physics.h"
-#include "sim_ble.h"
 #include "setting.h"
 #include "sim_server.h"
 
@@ -69,7 +67,11 @@ static const struct option common_opts[] = {
 };
 
 #define N_COMMON (sizeof(common_opts) / sizeof(common_opts[0]))
-#define MAX_OPTS (N_COMMON + 64 + 1)
+/* more than the battery settings with an option */
+#define MAX_SETTING_OPTS 64
+#define MAX_OPTS (N_COMMON + MAX_SETTING_OPTS + 1)
+/* battery options on one command line */
+#define MAX_GIVEN 64
 
 /* A battery setting given on the command line, applied after the defaults
  * (which depend on the battery's name). */
@@ -83,7 +85,7 @@ struct cli {
 	const char *socket, *name, *scenario, *control, *log, *ready, *ble;
 	double current;
 	bool has_current;
-	struct given given[64];
+	struct given given[MAX_GIVEN];
 	unsigned n_given;
 	const char *alarms[MAX_ITEMS], *faults[MAX_ITEMS];
 	unsigned n_alarms, n_faults;
@@ -157,7 +159,7 @@ static void build_long_opts(struct option *opts)
 	for (size_t i = 0; i < sim_battery_setting_count; i++) {
 		const struct sim_setting *st = &sim_battery_settings[i];
 
-		if (!st->option)
+		if (!st->option || n == MAX_OPTS - 1)
 			continue;
 		opts[n].name = st->option;
 		opts[n].has_arg = st->arg ? required_argument : no_argument;
@@ -217,7 +219,7 @@ static int battery_option(struct cli *c, const struct sim_setting *st,
 		return bad_value(st, a);
 	if (strcmp(st->option, "ble") == 0)
 		c->ble = a;
-	if (c->n_given == sizeof(c->given) / sizeof(c->given[0]))
+	if (c->n_given == MAX_GIVEN)
 		return usage_error("%s: too many battery options", a);
 	c->given[c->n_given].st = st;
 	c->given[c->n_given].value = a;
