@@ -43,6 +43,27 @@ enum wc_jbd_word {
 #define WC_FAMILY_WATT_BIT 1u
 #define WC_FAMILY_JBD_BIT 2u
 
+/* The MOSFET a code concerns: the one a notification quotes and, for the
+ * two state codes, the one the code is. */
+enum wc_side {
+	WC_SIDE_BOTH,
+	WC_SIDE_CHG,
+	WC_SIDE_DSG,
+};
+
+/* The readings a notification about a code quotes (bit mask); the MOSFET
+ * states of the code's side are always quoted. */
+#define WC_QUOTE_CELL_MIN (1u << 0)  /* lowest cell and its number */
+#define WC_QUOTE_CELL_MAX (1u << 1)  /* highest cell and its number */
+#define WC_QUOTE_PACK_V (1u << 2)    /* pack voltage */
+#define WC_QUOTE_CURRENT (1u << 3)
+#define WC_QUOTE_TEMP_MOS (1u << 4)  /* MOSFET temperature */
+#define WC_QUOTE_TEMP_ENV (1u << 5)  /* environment temperature */
+/* the coldest / warmest cell probe; the environment temperature when the
+ * battery has no probe (and it is not quoted anyway) */
+#define WC_QUOTE_PROBE_MIN (1u << 6)
+#define WC_QUOTE_PROBE_MAX (1u << 7)
+
 struct wc_alarm {
 	const char *id;      /* stable identifier: collectd type_instance, JSON */
 	const char *name;    /* the app's code name, as the guide spells it */
@@ -52,6 +73,8 @@ struct wc_alarm {
 	uint8_t bit;
 	enum wc_jbd_word jbd_word; /* the same meaning in the JBD family */
 	uint8_t jbd_bit;           /* bit 0..15 of that word */
+	enum wc_side side;
+	unsigned quote; /* WC_QUOTE_* */
 };
 
 /* All codes, in the guide's order; wc_alarm_count entries. */
@@ -61,8 +84,10 @@ extern const size_t wc_alarm_count;
 /* The code with this id, or NULL. */
 const struct wc_alarm *wc_alarm_by_id(const char *id);
 
-/* The code at a register bit, or NULL for a bit without a code. */
-const struct wc_alarm *wc_alarm_at(enum wc_alarm_reg reg, unsigned bit);
+/* The state code that is the MOSFET of a side (WC_SIDE_CHG: "chg_on"),
+ * and whether that MOSFET is on in decoded status registers. */
+const struct wc_alarm *wc_alarm_mosfet(enum wc_side side);
+bool wc_alarm_mosfet_on(const struct wc_status_regs *r, enum wc_side side);
 
 /* The byte of a register in decoded 0x8D data. */
 uint8_t wc_alarm_reg_value(const struct wc_status_regs *r,

@@ -2,7 +2,6 @@
 #include "att.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,31 +10,6 @@
 
 #include "bytes.h"
 #include "clock.h"
-
-/* opcodes (Core Vol 3 Part F 3.4.8) */
-#define ATT_OP_ERROR_RSP 0x01
-#define ATT_OP_MTU_REQ 0x02
-#define ATT_OP_MTU_RSP 0x03
-#define ATT_OP_FIND_INFO_REQ 0x04
-#define ATT_OP_FIND_INFO_RSP 0x05
-#define ATT_OP_READ_BY_TYPE_REQ 0x08
-#define ATT_OP_READ_BY_TYPE_RSP 0x09
-#define ATT_OP_READ_REQ 0x0A
-#define ATT_OP_READ_RSP 0x0B
-#define ATT_OP_READ_BY_GROUP_REQ 0x10
-#define ATT_OP_READ_BY_GROUP_RSP 0x11
-#define ATT_OP_WRITE_REQ 0x12
-#define ATT_OP_WRITE_RSP 0x13
-#define ATT_OP_NOTIFY 0x1B
-#define ATT_OP_INDICATE 0x1D
-#define ATT_OP_CONFIRM 0x1E
-#define ATT_OP_WRITE_CMD 0x52
-/* bit 6: a command, which an unaware receiver ignores (3.3.1) */
-#define ATT_OP_CMD_FLAG 0x40
-
-#define GATT_PRIMARY_SERVICE 0x2800
-#define GATT_CHARACTERISTIC 0x2803
-#define GATT_CCCD 0x2902
 
 #define ATT_ERROR_RSP_LEN 5
 /* a write command waits this long at most for socket buffer space */
@@ -55,39 +29,38 @@ enum att_op_type {
 static const struct {
 	uint8_t op;
 	enum att_op_type type;
-	const char *name;
 } att_op_table[] = {
-	{ 0x01, ATT_OP_TYPE_RSP, "Error Response" },
-	{ 0x02, ATT_OP_TYPE_REQ, "Exchange MTU Request" },
-	{ 0x03, ATT_OP_TYPE_RSP, "Exchange MTU Response" },
-	{ 0x04, ATT_OP_TYPE_REQ, "Find Information Request" },
-	{ 0x05, ATT_OP_TYPE_RSP, "Find Information Response" },
-	{ 0x06, ATT_OP_TYPE_REQ, "Find By Type Value Request" },
-	{ 0x07, ATT_OP_TYPE_RSP, "Find By Type Value Response" },
-	{ 0x08, ATT_OP_TYPE_REQ, "Read By Type Request" },
-	{ 0x09, ATT_OP_TYPE_RSP, "Read By Type Response" },
-	{ 0x0A, ATT_OP_TYPE_REQ, "Read Request" },
-	{ 0x0B, ATT_OP_TYPE_RSP, "Read Response" },
-	{ 0x0C, ATT_OP_TYPE_REQ, "Read Blob Request" },
-	{ 0x0D, ATT_OP_TYPE_RSP, "Read Blob Response" },
-	{ 0x0E, ATT_OP_TYPE_REQ, "Read Multiple Request" },
-	{ 0x0F, ATT_OP_TYPE_RSP, "Read Multiple Response" },
-	{ 0x10, ATT_OP_TYPE_REQ, "Read By Group Type Request" },
-	{ 0x11, ATT_OP_TYPE_RSP, "Read By Group Type Response" },
-	{ 0x12, ATT_OP_TYPE_REQ, "Write Request" },
-	{ 0x13, ATT_OP_TYPE_RSP, "Write Response" },
-	{ 0x16, ATT_OP_TYPE_REQ, "Prepare Write Request" },
-	{ 0x17, ATT_OP_TYPE_RSP, "Prepare Write Response" },
-	{ 0x18, ATT_OP_TYPE_REQ, "Execute Write Request" },
-	{ 0x19, ATT_OP_TYPE_RSP, "Execute Write Response" },
-	{ 0x1B, ATT_OP_TYPE_NFY, "Handle Value Notification" },
-	{ 0x1D, ATT_OP_TYPE_IND, "Handle Value Indication" },
-	{ 0x1E, ATT_OP_TYPE_CONF, "Handle Value Confirmation" },
-	{ 0x20, ATT_OP_TYPE_REQ, "Read Multiple Variable Request" },
-	{ 0x21, ATT_OP_TYPE_RSP, "Read Multiple Variable Response" },
-	{ 0x52, ATT_OP_TYPE_CMD, "Write Command" },
-	{ 0xD2, ATT_OP_TYPE_CMD, "Signed Write Command" },
-	{ 0, ATT_OP_TYPE_UNKNOWN, NULL },
+	{ ATT_OP_ERROR_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_MTU_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_MTU_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_FIND_INFO_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_FIND_INFO_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_FIND_BY_TYPE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_FIND_BY_TYPE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_BY_TYPE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_BY_TYPE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_BLOB_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_BLOB_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_MULT_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_MULT_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_READ_BY_GROUP_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_BY_GROUP_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_WRITE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_WRITE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_PREP_WRITE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_PREP_WRITE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_EXEC_WRITE_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_EXEC_WRITE_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_NOTIFY, ATT_OP_TYPE_NFY },
+	{ ATT_OP_INDICATE, ATT_OP_TYPE_IND },
+	{ ATT_OP_CONFIRM, ATT_OP_TYPE_CONF },
+	{ ATT_OP_READ_MULT_VAR_REQ, ATT_OP_TYPE_REQ },
+	{ ATT_OP_READ_MULT_VAR_RSP, ATT_OP_TYPE_RSP },
+	{ ATT_OP_WRITE_CMD, ATT_OP_TYPE_CMD },
+	{ ATT_OP_SIGNED_WRITE_CMD, ATT_OP_TYPE_CMD },
+	{ 0, ATT_OP_TYPE_UNKNOWN },
 };
 
 /* Which response answers which request; sentinel 0. */
@@ -95,9 +68,18 @@ static const struct {
 	uint8_t req;
 	uint8_t rsp;
 } att_req_rsp_table[] = {
-	{ 0x02, 0x03 }, { 0x04, 0x05 }, { 0x06, 0x07 }, { 0x08, 0x09 },
-	{ 0x0A, 0x0B }, { 0x0C, 0x0D }, { 0x0E, 0x0F }, { 0x10, 0x11 },
-	{ 0x12, 0x13 }, { 0x16, 0x17 }, { 0x18, 0x19 }, { 0x20, 0x21 },
+	{ ATT_OP_MTU_REQ, ATT_OP_MTU_RSP },
+	{ ATT_OP_FIND_INFO_REQ, ATT_OP_FIND_INFO_RSP },
+	{ ATT_OP_FIND_BY_TYPE_REQ, ATT_OP_FIND_BY_TYPE_RSP },
+	{ ATT_OP_READ_BY_TYPE_REQ, ATT_OP_READ_BY_TYPE_RSP },
+	{ ATT_OP_READ_REQ, ATT_OP_READ_RSP },
+	{ ATT_OP_READ_BLOB_REQ, ATT_OP_READ_BLOB_RSP },
+	{ ATT_OP_READ_MULT_REQ, ATT_OP_READ_MULT_RSP },
+	{ ATT_OP_READ_BY_GROUP_REQ, ATT_OP_READ_BY_GROUP_RSP },
+	{ ATT_OP_WRITE_REQ, ATT_OP_WRITE_RSP },
+	{ ATT_OP_PREP_WRITE_REQ, ATT_OP_PREP_WRITE_RSP },
+	{ ATT_OP_EXEC_WRITE_REQ, ATT_OP_EXEC_WRITE_RSP },
+	{ ATT_OP_READ_MULT_VAR_REQ, ATT_OP_READ_MULT_VAR_RSP },
 	{ 0, 0 },
 };
 
@@ -105,23 +87,23 @@ static const struct {
 	uint8_t code;
 	const char *name;
 } att_ecode_table[] = {
-	{ 0x01, "invalid handle" },
-	{ 0x02, "read not permitted" },
-	{ 0x03, "write not permitted" },
-	{ 0x04, "invalid PDU" },
-	{ 0x05, "insufficient authentication" },
-	{ 0x06, "request not supported" },
-	{ 0x07, "invalid offset" },
-	{ 0x08, "insufficient authorization" },
-	{ 0x09, "prepare queue full" },
-	{ 0x0A, "attribute not found" },
-	{ 0x0B, "attribute not long" },
-	{ 0x0C, "insufficient encryption key size" },
-	{ 0x0D, "invalid attribute value length" },
-	{ 0x0E, "unlikely error" },
-	{ 0x0F, "insufficient encryption" },
-	{ 0x10, "unsupported group type" },
-	{ 0x11, "insufficient resources" },
+	{ ATT_ECODE_INVALID_HANDLE, "invalid handle" },
+	{ ATT_ECODE_READ_NOT_PERMITTED, "read not permitted" },
+	{ ATT_ECODE_WRITE_NOT_PERMITTED, "write not permitted" },
+	{ ATT_ECODE_INVALID_PDU, "invalid PDU" },
+	{ ATT_ECODE_INSUFF_AUTHENTICATION, "insufficient authentication" },
+	{ ATT_ECODE_REQ_NOT_SUPP, "request not supported" },
+	{ ATT_ECODE_INVALID_OFFSET, "invalid offset" },
+	{ ATT_ECODE_INSUFF_AUTHORIZATION, "insufficient authorization" },
+	{ ATT_ECODE_PREP_QUEUE_FULL, "prepare queue full" },
+	{ ATT_ECODE_ATTR_NOT_FOUND, "attribute not found" },
+	{ ATT_ECODE_ATTR_NOT_LONG, "attribute not long" },
+	{ ATT_ECODE_INSUFF_ENC_KEY_SIZE, "insufficient encryption key size" },
+	{ ATT_ECODE_INVALID_VALUE_LEN, "invalid attribute value length" },
+	{ ATT_ECODE_UNLIKELY, "unlikely error" },
+	{ ATT_ECODE_INSUFF_ENCRYPTION, "insufficient encryption" },
+	{ ATT_ECODE_UNSUPPORTED_GROUP, "unsupported group type" },
+	{ ATT_ECODE_INSUFF_RESOURCES, "insufficient resources" },
 	{ 0, NULL },
 };
 
@@ -135,8 +117,6 @@ struct att {
 	void (*notify_cb)(void *user, uint16_t handle, const uint8_t *value,
 			  size_t len);
 	void *notify_user;
-	void (*log_cb)(void *user, enum att_log_level level, const char *line);
-	void *log_user;
 	/* one byte more than the largest MTU, so an oversize PDU shows */
 	uint8_t rx[ATT_MAX_MTU + 1];
 };
@@ -151,16 +131,6 @@ static enum att_op_type op_type(uint8_t op)
 		if (att_op_table[i].op == op)
 			return att_op_table[i].type;
 	return ATT_OP_TYPE_UNKNOWN;
-}
-
-static const char *op_name(uint8_t op)
-{
-	size_t i;
-
-	for (i = 0; att_op_table[i].op; i++)
-		if (att_op_table[i].op == op)
-			return att_op_table[i].name;
-	return "unknown opcode";
 }
 
 static uint8_t rsp_for(uint8_t req)
@@ -180,7 +150,7 @@ const char *att_ecode_name(uint8_t ecode)
 	for (i = 0; att_ecode_table[i].code; i++)
 		if (att_ecode_table[i].code == ecode)
 			return att_ecode_table[i].name;
-	if (ecode >= 0x80 && ecode <= 0x9F)
+	if (ecode >= ATT_ECODE_APP_FIRST && ecode <= ATT_ECODE_APP_LAST)
 		return "application error";
 	return "unknown error";
 }
@@ -312,17 +282,6 @@ void att_set_notify_cb(struct att *a,
 	a->notify_user = user;
 }
 
-void att_set_log_cb(struct att *a,
-		    void (*cb)(void *user, enum att_log_level level,
-			       const char *line),
-		    void *user)
-{
-	if (!a)
-		return;
-	a->log_cb = cb;
-	a->log_user = user;
-}
-
 unsigned att_round_trips(const struct att *a)
 {
 	return a ? a->round_trips : 0;
@@ -344,42 +303,6 @@ bool att_alive(const struct att *a)
 	return a && !a->dead;
 }
 
-/* ---- logging ---- */
-
-__attribute__((format(printf, 3, 4))) static void
-att_log(const struct att *a, enum att_log_level level, const char *fmt, ...)
-{
-	char line[160];
-	va_list ap;
-
-	if (!a->log_cb)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	a->log_cb(a->log_user, level, line);
-}
-
-static void att_hexdump(const struct att *a, char dir, const uint8_t *p,
-			size_t len)
-{
-	/* "> " + 3 per byte; longer PDUs end in "..." */
-	char line[3 + 3 * 64 + 4];
-	size_t i, off;
-
-	if (!a->log_cb)
-		return;
-	line[0] = dir;
-	line[1] = '\0';
-	off = 1;
-	for (i = 0; i < len && i < 64; i++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, " %02x",
-					p[i]);
-	if (i < len)
-		snprintf(line + off, sizeof(line) - off, " ...");
-	a->log_cb(a->log_user, ATT_LOG_HEXDUMP, line);
-}
-
 /* ---- I/O ---- */
 
 /* End the link: from now on every call fails fast. */
@@ -387,7 +310,6 @@ static enum wc_err kill_link(struct att *a, struct wc_diag *d,
 			     enum wc_err code, uint32_t x, uint32_t y)
 {
 	a->dead = true;
-	att_log(a, ATT_LOG_DEBUG, "link dead: %s", wc_strerror(code));
 	return wc_fail(d, code, x, y);
 }
 
@@ -396,7 +318,6 @@ static enum wc_err send_pdu(struct att *a, const uint8_t *pdu, size_t len,
 {
 	if (len > a->mtu)
 		return wc_fail(d, WC_E_ARG, (uint32_t)len, a->mtu);
-	att_hexdump(a, '>', pdu, len);
 	for (;;) {
 		struct pollfd p = { .fd = a->fd, .events = POLLOUT };
 		/* MSG_NOSIGNAL: a closed peer must not SIGPIPE the daemon */
@@ -469,14 +390,9 @@ static enum wc_err recv_pdu(struct att *a, uint64_t deadline_ms, size_t *len,
 			return kill_link(a, d, WC_E_IO, (uint32_t)errno, 0);
 		}
 		a->rx_first = true;
-		att_hexdump(a, '<', a->rx, (size_t)n);
-		if ((size_t)n > a->mtu) {
-			att_log(a, ATT_LOG_DEBUG,
-				"PDU of %zd bytes exceeds the MTU of %u", n,
-				a->mtu);
+		if ((size_t)n > a->mtu)
 			return kill_link(a, d, WC_E_PROTO, a->rx[0],
 					 (uint32_t)n);
-		}
 		*len = (size_t)n;
 		return WC_OK;
 	}
@@ -530,7 +446,6 @@ static enum wc_err dispatch(struct att *a, size_t len, enum pdu_kind *kind,
 			a->mtu = theirs < ATT_DEFAULT_MTU ? ATT_DEFAULT_MTU :
 				 theirs > ATT_MAX_MTU	  ? ATT_MAX_MTU :
 							    theirs;
-			att_log(a, ATT_LOG_DEBUG, "peer set MTU %u", a->mtu);
 			return send_pdu(a, out, 3,
 					wc_deadline_in(ATT_CMD_SEND_MS), d);
 		}
@@ -549,8 +464,6 @@ static enum wc_err dispatch(struct att *a, size_t len, enum pdu_kind *kind,
 			*kind = PDU_HANDLED; /* unknown commands are ignored */
 			return WC_OK;
 		}
-		att_log(a, ATT_LOG_DEBUG, "unexpected %s (0x%02x)",
-			op_name(op), op);
 		return kill_link(a, d, WC_E_PROTO, op, (uint32_t)len);
 	}
 }
@@ -582,7 +495,6 @@ static enum wc_err request(struct att *a, const uint8_t *req, size_t req_len,
 	/* built by this file, so a mismatch is a bug, not the peer's */
 	if (op_type(req[0]) != ATT_OP_TYPE_REQ || !want)
 		return wc_fail(d, WC_E_ARG, req[0], 0);
-	att_log(a, ATT_LOG_DEBUG, "%s", op_name(req[0]));
 	a->busy = true;
 	rc = send_pdu(a, req, req_len, deadline_ms, d);
 	while (rc == WC_OK) {
@@ -617,15 +529,9 @@ static enum wc_err request(struct att *a, const uint8_t *req, size_t req_len,
 		if (a->rx[0] == ATT_OP_ERROR_RSP && len == ATT_ERROR_RSP_LEN &&
 		    a->rx[1] == req[0]) {
 			a->round_trips++;
-			att_log(a, ATT_LOG_DEBUG,
-				"%s for handle 0x%04x: %s (0x%02x)",
-				op_name(req[0]), get_le16(a->rx + 2),
-				att_ecode_name(a->rx[4]), a->rx[4]);
 			rc = wc_fail(d, WC_E_ATT, req[0], a->rx[4]);
 			break;
 		}
-		att_log(a, ATT_LOG_DEBUG, "%s (0x%02x) does not answer %s",
-			op_name(a->rx[0]), a->rx[0], op_name(req[0]));
 		rc = kill_link(a, d, WC_E_PROTO, a->rx[0], (uint32_t)len);
 	}
 	a->busy = false;
@@ -641,8 +547,6 @@ static bool is_not_found(enum wc_err rc, const struct wc_diag *d)
  * confused, and we do not resynchronise. */
 static enum wc_err bad_rsp(struct att *a, struct wc_diag *d, size_t len)
 {
-	att_log(a, ATT_LOG_DEBUG, "malformed %s (%zu bytes)",
-		op_name(a->rx[0]), len);
 	return kill_link(a, d, WC_E_PROTO, a->rx[0], (uint32_t)len);
 }
 
@@ -679,8 +583,6 @@ enum wc_err att_exchange_mtu(struct att *a, uint16_t want, uint16_t *mtu_out,
 	a->mtu = theirs < want ? theirs : want;
 	if (a->mtu < ATT_DEFAULT_MTU)
 		a->mtu = ATT_DEFAULT_MTU;
-	att_log(a, ATT_LOG_DEBUG, "MTU %u (asked %u, server %u)", a->mtu, want,
-		theirs);
 	if (mtu_out)
 		*mtu_out = a->mtu;
 	return WC_OK;
@@ -706,7 +608,7 @@ static enum wc_err walk_services(struct att *a,
 		req[0] = ATT_OP_READ_BY_GROUP_REQ;
 		put_le16(req + 1, start);
 		put_le16(req + 3, 0xFFFF);
-		put_le16(req + 5, GATT_PRIMARY_SERVICE);
+		put_le16(req + 5, GATT_UUID_PRIMARY);
 		rc = request(a, req, sizeof(req), &len, deadline_ms, &dd);
 		if (is_not_found(rc, &dd))
 			return WC_OK;
@@ -839,7 +741,7 @@ enum wc_err att_discover_chars(struct att *a, uint16_t start, uint16_t end,
 		req[0] = ATT_OP_READ_BY_TYPE_REQ;
 		put_le16(req + 1, next);
 		put_le16(req + 3, end);
-		put_le16(req + 5, GATT_CHARACTERISTIC);
+		put_le16(req + 5, GATT_UUID_CHAR);
 		rc = request(a, req, sizeof(req), &len, deadline_ms, &dd);
 		if (is_not_found(rc, &dd)) {
 			rc = WC_OK;
@@ -927,7 +829,8 @@ enum wc_err att_find_cccd(struct att *a, uint16_t start, uint16_t end,
 			if (h < next || h > end || (last && h <= last))
 				return bad_rsp(a, d, len);
 			last = h;
-			if (elen == 4 && get_le16(a->rx + off + 2) == GATT_CCCD) {
+			if (elen == 4 &&
+			    get_le16(a->rx + off + 2) == GATT_UUID_CCCD) {
 				*cccd_handle = h;
 				return WC_OK;
 			}
@@ -1043,8 +946,6 @@ enum wc_err att_wait(struct att *a, uint64_t deadline_ms, struct wc_diag *d)
 		if (rc != WC_OK || kind == PDU_EVENT)
 			break;
 		if (kind == PDU_RESPONSE) {
-			att_log(a, ATT_LOG_DEBUG, "%s without a request",
-				op_name(a->rx[0]));
 			rc = kill_link(a, d, WC_E_PROTO, a->rx[0],
 				       (uint32_t)len);
 			break;

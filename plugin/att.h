@@ -32,21 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "att_opcodes.h"
 #include "wc_error.h"
-
-#define ATT_DEFAULT_MTU 23
-#define ATT_MAX_MTU 517
-
-/* characteristic properties (Core Vol 3 Part G 3.3.1.1) */
-#define ATT_PROP_READ 0x02
-#define ATT_PROP_WRITE_NR 0x04
-#define ATT_PROP_WRITE 0x08
-#define ATT_PROP_NOTIFY 0x10
-#define ATT_PROP_INDICATE 0x20
-
-/* ATT error codes that callers test for */
-#define ATT_ECODE_REQ_NOT_SUPP 0x06
-#define ATT_ECODE_ATTR_NOT_FOUND 0x0A
 
 /* A UUID, always held as 128 bits in string (big-endian) order; a 16-bit
  * UUID is expanded with the Bluetooth base UUID, so comparing is memcmp
@@ -99,18 +86,6 @@ void att_set_notify_cb(struct att *a,
 		       void (*cb)(void *user, uint16_t handle,
 				  const uint8_t *value, size_t len),
 		       void *user);
-
-enum att_log_level {
-	ATT_LOG_DEBUG,   /* one line per request, error and event */
-	ATT_LOG_HEXDUMP, /* every PDU: "> 12 0e 00 01 00" (sent), "<" (got) */
-};
-
-/* Optional: lines without newline, through the caller's callback (the
- * library never prints).  cb may be NULL to switch logging off. */
-void att_set_log_cb(struct att *a,
-		    void (*cb)(void *user, enum att_log_level level,
-			       const char *line),
-		    void *user);
 
 /* Exchange MTU (0x02): ask for want (clamped to 23..517); the effective
  * MTU is min(want, the server's), at least 23, and is stored in the att

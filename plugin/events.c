@@ -124,47 +124,6 @@ const char *wc_severity_name(enum wc_severity sev)
 	return "UNKNOWN";
 }
 
-/* Whether the '_'-separated id contains the word tok.  The reading a
- * message quotes is chosen from the words of the code's id ("dsg_ocp":
- * discharge side, over-current), so a code added to wc_alarms[] gets its
- * reading without a second list of ids here. */
-static bool id_has(const char *id, const char *tok)
-{
-	size_t n = strlen(tok);
-	const char *p = id;
-
-	for (;;) {
-		const char *e = strchr(p, '_');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-
-		if (len == n && memcmp(p, tok, n) == 0)
-			return true;
-		if (!e)
-			return false;
-		p = e + 1;
-	}
-}
-
-static bool id_over_temp(const char *id)
-{
-	return id_has(id, "ot") || id_has(id, "otp");
-}
-
-static bool id_under_temp(const char *id)
-{
-	return id_has(id, "ut") || id_has(id, "utp");
-}
-
-/* Which MOSFET a code concerns: 'c' charge, 'd' discharge, 'b' both. */
-static char id_side(const char *id)
-{
-	if (id_has(id, "chg"))
-		return 'c';
-	if (id_has(id, "dsg"))
-		return 'd';
-	return 'b';
-}
-
 static void cell_extremes(const struct wc_sample *s, unsigned *imin,
 			  unsigned *imax)
 {
@@ -194,7 +153,7 @@ static bool probe_extremes(const struct wc_sample *s, double *lo, double *hi)
 	return true;
 }
 
-static void add_cells(struct mb_list *l, const char *id,
+static void add_cells(struct mb_list *l, unsigned quote,
 		      const struct wc_sample *s)
 {
 	unsigned lo, hi;
@@ -202,15 +161,20 @@ static void add_cells(struct mb_list *l, const char *id,
 	if (!wc_has(s, WC_F_CELLS) || s->n_cells == 0)
 		return;
 	cell_extremes(s, &lo, &hi);
-	if (id_has(id, "ov") || id_has(id, "ovp"))
+	switch (quote & (WC_QUOTE_CELL_MIN | WC_QUOTE_CELL_MAX)) {
+	case WC_QUOTE_CELL_MAX:
 		list_item(l, "cell max %.3f V at cell %u", s->cell_v[hi],
 			  hi + 1);
-	else if (id_has(id, "uv") || id_has(id, "uvp"))
+		break;
+	case WC_QUOTE_CELL_MIN:
 		list_item(l, "cell min %.3f V at cell %u", s->cell_v[lo],
 			  lo + 1);
-	else
+		break;
+	default:
 		list_item(l, "cell min %.3f V at cell %u, max %.3f V at cell %u",
 			  s->cell_v[lo], lo + 1, s->cell_v[hi], hi + 1);
+		break;
+	}
 }
 
 static void add_env(struct mb_list *l, const struct wc_sample *s)
@@ -219,61 +183,50 @@ static void add_env(struct mb_list *l, const struct wc_sample *s)
 		list_item(l, "env %.1f °C", s->temp_env_c);
 }
 
-static void add_mos_temp(struct mb_list *l, const struct wc_sample *s)
-{
-	if (wc_has(s, WC_F_TEMP_MOS))
-		list_item(l, "MOS %.1f °C", s->temp_mos_c);
-}
-
-static void add_temps(struct mb_list *l, const char *id,
+static void add_temps(struct mb_list *l, unsigned quote,
 		      const struct wc_sample *s)
 {
+	unsigned probes = quote & (WC_QUOTE_PROBE_MIN | WC_QUOTE_PROBE_MAX);
 	double lo, hi;
 
-	if (id_has(id, "temp")) {
-		/* a sensor fault: every temperature, a broken one stands out */
-		add_mos_temp(l, s);
+	if ((quote & WC_QUOTE_TEMP_MOS) && wc_has(s, WC_F_TEMP_MOS))
+		list_item(l, "MOS %.1f °C", s->temp_mos_c);
+	if (quote & WC_QUOTE_TEMP_ENV)
 		add_env(l, s);
-		if (probe_extremes(s, &lo, &hi))
-			list_item(l, "cell temperature %.1f to %.1f °C", lo,
-				  hi);
+	if (!probes)
+		return;
+	if (!probe_extremes(s, &lo, &hi)) {
+		if (!(quote & WC_QUOTE_TEMP_ENV))
+			add_env(l, s);
 		return;
 	}
-	if (!id_over_temp(id) && !id_under_temp(id))
-		return;
-	if (id_has(id, "mos")) {
-		add_mos_temp(l, s);
-		return;
+	switch (probes) {
+	case WC_QUOTE_PROBE_MAX:
+		list_item(l, "cell temperature max %.1f °C", hi);
+		break;
+	case WC_QUOTE_PROBE_MIN:
+		list_item(l, "cell temperature min %.1f °C", lo);
+		break;
+	default:
+		list_item(l, "cell temperature %.1f to %.1f °C", lo, hi);
+		break;
 	}
-	if (id_has(id, "env")) {
-		add_env(l, s);
-		return;
-	}
-	/* charge/discharge temperature limits are about the cells */
-	if (probe_extremes(s, &lo, &hi)) {
-		if (id_over_temp(id))
-			list_item(l, "cell temperature max %.1f °C", hi);
-		else
-			list_item(l, "cell temperature min %.1f °C", lo);
-		return;
-	}
-	add_env(l, s);
 }
 
-static void add_mosfets(struct mb_list *l, const char *id,
+static void add_mosfets(struct mb_list *l, enum wc_side side,
 			const struct wc_sample *s)
 {
 	if (!wc_has(s, WC_F_STATUS))
 		return;
-	switch (id_side(id)) {
-	case 'c':
+	switch (side) {
+	case WC_SIDE_CHG:
 		list_item(l, "charge MOSFET %s", s->charge_mos ? "on" : "off");
 		break;
-	case 'd':
+	case WC_SIDE_DSG:
 		list_item(l, "discharge MOSFET %s",
 			  s->discharge_mos ? "on" : "off");
 		break;
-	default:
+	case WC_SIDE_BOTH:
 		list_item(l, "charge MOSFET %s, discharge MOSFET %s",
 			  s->charge_mos ? "on" : "off",
 			  s->discharge_mos ? "on" : "off");
@@ -281,29 +234,26 @@ static void add_mosfets(struct mb_list *l, const char *id,
 	}
 }
 
-/* The code's class and id, then the readings that matter for code a, as
- * " (protection dsg_ocp; …; …)".  The class and id are in the text because
- * collectd's network plugin forwards a notification's message but not its
- * meta data: a consumer on a central collectd has only the text (and the
- * type_instance) to go by. */
+/* The code's class and id, then the readings the table says matter for
+ * code a, as " (protection dsg_ocp; …; …)".  The class and id are in the
+ * text because collectd's network plugin forwards a notification's message
+ * but not its meta data: a consumer on a central collectd has only the
+ * text (and the type_instance) to go by. */
 static void add_readings(struct mb *m, const struct wc_alarm *a,
 			 const struct wc_sample *s)
 {
-	const char *id = a->id;
 	struct mb_list l;
 
 	list_open(&l, m);
-	list_item(&l, "%s %s", wc_alarm_class_name(a->cls), id);
-	if (id_has(id, "cell") || id_has(id, "cells"))
-		add_cells(&l, id, s);
-	if ((id_has(id, "pack") || id_has(id, "volt")) &&
-	    wc_has(s, WC_F_VOLTAGE))
+	list_item(&l, "%s %s", wc_alarm_class_name(a->cls), a->id);
+	if (a->quote & (WC_QUOTE_CELL_MIN | WC_QUOTE_CELL_MAX))
+		add_cells(&l, a->quote, s);
+	if ((a->quote & WC_QUOTE_PACK_V) && wc_has(s, WC_F_VOLTAGE))
 		list_item(&l, "pack %.2f V", s->voltage_v);
-	if ((id_has(id, "oc") || id_has(id, "ocp") || id_has(id, "hw")) &&
-	    wc_has(s, WC_F_CURRENT))
+	if ((a->quote & WC_QUOTE_CURRENT) && wc_has(s, WC_F_CURRENT))
 		list_item(&l, "current %.1f A", s->current_a);
-	add_temps(&l, id, s);
-	add_mosfets(&l, id, s);
+	add_temps(&l, a->quote, s);
+	add_mosfets(&l, a->side, s);
 	list_close(&l);
 }
 
@@ -364,17 +314,18 @@ static void code_events(struct wc_events *st, const struct wc_sample *s,
 	}
 }
 
-/* "charge" / "discharge" for a MOSFET state code, from its id. */
+/* "charge" / "discharge" for a MOSFET state code. */
 static const char *mosfet_word(const struct wc_alarm *a)
 {
-	switch (id_side(a->id)) {
-	case 'c':
+	switch (a->side) {
+	case WC_SIDE_CHG:
 		return "charge";
-	case 'd':
+	case WC_SIDE_DSG:
 		return "discharge";
-	default:
-		return a->name;
+	case WC_SIDE_BOTH:
+		break;
 	}
+	return a->name;
 }
 
 static void mosfet_events(struct wc_events *st, const struct wc_sample *s,

@@ -190,8 +190,8 @@ enum wc_err jbd_decode_basic(const uint8_t *data, size_t len,
 				     : WC_MODE_IDLE;
 	r.battery_mode = (uint8_t)s->mode;
 	s->regs = r;
-	s->charge_mos = (j.fet & JBD_FET_CHG) != 0;
-	s->discharge_mos = (j.fet & JBD_FET_DSG) != 0;
+	s->charge_mos = wc_alarm_mosfet_on(&r, WC_SIDE_CHG);
+	s->discharge_mos = wc_alarm_mosfet_on(&r, WC_SIDE_DSG);
 	s->balancing = bal;
 	wc_set(s, WC_F_STATUS);
 	return WC_OK;

@@ -45,8 +45,8 @@
  * WattCycle tail after the NTCs is 16 bytes. */
 #define JBD_BASIC_FIXED 23
 #define JBD_BASIC_TAIL 16
-#define JBD_FET_CHG 0x01
-#define JBD_FET_DSG 0x02
+/* FET byte bits 0 and 1, the MOSFETs, are codes of the alarm table
+ * (chg_on, dsg_on); the other bits are not codes. */
 #define JBD_FET_HEAT 0x04    /* heater on (self-heating models; see jbd.c) */
 #define JBD_FET_100MA 0x80   /* current and capacities count 100 mA(h) */
 #define JBD_WARN_MASK 0x7FFF /* bit 15 is always set on the DISCOVER */

@@ -149,7 +149,7 @@ static void on_frame(void *user, enum wc_err err, const uint8_t *frame,
 	c->done = true;
 }
 
-static void on_notify(void *user, uint16_t handle, const uint8_t *value,
+static void on_att_notify(void *user, uint16_t handle, const uint8_t *value,
 		      size_t len)
 {
 	struct wc_poll *p = user;
@@ -212,11 +212,6 @@ void wc_poll_free(struct wc_poll *p)
 	free(p);
 }
 
-bool wc_poll_connected(const struct wc_poll *p)
-{
-	return p && p->att && att_alive(p->att);
-}
-
 /* "unexpected PDU 0x.." etc. with the step name in front. */
 static enum wc_err step_failed(struct wc_poll *p, const char *step,
 			       enum wc_err e, const struct wc_diag *d)
@@ -255,7 +250,7 @@ static enum wc_err connect_link(struct wc_poll *p, uint64_t deadline,
 		say(p, "connect: out of memory");
 		return wc_fail(d, WC_E_IO, 12 /* ENOMEM */, 0);
 	}
-	att_set_notify_cb(p->att, on_notify, p);
+	att_set_notify_cb(p->att, on_att_notify, p);
 	wc_reasm_reset(&p->reasm);
 
 	e = att_exchange_mtu(p->att, p->opts.mtu, &res->mtu, deadline, d);

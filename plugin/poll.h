@@ -75,7 +75,4 @@ enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
 /* Drop a held link (keep_connected) now. */
 void wc_poll_disconnect(struct wc_poll *p);
 
-/* Whether a link is currently held. */
-bool wc_poll_connected(const struct wc_poll *p);
-
 #endif

@@ -35,7 +35,7 @@ enum wc_field {
 	WC_F_LIFETIME,
 	WC_F_TIME_LEFT,
 	WC_F_BALANCE_CURRENT,
-	/* 0x8D warning info: registers, MOSFETs, mode, balancing */
+	/* 0x8D status: registers, MOSFETs, mode, balancing */
 	WC_F_STATUS,
 	/* 0x92 product info */
 	WC_F_INFO,

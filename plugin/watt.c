@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "alarms.h"
 #include "bytes.h"
 
 /* CRC-16/MODBUS (reflected polynomial 0xA001, initial value 0xFFFF) by
@@ -417,8 +418,8 @@ enum wc_err watt_decode_analog(const uint8_t *data, size_t len,
 			    : WC_OK;
 }
 
-enum wc_err watt_decode_warning(const uint8_t *data, size_t len,
-				struct wc_sample *s, struct wc_diag *d)
+enum wc_err watt_decode_status(const uint8_t *data, size_t len,
+			       struct wc_sample *s, struct wc_diag *d)
 {
 	struct wc_status_regs r;
 	struct cursor c;
@@ -468,8 +469,8 @@ enum wc_err watt_decode_warning(const uint8_t *data, size_t len,
 	memcpy(r.balance, p, r.n_balance_bytes);
 
 	s->regs = r;
-	s->charge_mos = (r.status3 & 0x02) != 0;
-	s->discharge_mos = (r.status3 & 0x04) != 0;
+	s->charge_mos = wc_alarm_mosfet_on(&r, WC_SIDE_CHG);
+	s->discharge_mos = wc_alarm_mosfet_on(&r, WC_SIDE_DSG);
 	s->mode = r.battery_mode <= WC_MODE_DISCHARGING
 			  ? (enum wc_mode)r.battery_mode
 			  : WC_MODE_UNKNOWN;
@@ -534,8 +535,8 @@ enum wc_err watt_decode(const uint8_t *buf, size_t len, struct wc_sample *s,
 	case WATT_DP_ANALOG:
 		e = watt_decode_analog(f.data, f.data_len, s, d);
 		break;
-	case WATT_DP_WARNING:
-		e = watt_decode_warning(f.data, f.data_len, s, d);
+	case WATT_DP_STATUS:
+		e = watt_decode_status(f.data, f.data_len, s, d);
 		break;
 	case WATT_DP_PRODUCT:
 		e = watt_decode_product(f.data, f.data_len, s, d);

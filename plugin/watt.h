@@ -21,7 +21,7 @@
 #define WATT_DP_CHG_MOS 0x82
 #define WATT_DP_DSG_MOS 0x83
 #define WATT_DP_ANALOG 0x8C
-#define WATT_DP_WARNING 0x8D
+#define WATT_DP_STATUS 0x8D
 #define WATT_DP_PRODUCT 0x92
 #define WATT_DP_CLOCK 0x95
 
@@ -92,8 +92,8 @@ enum wc_err watt_parse_frame(const uint8_t *buf, size_t len,
  * collect 0x8C, 0x8D and 0x92 of the same poll. */
 enum wc_err watt_decode_analog(const uint8_t *data, size_t len,
 			       struct wc_sample *s, struct wc_diag *d);
-enum wc_err watt_decode_warning(const uint8_t *data, size_t len,
-				struct wc_sample *s, struct wc_diag *d);
+enum wc_err watt_decode_status(const uint8_t *data, size_t len,
+			       struct wc_sample *s, struct wc_diag *d);
 enum wc_err watt_decode_product(const uint8_t *data, size_t len,
 				struct wc_sample *s, struct wc_diag *d);
 

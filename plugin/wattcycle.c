@@ -196,7 +196,7 @@ static void wc_submit(const struct wc_battery *b, const struct wc_metric *v,
 
 /* ---- notifications ---------------------------------------------------- */
 
-struct wc_notify_ctx {
+struct wc_collectd_notify_ctx {
 	const struct wc_battery *b;
 	cdtime_t t;
 };
@@ -239,9 +239,9 @@ static void wc_send_event(const struct wc_event *ev, const char *inst,
 	plugin_notification_meta_free(n.meta);
 }
 
-static void wc_notify(const struct wc_event *ev, void *user)
+static void wc_collectd_notify(const struct wc_event *ev, void *user)
 {
-	const struct wc_notify_ctx *ctx = user;
+	const struct wc_collectd_notify_ctx *ctx = user;
 
 	wc_send_event(ev, ctx->b->name, ctx->t);
 }
@@ -318,14 +318,14 @@ static void wc_energy_free(struct wc_energy_rt *r, const char *name)
 
 /* ---- banks ------------------------------------------------------------ */
 
-struct wc_bank_notify_ctx {
+struct wc_bank_collectd_notify_ctx {
 	const struct wc_bank_rt *k;
 	cdtime_t t;
 };
 
-static void wc_bank_notify(const struct wc_event *ev, void *user)
+static void wc_bank_collectd_notify(const struct wc_event *ev, void *user)
 {
-	const struct wc_bank_notify_ctx *ctx = user;
+	const struct wc_bank_collectd_notify_ctx *ctx = user;
 
 	/* Bank events carry no register. */
 	wc_send_event(ev, ctx->k->def.name, ctx->t);
@@ -367,7 +367,7 @@ static void wc_bank_update(struct wc_battery *b, bool good,
 	struct wc_bank_member *mb;
 	struct wc_bank_values v;
 	struct wc_metric rows[WC_BANK_METRICS_MAX];
-	struct wc_bank_notify_ctx ctx = { .k = k, .t = t };
+	struct wc_bank_collectd_notify_ctx ctx = { .k = k, .t = t };
 	size_t n;
 
 	if (!k)
@@ -398,8 +398,8 @@ static void wc_bank_update(struct wc_battery *b, bool good,
 		wc_energy_step(&k->energy, k->def.name, v.complete, v.power_w,
 			       t, b->interval);
 	}
-	wc_bank_alerts_update(&k->alerts, &k->def, k->m, &v, wc_bank_notify,
-			      &ctx);
+	wc_bank_alerts_update(&k->alerts, &k->def, k->m, &v,
+			      wc_bank_collectd_notify, &ctx);
 	pthread_mutex_unlock(&k->lock);
 }
 
@@ -411,7 +411,7 @@ static void wc_bank_update(struct wc_battery *b, bool good,
  * collectd's read threads. */
 static void __attribute__((noinline))
 wc_read_ok(struct wc_battery *b, const struct wc_poll_result *res,
-	   struct wc_notify_ctx *ctx)
+	   struct wc_collectd_notify_ctx *ctx)
 {
 	struct wc_metric values[WC_METRICS_MAX];
 	size_t n = wc_sample_values(b, res, values, WC_METRICS_MAX);
@@ -421,7 +421,7 @@ wc_read_ok(struct wc_battery *b, const struct wc_poll_result *res,
 	wc_submit(b, values, n, ctx->t);
 	wc_energy_step(b->energy, b->name, wc_has(&res->sample, WC_F_POWER),
 		       res->sample.power_w, ctx->t, b->interval);
-	wc_events_poll_ok(&b->events, &res->sample, wc_notify, ctx);
+	wc_events_poll_ok(&b->events, &res->sample, wc_collectd_notify, ctx);
 	wc_bank_update(b, true, &res->sample, ctx->t);
 }
 
@@ -431,7 +431,7 @@ static int wc_read(user_data_t *ud)
 	struct wc_poll_result res;
 	struct wc_diag d = { .code = WC_OK, .a = 0, .b = 0 };
 	char msg[WC_POLL_MSG_MAX] = "";
-	struct wc_notify_ctx ctx = { .b = b };
+	struct wc_collectd_notify_ctx ctx = { .b = b };
 	enum wc_err rc;
 
 	memset(&res, 0, sizeof(res));
@@ -456,7 +456,7 @@ static int wc_read(user_data_t *ud)
 
 		wc_submit(b, &offline, 1, ctx.t);
 	}
-	wc_events_poll_failed(&b->events, msg, wc_notify, &ctx);
+	wc_events_poll_failed(&b->events, msg, wc_collectd_notify, &ctx);
 	wc_energy_step(b->energy, b->name, false, 0.0, ctx.t, b->interval);
 	wc_bank_update(b, false, NULL, ctx.t);
 	/* never non-zero: collectd would double this battery's interval */

@@ -6,71 +6,70 @@
 #include "jbd.h"
 
 struct err_text {
-	const char *name;
 	const char *text;
 	/* printf format for the detail, taking (a, b); NULL: no detail */
 	const char *detail;
 };
 
 static const struct err_text err_texts[WC_E__COUNT] = {
-	[WC_OK] = { "ok", "success", NULL },
-	[WC_E_ARG] = { "arg", "invalid argument", NULL },
-	[WC_E_NOSPACE] = { "nospace", "output buffer too small",
+	[WC_OK] = { "success", NULL },
+	[WC_E_ARG] = { "invalid argument", NULL },
+	[WC_E_NOSPACE] = { "output buffer too small",
 			   "need %u bytes, have %u" },
-	[WC_E_SHORT] = { "short", "frame too short",
+	[WC_E_SHORT] = { "frame too short",
 			 "%u bytes, a frame has at least %u" },
-	[WC_E_TRUNCATED] = { "truncated", "frame truncated",
+	[WC_E_TRUNCATED] = { "frame truncated",
 			     "length field says %u bytes, got %u" },
-	[WC_E_OVERLONG] = { "overlong", "frame longer than its length field",
+	[WC_E_OVERLONG] = { "frame longer than its length field",
 			    "length field says %u bytes, got %u" },
-	[WC_E_TOO_BIG] = { "too_big", "frame too big",
+	[WC_E_TOO_BIG] = { "frame too big",
 			   "length field says %u bytes, limit is %u" },
-	[WC_E_HEAD] = { "head", "bad frame head",
+	[WC_E_HEAD] = { "bad frame head",
 			"first byte is 0x%02X, expected 0x%02X" },
-	[WC_E_TERMINATOR] = { "terminator", "bad terminator",
+	[WC_E_TERMINATOR] = { "bad terminator",
 			      "last byte is 0x%02X, expected 0x%02X" },
-	[WC_E_CRC] = { "crc", "crc mismatch",
+	[WC_E_CRC] = { "crc mismatch",
 		       "frame says 0x%04X, computed 0x%04X" },
-	[WC_E_FUNCTION] = { "function", "unexpected function",
+	[WC_E_FUNCTION] = { "unexpected function",
 			    "function byte is 0x%02X, expected 0x%02X" },
-	[WC_E_BMS_ERROR] = { "bms_error", "battery reported an error",
+	[WC_E_BMS_ERROR] = { "battery reported an error",
 			     "function byte 0x%02X for data point 0x%02X" },
-	[WC_E_DP] = { "dp", "unknown data point", "data point 0x%02X" },
-	[WC_E_CELL_COUNT] = { "cell_count", "bad cell count",
+	[WC_E_DP] = { "unknown data point", "data point 0x%02X" },
+	[WC_E_CELL_COUNT] = { "bad cell count",
 			      "%u cells, allowed 1..%u" },
-	[WC_E_TEMP_COUNT] = { "temp_count", "bad temperature sensor count",
+	[WC_E_TEMP_COUNT] = { "bad temperature sensor count",
 			      "%u sensors, allowed 0..%u" },
-	[WC_E_LENGTH] = { "length", "data length disagrees with the counts",
+	[WC_E_LENGTH] = { "data length disagrees with the counts",
 			  "data is %u bytes, the counts need %u" },
-	[WC_E_INFO_LENGTH] = { "info_length", "bad product info length",
+	[WC_E_INFO_LENGTH] = { "bad product info length",
 			       "data is %u bytes, expected %u" },
-	[WC_E_STRAY] = { "stray", "stray fragment dropped",
+	[WC_E_STRAY] = { "stray fragment dropped",
 			 "fragment of %u bytes starts with 0x%02X, not 0x7E" },
-	[WC_E_STALE] = { "stale", "stale partial frame dropped",
+	[WC_E_STALE] = { "stale partial frame dropped",
 			 "had %u of %u bytes" },
-	[WC_E_INCOMPLETE] = { "incomplete", "incomplete frame",
+	[WC_E_INCOMPLETE] = { "incomplete frame",
 			      "have %u of %u bytes" },
-	[WC_E_TIMEOUT] = { "timeout", "timed out", "after %u ms" },
-	[WC_E_IO] = { "io", "I/O error", NULL },
-	[WC_E_CLOSED] = { "closed", "link closed by the peer", NULL },
-	[WC_E_NOBT] = { "nobt", "no Bluetooth support", NULL },
-	[WC_E_ATT] = { "att", "ATT error response",
+	[WC_E_TIMEOUT] = { "timed out", "after %u ms" },
+	[WC_E_IO] = { "I/O error", NULL },
+	[WC_E_CLOSED] = { "link closed by the peer", NULL },
+	[WC_E_NOBT] = { "no Bluetooth support", NULL },
+	[WC_E_ATT] = { "ATT error response",
 		       "request 0x%02X, error 0x%02X" },
-	[WC_E_PROTO] = { "proto", "protocol violation",
+	[WC_E_PROTO] = { "protocol violation",
 			 "unexpected PDU 0x%02X" },
-	[WC_E_NOT_FOUND] = { "not_found", "not found", NULL },
-	[WC_E_LOCKED] = { "locked", "battery did not accept the unlock", NULL },
-	[WC_E_NO_ANSWER] = { "no_answer", "no answer to either request head",
+	[WC_E_NOT_FOUND] = { "not found", NULL },
+	[WC_E_LOCKED] = { "battery did not accept the unlock", NULL },
+	[WC_E_NO_ANSWER] = { "no answer to either request head",
 			     NULL },
-	[WC_E_CHECKSUM] = { "checksum", "checksum mismatch",
+	[WC_E_CHECKSUM] = { "checksum mismatch",
 			    "frame says 0x%04X, computed 0x%04X" },
-	[WC_E_JBD_STATUS] = { "jbd_status", "battery answered with an error status",
+	[WC_E_JBD_STATUS] = { "battery answered with an error status",
 			      NULL },
 };
 
 static const struct err_text *text_of(enum wc_err code)
 {
-	if ((unsigned)code >= WC_E__COUNT || !err_texts[code].name)
+	if ((unsigned)code >= WC_E__COUNT || !err_texts[code].text)
 		return NULL;
 	return &err_texts[code];
 }
@@ -80,13 +79,6 @@ const char *wc_strerror(enum wc_err code)
 	const struct err_text *t = text_of(code);
 
 	return t ? t->text : "unknown error";
-}
-
-const char *wc_errname(enum wc_err code)
-{
-	const struct err_text *t = text_of(code);
-
-	return t ? t->name : "unknown";
 }
 
 char *wc_diag_format(const struct wc_diag *d, char *buf, size_t len)

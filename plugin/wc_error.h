@@ -63,9 +63,6 @@ struct wc_diag {
 /* Short fixed description of a code ("crc mismatch"). Never NULL. */
 const char *wc_strerror(enum wc_err code);
 
-/* The stable machine name of a code ("crc"), for JSON and logs. */
-const char *wc_errname(enum wc_err code);
-
 /* One sentence with the numbers: "crc mismatch: frame says 0x1F90,
  * computed 0x1F91".  Always NUL-terminates; returns buf. */
 char *wc_diag_format(const struct wc_diag *d, char *buf, size_t len);

@@ -55,15 +55,12 @@ static uint16_t current_raw(double amps, bool whole)
 	return raw;
 }
 
-static size_t analog_data(uint8_t *out, size_t cap, const struct wc_sample *s,
-			  bool whole_amps);
-
-size_t sim_encode_analog_data(uint8_t *out, size_t cap,
-			      const struct wc_sample *s)
-{
-	return analog_data(out, cap, s, false);
-}
-
+/* 0x8C data: N | N x mV | M | M x (°C x 10 + 2730) | current | V x 100 |
+ * remaining x 10 | full x 10 | cycles | design x 10 | SoC, M = 2 + n_probes
+ * (whole_amps: the current in whole amperes, bit 14 clear).  The app's
+ * 18-byte extension follows only when s has WC_F_SOH (no real battery has
+ * been seen sending it).  Returns the data length, 0 when cap is too small
+ * or the counts are out of range. */
 static size_t analog_data(uint8_t *out, size_t cap, const struct wc_sample *s,
 			  bool whole_amps)
 {
@@ -111,8 +108,8 @@ static size_t analog_data(uint8_t *out, size_t cap, const struct wc_sample *s,
 	return o;
 }
 
-size_t sim_encode_warning_data(uint8_t *out, size_t cap,
-			       const struct wc_status_regs *r)
+size_t sim_encode_status_data(uint8_t *out, size_t cap,
+			      const struct wc_status_regs *r)
 {
 	unsigned n, m, nb;
 	size_t len, o = 0;
@@ -173,15 +170,8 @@ size_t sim_encode_product_data(uint8_t *out, size_t cap, const char *firmware,
 }
 
 size_t sim_encode_response(uint8_t *out, size_t cap, uint8_t version,
-			   uint16_t dp, const struct wc_sample *s)
-{
-	return sim_encode_response_ex(out, cap, version, WATT_ADDRESS, false,
-				      dp, s);
-}
-
-size_t sim_encode_response_ex(uint8_t *out, size_t cap, uint8_t version,
-			      uint8_t address, bool whole_amps, uint16_t dp,
-			      const struct wc_sample *s)
+			   uint8_t address, bool whole_amps, uint16_t dp,
+			   const struct wc_sample *s)
 {
 	/* Largest payload: 0x8C for 32 cells and 32 sensors with the
 	 * extension (16 + 64 + 64 + 18). */
@@ -194,8 +184,8 @@ size_t sim_encode_response_ex(uint8_t *out, size_t cap, uint8_t version,
 	case WATT_DP_ANALOG:
 		n = analog_data(data, sizeof(data), s, whole_amps);
 		break;
-	case WATT_DP_WARNING:
-		n = sim_encode_warning_data(data, sizeof(data), &s->regs);
+	case WATT_DP_STATUS:
+		n = sim_encode_status_data(data, sizeof(data), &s->regs);
 		break;
 	case WATT_DP_PRODUCT:
 		n = sim_encode_product_data(data, sizeof(data), s->firmware,

@@ -8,19 +8,6 @@
 
 #include "bytes.h"
 
-/* Characteristic properties (Part G 3.3.1.1). */
-#define PROP_READ 0x02
-#define PROP_WRITE_CMD 0x04
-#define PROP_WRITE 0x08
-#define PROP_NOTIFY 0x10
-#define PROP_INDICATE 0x20
-
-#define UUID_PRIMARY 0x2800
-#define UUID_SECONDARY 0x2801
-#define UUID_CHAR 0x2803
-#define UUID_CUD 0x2901
-#define UUID_CCCD 0x2902
-
 /* Telink vendor service 02f00000-0000-0000-0000-00000000fe00 and its
  * characteristics …ff00 to …ff05, little-endian; byte 0 and 1 vary. */
 static const uint8_t decoy_base[16] = {
@@ -68,7 +55,7 @@ static bool attr_is16(const struct gatt_attr *a, uint16_t uuid)
 
 static bool attr_is_service(const struct gatt_attr *a)
 {
-	return attr_is16(a, UUID_PRIMARY) || attr_is16(a, UUID_SECONDARY);
+	return attr_is16(a, GATT_UUID_PRIMARY) || attr_is16(a, GATT_UUID_SECONDARY);
 }
 
 /* ---- building the table ---- */
@@ -91,7 +78,7 @@ static struct gatt_attr *db_add(struct gatt_db *db, uint16_t *h,
 static void db_service(struct gatt_db *db, uint16_t *h, const uint8_t *uuid,
 		       size_t uuid_len)
 {
-	struct gatt_attr *a = db_add(db, h, UUID_PRIMARY, GATT_P_READ,
+	struct gatt_attr *a = db_add(db, h, GATT_UUID_PRIMARY, GATT_P_READ,
 				     GATT_V_STATIC);
 
 	memcpy(a->value, uuid, uuid_len);
@@ -112,7 +99,7 @@ static struct gatt_attr *db_char(struct gatt_db *db, uint16_t *h,
 				 uint8_t props, const uint8_t *uuid,
 				 size_t uuid_len, enum gatt_value_kind kind)
 {
-	struct gatt_attr *decl = db_add(db, h, UUID_CHAR, GATT_P_READ,
+	struct gatt_attr *decl = db_add(db, h, GATT_UUID_CHAR, GATT_P_READ,
 					GATT_V_STATIC);
 	struct gatt_attr *val;
 	uint8_t perms = 0;
@@ -122,11 +109,11 @@ static struct gatt_attr *db_char(struct gatt_db *db, uint16_t *h,
 	memcpy(decl->value + 3, uuid, uuid_len);
 	decl->value_len = (uint8_t)(3 + uuid_len);
 
-	if (props & PROP_READ)
+	if (props & ATT_PROP_READ)
 		perms |= GATT_P_READ;
-	if (props & PROP_WRITE)
+	if (props & ATT_PROP_WRITE)
 		perms |= GATT_P_WRITE;
-	if (props & PROP_WRITE_CMD)
+	if (props & ATT_PROP_WRITE_NR)
 		perms |= GATT_P_WRITE_CMD;
 	val = db_add(db, h, 0, perms, kind);
 	memcpy(val->type, uuid, uuid_len);
@@ -153,9 +140,10 @@ static void db_battery_pair(struct gatt_db *db, uint16_t *h,
 {
 	struct gatt_attr *a;
 
-	a = db_char16(db, h, PROP_NOTIFY | PROP_READ, notify_uuid, GATT_V_FFF1);
+	a = db_char16(db, h, ATT_PROP_NOTIFY | ATT_PROP_READ, notify_uuid,
+		      GATT_V_FFF1);
 	db->fff1_value = a->handle;
-	a = db_add(db, h, UUID_CCCD, GATT_P_READ | GATT_P_WRITE,
+	a = db_add(db, h, GATT_UUID_CCCD, GATT_P_READ | GATT_P_WRITE,
 		   GATT_V_FFF1_CCCD);
 	db->fff1_cccd = a->handle;
 	a = db_char16(db, h, write_props, write_uuid, GATT_V_FFF2);
@@ -173,15 +161,16 @@ static void db_build(struct gatt_db *db, bool jbd)
 
 	/* 0x0001-0x0005 GAP */
 	db_service16(db, &h, 0x1800);
-	db_char16(db, &h, PROP_READ, 0x2A00, GATT_V_DEVICE_NAME);
-	a = db_char16(db, &h, PROP_READ, 0x2A01, GATT_V_STATIC);
+	db_char16(db, &h, ATT_PROP_READ, 0x2A00, GATT_V_DEVICE_NAME);
+	a = db_char16(db, &h, ATT_PROP_READ, 0x2A01, GATT_V_STATIC);
 	memcpy(a->value, appearance, sizeof(appearance));
 	a->value_len = sizeof(appearance);
 
 	/* 0x0006-0x0009 GATT: Service Changed, never indicated */
 	db_service16(db, &h, 0x1801);
-	db_char16(db, &h, PROP_INDICATE, 0x2A05, GATT_V_NONE);
-	db_add(db, &h, UUID_CCCD, GATT_P_READ | GATT_P_WRITE, GATT_V_SC_CCCD);
+	db_char16(db, &h, ATT_PROP_INDICATE, 0x2A05, GATT_V_NONE);
+	db_add(db, &h, GATT_UUID_CCCD, GATT_P_READ | GATT_P_WRITE,
+	       GATT_V_SC_CCCD);
 
 	/* A handle gap puts FFF2's value at 0x0014, where the sniffed app
 	 * wrote its frames (protocol.md §2.2); gaps are legal in ATT and make
@@ -189,11 +178,11 @@ static void db_build(struct gatt_db *db, bool jbd)
 	h = 0x000F;
 	db_service16(db, &h, 0xFFF0);
 	db_battery_pair(db, &h, 0xFFF1, 0xFFF2,
-			PROP_WRITE | PROP_WRITE_CMD | PROP_READ);
+			ATT_PROP_WRITE | ATT_PROP_WRITE_NR | ATT_PROP_READ);
 	if (jbd)
 		return; /* the DISCOVER: no FFFA, no decoy service */
-	a = db_char16(db, &h, PROP_WRITE | PROP_WRITE_CMD | PROP_READ, 0xFFFA,
-		      GATT_V_FFFA);
+	a = db_char16(db, &h, ATT_PROP_WRITE | ATT_PROP_WRITE_NR | ATT_PROP_READ,
+		      0xFFFA, GATT_V_FFFA);
 	db->fffa_value = a->handle;
 
 	/* The Telink decoy service: carries no battery data. */
@@ -202,8 +191,9 @@ static void db_build(struct gatt_db *db, bool jbd)
 		memcpy(u, decoy_base, 16);
 		u[0] = (uint8_t)i;
 		u[1] = 0xff;
-		db_char(db, &h, PROP_READ | PROP_WRITE | PROP_WRITE_CMD, u, 16,
-			GATT_V_DECOY);
+		db_char(db, &h,
+			ATT_PROP_READ | ATT_PROP_WRITE | ATT_PROP_WRITE_NR, u,
+			16, GATT_V_DECOY);
 	}
 }
 
@@ -223,12 +213,14 @@ void gatt_db_init_jbd_ff00(struct gatt_db *db)
 
 	db_build(db, true);
 	/* drop FFF0 (the last service built) and put FF00 in its place */
-	while (db->n > 0 && !attr_is16(&db->attrs[db->n - 1], UUID_PRIMARY))
+	while (db->n > 0 &&
+	       !attr_is16(&db->attrs[db->n - 1], GATT_UUID_PRIMARY))
 		db->n--;
 	h = db->attrs[db->n - 1].handle;
 	db->n--;
 	db_service16(db, &h, 0xFF00);
-	db_battery_pair(db, &h, 0xFF01, 0xFF02, PROP_WRITE | PROP_WRITE_CMD);
+	db_battery_pair(db, &h, 0xFF01, 0xFF02,
+			ATT_PROP_WRITE | ATT_PROP_WRITE_NR);
 	db->fffa_value = 0;
 }
 
@@ -257,12 +249,12 @@ void gatt_conn_init(struct gatt_conn *c, uint16_t server_mtu,
 		    const char *device_name)
 {
 	memset(c, 0, sizeof(*c));
-	if (server_mtu < GATT_MTU_DEFAULT)
-		server_mtu = GATT_MTU_DEFAULT;
-	if (server_mtu > GATT_MTU_MAX)
-		server_mtu = GATT_MTU_MAX;
+	if (server_mtu < ATT_DEFAULT_MTU)
+		server_mtu = ATT_DEFAULT_MTU;
+	if (server_mtu > ATT_MAX_MTU)
+		server_mtu = ATT_MAX_MTU;
 	c->server_mtu = server_mtu;
-	c->mtu = GATT_MTU_DEFAULT;
+	c->mtu = ATT_DEFAULT_MTU;
 	snprintf(c->device_name, sizeof(c->device_name), "%s", device_name);
 	snprintf(c->unlock_key, sizeof(c->unlock_key), "%s", GATT_UNLOCK_KEY);
 }
@@ -378,13 +370,14 @@ static size_t do_mtu(struct gatt_conn *c, const uint8_t *p, size_t len,
 	uint16_t client;
 
 	if (len != 3)
-		return gatt_build_error(rsp, cap, p[0], 0, ATT_E_INVALID_PDU);
+		return gatt_build_error(rsp, cap, p[0], 0,
+					ATT_ECODE_INVALID_PDU);
 	client = get_le16(p + 1);
 	rsp[0] = ATT_OP_MTU_RSP;
 	put_le16(rsp + 1, c->server_mtu);
 	c->mtu = client < c->server_mtu ? client : c->server_mtu;
-	if (c->mtu < GATT_MTU_DEFAULT)
-		c->mtu = GATT_MTU_DEFAULT;
+	if (c->mtu < ATT_DEFAULT_MTU)
+		c->mtu = ATT_DEFAULT_MTU;
 	ev->kind = GATT_EV_MTU;
 	return 3;
 }
@@ -398,12 +391,13 @@ static size_t do_find_info(const struct gatt_db *db, struct gatt_conn *c,
 	uint8_t fmt_len = 0;
 
 	if (len != 5)
-		return gatt_build_error(rsp, cap, p[0], 0, ATT_E_INVALID_PDU);
+		return gatt_build_error(rsp, cap, p[0], 0,
+					ATT_ECODE_INVALID_PDU);
 	start = get_le16(p + 1);
 	end = get_le16(p + 3);
 	if (!range_ok(start, end))
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_INVALID_HANDLE);
+					ATT_ECODE_INVALID_HANDLE);
 	for (unsigned i = 0; i < db->n; i++) {
 		const struct gatt_attr *a = &db->attrs[i];
 
@@ -422,7 +416,7 @@ static size_t do_find_info(const struct gatt_db *db, struct gatt_conn *c,
 	}
 	if (fmt_len == 0)
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_ATTR_NOT_FOUND);
+					ATT_ECODE_ATTR_NOT_FOUND);
 	rsp[0] = ATT_OP_FIND_INFO_RSP;
 	rsp[1] = fmt_len == 2 ? 0x01 : 0x02;
 	return off;
@@ -439,7 +433,8 @@ static size_t do_find_by_type(const struct gatt_db *db, struct gatt_conn *c,
 	uint8_t scratch[2];
 
 	if (len < 7)
-		return gatt_build_error(rsp, cap, p[0], 0, ATT_E_INVALID_PDU);
+		return gatt_build_error(rsp, cap, p[0], 0,
+					ATT_ECODE_INVALID_PDU);
 	want = p + 7;
 	want_len = len - 7;
 	start = get_le16(p + 1);
@@ -447,7 +442,7 @@ static size_t do_find_by_type(const struct gatt_db *db, struct gatt_conn *c,
 	type = get_le16(p + 5);
 	if (!range_ok(start, end))
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_INVALID_HANDLE);
+					ATT_ECODE_INVALID_HANDLE);
 	for (unsigned i = 0; i < db->n; i++) {
 		const struct gatt_attr *a = &db->attrs[i];
 		const uint8_t *v;
@@ -458,7 +453,7 @@ static size_t do_find_by_type(const struct gatt_db *db, struct gatt_conn *c,
 			continue;
 		if (!attr_value(a, c, scratch, &v, &n))
 			continue;
-		group = type == UUID_PRIMARY || type == UUID_SECONDARY;
+		group = type == GATT_UUID_PRIMARY || type == GATT_UUID_SECONDARY;
 		match = group ? uuid_eq(v, n, want, want_len)
 			      : (n == want_len && memcmp(v, want, n) == 0);
 		if (!match)
@@ -471,7 +466,7 @@ static size_t do_find_by_type(const struct gatt_db *db, struct gatt_conn *c,
 	}
 	if (off == 1)
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_ATTR_NOT_FOUND);
+					ATT_ECODE_ATTR_NOT_FOUND);
 	rsp[0] = ATT_OP_FIND_BY_TYPE_RSP;
 	return off;
 }
@@ -485,12 +480,13 @@ static size_t do_read_by_type(const struct gatt_db *db, struct gatt_conn *c,
 	uint8_t scratch[2];
 
 	if (len != 7 && len != 21)
-		return gatt_build_error(rsp, cap, p[0], 0, ATT_E_INVALID_PDU);
+		return gatt_build_error(rsp, cap, p[0], 0,
+					ATT_ECODE_INVALID_PDU);
 	start = get_le16(p + 1);
 	end = get_le16(p + 3);
 	if (!range_ok(start, end))
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_INVALID_HANDLE);
+					ATT_ECODE_INVALID_HANDLE);
 	for (unsigned i = 0; i < db->n; i++) {
 		const struct gatt_attr *a = &db->attrs[i];
 		const uint8_t *v;
@@ -503,7 +499,7 @@ static size_t do_read_by_type(const struct gatt_db *db, struct gatt_conn *c,
 			if (entry == 0)
 				return gatt_build_error(
 					rsp, cap, p[0], a->handle,
-					ATT_E_READ_NOT_PERMITTED);
+					ATT_ECODE_READ_NOT_PERMITTED);
 			break;
 		}
 		/* The length byte covers handle + value, so at most 255;
@@ -522,7 +518,7 @@ static size_t do_read_by_type(const struct gatt_db *db, struct gatt_conn *c,
 	}
 	if (entry == 0)
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_ATTR_NOT_FOUND);
+					ATT_ECODE_ATTR_NOT_FOUND);
 	rsp[0] = ATT_OP_READ_BY_TYPE_RSP;
 	rsp[1] = (uint8_t)entry;
 	return off;
@@ -539,20 +535,21 @@ static size_t do_read(const struct gatt_db *db, struct gatt_conn *c,
 	bool blob = p[0] == ATT_OP_READ_BLOB_REQ;
 
 	if (len != (blob ? 5u : 3u))
-		return gatt_build_error(rsp, cap, p[0], 0, ATT_E_INVALID_PDU);
+		return gatt_build_error(rsp, cap, p[0], 0,
+					ATT_ECODE_INVALID_PDU);
 	handle = get_le16(p + 1);
 	if (blob)
 		offset = get_le16(p + 3);
 	a = gatt_db_find(db, handle);
 	if (!a)
 		return gatt_build_error(rsp, cap, p[0], handle,
-					ATT_E_INVALID_HANDLE);
+					ATT_ECODE_INVALID_HANDLE);
 	if (!attr_value(a, c, scratch, &v, &n))
 		return gatt_build_error(rsp, cap, p[0], handle,
-					ATT_E_READ_NOT_PERMITTED);
+					ATT_ECODE_READ_NOT_PERMITTED);
 	if (offset > n)
 		return gatt_build_error(rsp, cap, p[0], handle,
-					ATT_E_INVALID_OFFSET);
+					ATT_ECODE_INVALID_OFFSET);
 	n = min_sz(n - offset, limit - 1);
 	rsp[0] = blob ? ATT_OP_READ_BLOB_RSP : ATT_OP_READ_RSP;
 	memcpy(rsp + 1, v + offset, n);
@@ -568,18 +565,19 @@ static size_t do_read_by_group(const struct gatt_db *db,
 	uint8_t prim[2], sec[2];
 
 	if (len != 7 && len != 21)
-		return gatt_build_error(rsp, cap, p[0], 0, ATT_E_INVALID_PDU);
+		return gatt_build_error(rsp, cap, p[0], 0,
+					ATT_ECODE_INVALID_PDU);
 	start = get_le16(p + 1);
 	end = get_le16(p + 3);
 	if (!range_ok(start, end))
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_INVALID_HANDLE);
-	put_le16(prim, UUID_PRIMARY);
-	put_le16(sec, UUID_SECONDARY);
+					ATT_ECODE_INVALID_HANDLE);
+	put_le16(prim, GATT_UUID_PRIMARY);
+	put_le16(sec, GATT_UUID_SECONDARY);
 	if (!uuid_eq(p + 5, len - 5, prim, 2) &&
 	    !uuid_eq(p + 5, len - 5, sec, 2))
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_UNSUPPORTED_GROUP);
+					ATT_ECODE_UNSUPPORTED_GROUP);
 	for (unsigned i = 0; i < db->n; i++) {
 		const struct gatt_attr *a = &db->attrs[i];
 		size_t e;
@@ -603,7 +601,7 @@ static size_t do_read_by_group(const struct gatt_db *db,
 	}
 	if (entry == 0)
 		return gatt_build_error(rsp, cap, p[0], start,
-					ATT_E_ATTR_NOT_FOUND);
+					ATT_ECODE_ATTR_NOT_FOUND);
 	rsp[0] = ATT_OP_READ_BY_GROUP_RSP;
 	rsp[1] = (uint8_t)entry;
 	return off;
@@ -615,12 +613,12 @@ static uint8_t apply_write(const struct gatt_attr *a, struct gatt_conn *c,
 			   struct gatt_event *ev)
 {
 	if (!(a->perms & (cmd ? GATT_P_WRITE_CMD : GATT_P_WRITE)))
-		return ATT_E_WRITE_NOT_PERMITTED;
+		return ATT_ECODE_WRITE_NOT_PERMITTED;
 	switch (a->kind) {
 	case GATT_V_FFF1_CCCD:
 	case GATT_V_SC_CCCD:
 		if (n != 2)
-			return ATT_E_INVALID_VALUE_LEN;
+			return ATT_ECODE_INVALID_VALUE_LEN;
 		if (a->kind == GATT_V_FFF1_CCCD) {
 			c->fff1_cccd = get_le16(v);
 			ev->kind = GATT_EV_CCCD;
@@ -630,7 +628,7 @@ static uint8_t apply_write(const struct gatt_attr *a, struct gatt_conn *c,
 		return 0;
 	case GATT_V_FFF2:
 		if (n > GATT_VALUE_MAX)
-			return ATT_E_INVALID_VALUE_LEN;
+			return ATT_ECODE_INVALID_VALUE_LEN;
 		memcpy(c->fff2_last, v, n);
 		c->fff2_last_len = n;
 		ev->kind = GATT_EV_WATT_WRITE;
@@ -654,9 +652,9 @@ static uint8_t apply_write(const struct gatt_attr *a, struct gatt_conn *c,
 	case GATT_V_DEVICE_NAME:
 	case GATT_V_FFF1:
 	case GATT_V_NONE:
-		return ATT_E_WRITE_NOT_PERMITTED;
+		return ATT_ECODE_WRITE_NOT_PERMITTED;
 	}
-	return ATT_E_WRITE_NOT_PERMITTED;
+	return ATT_ECODE_WRITE_NOT_PERMITTED;
 }
 
 static size_t do_write(const struct gatt_db *db, struct gatt_conn *c,
@@ -670,11 +668,11 @@ static size_t do_write(const struct gatt_db *db, struct gatt_conn *c,
 
 	if (len < 3)
 		return cmd ? 0 : gatt_build_error(rsp, cap, p[0], 0,
-						  ATT_E_INVALID_PDU);
+						  ATT_ECODE_INVALID_PDU);
 	handle = get_le16(p + 1);
 	a = gatt_db_find(db, handle);
 	if (!a)
-		ecode = ATT_E_INVALID_HANDLE;
+		ecode = ATT_ECODE_INVALID_HANDLE;
 	else
 		ecode = apply_write(a, c, p + 3, len - 3, cmd, ev);
 	if (cmd)
@@ -694,7 +692,7 @@ size_t gatt_handle_pdu(const struct gatt_db *db, struct gatt_conn *c,
 	ev->kind = GATT_EV_NONE;
 	ev->data = NULL;
 	ev->len = 0;
-	if (len == 0 || cap < GATT_MTU_DEFAULT)
+	if (len == 0 || cap < ATT_DEFAULT_MTU)
 		return 0;
 	op = pdu[0];
 	/* Commands (bit 6) and the client's own notifications/confirmations
@@ -708,7 +706,7 @@ size_t gatt_handle_pdu(const struct gatt_db *db, struct gatt_conn *c,
 	    op == ATT_OP_INDICATE)
 		return 0;
 	if (op != ATT_OP_MTU_REQ && len > c->mtu)
-		return gatt_build_error(rsp, cap, op, 0, ATT_E_INVALID_PDU);
+		return gatt_build_error(rsp, cap, op, 0, ATT_ECODE_INVALID_PDU);
 
 	switch (op) {
 	case ATT_OP_MTU_REQ:
@@ -730,6 +728,6 @@ size_t gatt_handle_pdu(const struct gatt_db *db, struct gatt_conn *c,
 		/* Read Multiple, Prepare/Execute Write, responses sent to a
 		 * server, unknown opcodes. */
 		return gatt_build_error(rsp, cap, op, 0,
-					ATT_E_REQ_NOT_SUPPORTED);
+					ATT_ECODE_REQ_NOT_SUPP);
 	}
 }

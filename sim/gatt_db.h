@@ -17,53 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GATT_MTU_DEFAULT 23
-#define GATT_MTU_MAX 517
+#include "att_opcodes.h"
+
 #define GATT_VALUE_MAX 512    /* longest attribute value (Core Vol 3 F 3.2.9) */
 #define GATT_DB_MAX_ATTRS 48
 #define GATT_NAME_MAX 32
-
-/* ATT opcodes (Core Vol 3 Part F 3.4.8). */
-enum att_op {
-	ATT_OP_ERROR_RSP = 0x01,
-	ATT_OP_MTU_REQ = 0x02,
-	ATT_OP_MTU_RSP = 0x03,
-	ATT_OP_FIND_INFO_REQ = 0x04,
-	ATT_OP_FIND_INFO_RSP = 0x05,
-	ATT_OP_FIND_BY_TYPE_REQ = 0x06,
-	ATT_OP_FIND_BY_TYPE_RSP = 0x07,
-	ATT_OP_READ_BY_TYPE_REQ = 0x08,
-	ATT_OP_READ_BY_TYPE_RSP = 0x09,
-	ATT_OP_READ_REQ = 0x0A,
-	ATT_OP_READ_RSP = 0x0B,
-	ATT_OP_READ_BLOB_REQ = 0x0C,
-	ATT_OP_READ_BLOB_RSP = 0x0D,
-	ATT_OP_READ_MULT_REQ = 0x0E,
-	ATT_OP_READ_BY_GROUP_REQ = 0x10,
-	ATT_OP_READ_BY_GROUP_RSP = 0x11,
-	ATT_OP_WRITE_REQ = 0x12,
-	ATT_OP_WRITE_RSP = 0x13,
-	ATT_OP_PREP_WRITE_REQ = 0x16,
-	ATT_OP_EXEC_WRITE_REQ = 0x18,
-	ATT_OP_NOTIFY = 0x1B,
-	ATT_OP_INDICATE = 0x1D,
-	ATT_OP_CONFIRM = 0x1E,
-	ATT_OP_WRITE_CMD = 0x52,
-	ATT_OP_SIGNED_WRITE_CMD = 0xD2,
-};
-
-/* ATT error codes (Core Vol 3 Part F 3.4.1.1). */
-enum att_ecode {
-	ATT_E_INVALID_HANDLE = 0x01,
-	ATT_E_READ_NOT_PERMITTED = 0x02,
-	ATT_E_WRITE_NOT_PERMITTED = 0x03,
-	ATT_E_INVALID_PDU = 0x04,
-	ATT_E_REQ_NOT_SUPPORTED = 0x06,
-	ATT_E_INVALID_OFFSET = 0x07,
-	ATT_E_ATTR_NOT_FOUND = 0x0A,
-	ATT_E_INVALID_VALUE_LEN = 0x0D,
-	ATT_E_UNSUPPORTED_GROUP = 0x10,
-};
 
 /* Where an attribute's value lives. */
 enum gatt_value_kind {

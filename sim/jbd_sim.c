@@ -158,7 +158,7 @@ size_t sim_jbd_basic_data(uint8_t *out, size_t cap, const struct wc_sample *s)
 		put_be16(out + JBD_BASIC_FIXED + 2 * i, ntc_raw(temps[i]));
 	t = JBD_BASIC_FIXED + 2u * k;
 	out[t] = 50;                                   /* humidity % */
-	put_be16(out + t + 1, (uint16_t)(warn | 0x8000)); /* bit 15 as the DISCOVER */
+	put_be16(out + t + 1, (uint16_t)(warn | ~JBD_WARN_MASK)); /* as the DISCOVER */
 	put_be16(out + t + 3, u16_of(s->full_ah, unit));
 	put_be16(out + t + 5, u16_of(s->remaining_ah, unit));
 	put_be16(out + t + 7, 0);                      /* balance current mA */

@@ -29,8 +29,8 @@
 /* Thermal lag of the self-heating (first order, seconds). */
 #define SIM_HEAT_TAU_S 600.0
 
-/* Largest current the sign-magnitude field carries: 14 bits of 0.1 A. */
-#define SIM_CURRENT_MAX_A 1638.3
+/* status 3 bit 3 (no alarm code) */
+#define STATUS3_DISCHARGING 0x08
 
 struct sim_model {
 	struct sim_battery_cfg cfg; /* own copy; events sorted by time */
@@ -228,9 +228,9 @@ static void set_alarm_index(struct sim_model *m, size_t k, bool on)
 	const struct wc_alarm *a = &wc_alarms[k];
 
 	/* CHG ON / DSG ON are the MOSFETs themselves, not flags. */
-	if (strcmp(a->id, "chg_on") == 0)
+	if (a == wc_alarm_mosfet(WC_SIDE_CHG))
 		m->chg_switch = on;
-	else if (strcmp(a->id, "dsg_on") == 0)
+	else if (a == wc_alarm_mosfet(WC_SIDE_DSG))
 		m->dsg_switch = on;
 	else
 		m->alarm[k] = on;
@@ -392,8 +392,11 @@ static void fill_regs(const struct sim_model *m, struct wc_sample *s)
 	for (size_t k = 0; k < wc_alarm_count; k++)
 		if (m->alarm[k] && wc_alarms[k].cls != WC_CLASS_STATE)
 			wc_alarm_apply(&wc_alarms[k], r, true);
-	r->status3 = (uint8_t)((chg ? 0x02 : 0) | (dsg ? 0x04 : 0) |
-			       (s->mode == WC_MODE_DISCHARGING ? 0x08 : 0));
+	wc_alarm_apply(wc_alarm_mosfet(WC_SIDE_CHG), r, chg);
+	wc_alarm_apply(wc_alarm_mosfet(WC_SIDE_DSG), r, dsg);
+	/* bit 3, no code: set while discharging, as the captures show */
+	if (s->mode == WC_MODE_DISCHARGING)
+		r->status3 = (uint8_t)(r->status3 | STATUS3_DISCHARGING);
 	r->n_balance_bytes = (uint8_t)((m->cfg.cells + 7) / 8);
 	for (unsigned i = 0; i < m->cfg.cells; i++)
 		if (s->balancing & (1u << i))
@@ -547,12 +550,12 @@ size_t sim_model_handle(struct sim_model *m, const uint8_t *req, size_t len,
 
 	switch (req[3]) {
 	case WATT_FN_READ:
-		if (dp != WATT_DP_ANALOG && dp != WATT_DP_WARNING &&
+		if (dp != WATT_DP_ANALOG && dp != WATT_DP_STATUS &&
 		    dp != WATT_DP_PRODUCT)
 			return 0;
 		sim_model_snapshot(m, &s);
-		r = sim_encode_response_ex(out, cap, m->cfg.version, s.address,
-					   m->cfg.fid.current_whole_a, dp, &s);
+		r = sim_encode_response(out, cap, m->cfg.version, s.address,
+					m->cfg.fid.current_whole_a, dp, &s);
 		break;
 	case WATT_FN_WRITE:
 		if (!handle_write(m, dp, req + WATT_HEADER_LEN, n))

@@ -15,6 +15,8 @@
 #define SIM_MAX_EVENTS 64
 #define SIM_MAX_PROFILE 32
 #define SIM_NAME_MAX 32
+/* Largest current the sign-magnitude field carries: 14 bits of 0.1 A. */
+#define SIM_CURRENT_MAX_A 1638.3
 
 enum sim_head_mode { SIM_HEAD_7E, SIM_HEAD_1E, SIM_HEAD_BOTH };
 

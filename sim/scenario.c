@@ -49,17 +49,6 @@ int sim_fault_by_name(const char *name)
 	return -1;
 }
 
-/* Bounded copy that reports truncation instead of hiding it. */
-static int copy_str(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= cap)
-		return -1;
-	memcpy(dst, src, n + 1);
-	return 0;
-}
-
 void sim_battery_cfg_defaults(struct sim_battery_cfg *cfg, const char *name)
 {
 	if (!cfg)
@@ -249,28 +238,6 @@ static int get_number(struct loader *l, const config_setting_t *s,
 	return 0;
 }
 
-static int get_uint(struct loader *l, const config_setting_t *s,
-		    const char *key, long long lo, long long hi, unsigned *out)
-{
-	long long v;
-
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-		v = config_setting_get_int(s);
-		break;
-	case CONFIG_TYPE_INT64:
-		v = config_setting_get_int64(s);
-		break;
-	default:
-		return scen_fail(l, s, key, "must be an integer");
-	}
-	if (v < lo || v > hi)
-		return scen_fail(l, s, key, "%lld is out of range (%lld..%lld)", v, lo,
-			    hi);
-	*out = (unsigned)v;
-	return 0;
-}
-
 static int get_bool(struct loader *l, const config_setting_t *s,
 		    const char *key, bool *out)
 {
@@ -288,19 +255,6 @@ static int get_string(struct loader *l, const config_setting_t *s,
 	*out = config_setting_get_string(s);
 	if (!*out)
 		*out = "";
-	return 0;
-}
-
-static int get_text(struct loader *l, const config_setting_t *s,
-		    const char *key, char *dst, size_t cap)
-{
-	const char *v = "";
-
-	if (get_string(l, s, key, &v) < 0)
-		return -1;
-	if (copy_str(dst, cap, v) < 0)
-		return scen_fail(l, s, key, "\"%s\" is longer than %zu characters", v,
-			    cap - 1);
 	return 0;
 }
 
@@ -338,25 +292,6 @@ static int get_socket(struct loader *l, const config_setting_t *s,
 		return scen_fail(l, s, "socket",
 			    "\"%s\" gives a path longer than %zu bytes (AF_UNIX limit)",
 			    v, sizeof(cfg->socket_path) - 1);
-	return 0;
-}
-
-static int get_head(struct loader *l, const config_setting_t *s,
-		    enum sim_head_mode *out)
-{
-	const char *v = "";
-
-	if (get_string(l, s, "head", &v) < 0)
-		return -1;
-	if (strcmp(v, "7e") == 0 || strcmp(v, "7E") == 0)
-		*out = SIM_HEAD_7E;
-	else if (strcmp(v, "1e") == 0 || strcmp(v, "1E") == 0)
-		*out = SIM_HEAD_1E;
-	else if (strcmp(v, "both") == 0)
-		*out = SIM_HEAD_BOTH;
-	else
-		return scen_fail(l, s, "head", "\"%s\" is not one of \"7e\", \"1e\", \"both\"",
-			    v);
 	return 0;
 }
 
@@ -401,8 +336,10 @@ static int get_profile(struct loader *l, const config_setting_t *s,
 					return -1;
 				have_t = true;
 			} else if (strcmp(name, "current") == 0) {
-				if (get_number(l, e, "profile.current", -1638.3,
-					       1638.3, &st->current_a) < 0)
+				if (get_number(l, e, "profile.current",
+					       -SIM_CURRENT_MAX_A,
+					       SIM_CURRENT_MAX_A,
+					       &st->current_a) < 0)
 					return -1;
 				have_i = true;
 			} else {
@@ -493,153 +430,83 @@ static int get_events(struct loader *l, const config_setting_t *s,
 	return 0;
 }
 
-/* One battery group.  idx counts from 0 for the default name. */
-static int load_battery(struct loader *l, const config_setting_t *g,
-			unsigned idx, struct sim_battery_cfg *cfg)
+/* The battery's name (or "batteryN"), which its defaults depend on. */
+static int battery_name(struct loader *l, const config_setting_t *g,
+			unsigned idx, char *name, size_t cap)
 {
-	const config_setting_t *s;
-	const char *name = NULL;
-	char defname[SIM_NAME_MAX];
-	bool full_set = false, fw_set = false, period_set = false;
-	char ferr[160];
-	int fk;
+	const config_setting_t *s = config_setting_get_member(g, "name");
+	const char *v = NULL;
 
 	snprintf(l->label, sizeof(l->label), "#%u", idx + 1);
 	l->battery = l->label;
-	s = config_setting_get_member(g, "name");
-	if (s) {
-		if (get_string(l, s, "name", &name) < 0)
-			return -1;
-		if (!name_ok(name) || strlen(name) >= SIM_NAME_MAX)
-			return scen_fail(l, s, "name",
-				    "\"%s\" must be 1..%d characters of A-Z a-z 0-9 _ - .",
-				    name, SIM_NAME_MAX - 1);
-		snprintf(l->label, sizeof(l->label), "'%s'", name);
-	} else {
-		snprintf(defname, sizeof(defname), "battery%u", idx + 1);
-		name = defname;
+	if (!s) {
+		snprintf(name, cap, "battery%u", idx + 1);
+		return 0;
 	}
-	sim_battery_cfg_defaults(cfg, name);
+	if (get_string(l, s, "name", &v) < 0)
+		return -1;
+	if (!name_ok(v) || strlen(v) >= SIM_NAME_MAX)
+		return scen_fail(l, s, "name",
+			    "\"%s\" must be 1..%d characters of A-Z a-z 0-9 _ - .",
+			    v, SIM_NAME_MAX - 1);
+	snprintf(l->label, sizeof(l->label), "'%s'", v);
+	snprintf(name, cap, "%s", v);
+	return 0;
+}
 
-	for (int k = 0; k < config_setting_length(g); k++) {
-		const char *key;
-		int rc = 0;
+/* The keys the loader reads itself rather than through the table. */
+static int other_key(struct loader *l, const config_setting_t *s,
+		     const char *key, struct sim_battery_cfg *cfg)
+{
+	if (strcmp(key, "name") == 0)
+		return 0; /* read first, by battery_name */
+	if (strcmp(key, "socket") == 0)
+		return get_socket(l, s, cfg);
+	if (strcmp(key, "profile") == 0)
+		return get_profile(l, s, cfg);
+	if (strcmp(key, "alarms") == 0)
+		return get_events(l, s, cfg, false);
+	return get_events(l, s, cfg, true); /* "faults" */
+}
 
-		s = config_setting_get_elem(g, (unsigned)k);
-		key = config_setting_name(s);
-		if (strcmp(key, "name") == 0) {
-			continue;
-		} else if (strcmp(key, "socket") == 0) {
-			rc = get_socket(l, s, cfg);
-		} else if (strcmp(key, "adapter") == 0) {
-			rc = get_text(l, s, key, cfg->adapter,
-				      sizeof(cfg->adapter));
-			if (rc == 0 && !sim_ble_adapter_ok(cfg->adapter))
-				rc = scen_fail(l, s, key,
-					  "\"%s\" is not a controller name like hci0",
-					  cfg->adapter);
-		} else if (strcmp(key, "ble_name") == 0) {
-			rc = get_text(l, s, key, cfg->ble_name,
-				      sizeof(cfg->ble_name));
-		} else if (strcmp(key, "cells") == 0) {
-			rc = get_uint(l, s, key, 1, WC_MAX_CELLS, &cfg->cells);
-		} else if (strcmp(key, "probes") == 0) {
-			rc = get_uint(l, s, key, 0, WC_MAX_PROBES, &cfg->probes);
-		} else if (strcmp(key, "capacity_ah") == 0) {
-			rc = get_number(l, s, key, 0.1, 6553.5, &cfg->capacity_ah);
-		} else if (strcmp(key, "full_ah") == 0) {
-			rc = get_number(l, s, key, 0.1, 6553.5, &cfg->full_ah);
-			full_set = true;
-		} else if (strcmp(key, "soc") == 0) {
-			rc = get_number(l, s, key, 0.0, 100.0, &cfg->soc_pct);
-		} else if (strcmp(key, "cell_v") == 0) {
-			rc = get_number(l, s, key, 0.0, 4.5, &cfg->cell_v);
-			if (rc == 0 && cfg->cell_v != 0.0 && cfg->cell_v < 2.0)
-				rc = scen_fail(l, s, key,
-					  "%g is out of range (0 = from the SoC, or 2..4.5)",
-					  cfg->cell_v);
-		} else if (strcmp(key, "cell_spread_v") == 0) {
-			rc = get_number(l, s, key, 0.0, 0.5, &cfg->cell_spread_v);
-		} else if (strcmp(key, "cell_drift_v_per_h") == 0) {
-			rc = get_number(l, s, key, -1.0, 1.0,
-					&cfg->cell_drift_v_per_h);
-		} else if (strcmp(key, "temp_c") == 0) {
-			rc = get_number(l, s, key, -40.0, 100.0, &cfg->temp_c);
-		} else if (strcmp(key, "cycles") == 0) {
-			rc = get_uint(l, s, key, 0, 65535, &cfg->cycles);
-		} else if (strcmp(key, "family") == 0) {
-			const char *v = "";
+/* One key of a battery group: a battery setting, a fidelity detail or
+ * unknown. */
+static int battery_key(struct loader *l, const config_setting_t *s,
+		       struct sim_battery_cfg *cfg)
+{
+	const char *key = config_setting_name(s);
+	const struct sim_setting *st = sim_setting_by_key(key);
+	char msg[160];
+	int fk;
 
-			rc = get_string(l, s, key, &v);
-			if (rc == 0 && sim_family_parse(v, &cfg->family) < 0)
-				rc = scen_fail(l, s, key,
-					       "\"%s\" is not one of \"watt\", \"jbd\"", v);
-		} else if ((fk = sim_fidelity_key(s, key, &cfg->fid, ferr,
-						  sizeof(ferr))) != 0) {
-			if (fk < 0)
-				rc = scen_fail(l, s, key, "%s", ferr);
-		} else if (strcmp(key, "head") == 0) {
-			rc = get_head(l, s, &cfg->head);
-		} else if (strcmp(key, "version") == 0) {
-			unsigned v = 0;
-
-			rc = get_uint(l, s, key, 0, 255, &v);
-			if (rc == 0 && v != 0 && v != 4)
-				rc = scen_fail(l, s, key, "%u is not 0 or 4", v);
-			cfg->version = (uint8_t)v;
-		} else if (strcmp(key, "mtu") == 0) {
-			unsigned v = 0;
-
-			rc = get_uint(l, s, key, 23, 517, &v);
-			cfg->mtu = (uint16_t)v;
-		} else if (strcmp(key, "latency_ms") == 0) {
-			rc = get_uint(l, s, key, 0, 600000, &cfg->latency_ms);
-		} else if (strcmp(key, "unlock") == 0) {
-			rc = get_bool(l, s, key, &cfg->unlock_required);
-		} else if (strcmp(key, "rssi_dbm") == 0) {
-			double v = 0;
-
-			rc = get_number(l, s, key, -127, -1, &v);
-			cfg->rssi_dbm = (int)v;
-		} else if (strcmp(key, "unlock_key") == 0) {
-			rc = get_text(l, s, key, cfg->unlock_key,
-				      sizeof(cfg->unlock_key));
-		} else if (strcmp(key, "unlock_timeout_ms") == 0) {
-			rc = get_uint(l, s, key, 100, 600000,
-				      &cfg->unlock_timeout_ms);
-		} else if (strcmp(key, "firmware") == 0) {
-			rc = get_text(l, s, key, cfg->firmware,
-				      sizeof(cfg->firmware));
-			fw_set = true;
-		} else if (strcmp(key, "manufacturer") == 0) {
-			rc = get_text(l, s, key, cfg->manufacturer,
-				      sizeof(cfg->manufacturer));
-		} else if (strcmp(key, "serial") == 0) {
-			rc = get_text(l, s, key, cfg->serial, sizeof(cfg->serial));
-		} else if (strcmp(key, "profile") == 0) {
-			rc = get_profile(l, s, cfg);
-		} else if (strcmp(key, "loop") == 0) {
-			rc = get_bool(l, s, key, &cfg->profile_loop);
-		} else if (strcmp(key, "period") == 0) {
-			rc = get_number(l, s, key, 0.001, 1e9,
-					&cfg->profile_period_s);
-			period_set = true;
-		} else if (strcmp(key, "alarms") == 0) {
-			rc = get_events(l, s, cfg, false);
-		} else if (strcmp(key, "faults") == 0) {
-			rc = get_events(l, s, cfg, true);
-		} else {
-			rc = scen_fail(l, s, key, "unknown key");
-		}
-		if (rc < 0)
-			return -1;
+	if (st && st->kind == SIM_SET_OTHER)
+		return other_key(l, s, key, cfg);
+	if (st) {
+		if (!sim_setting_from_config(st, s, cfg, msg, sizeof(msg)))
+			return scen_fail(l, s, key, "%s", msg);
+		return 0;
 	}
+	fk = sim_fidelity_key(s, key, &cfg->fid, msg, sizeof(msg));
+	if (fk < 0)
+		return scen_fail(l, s, key, "%s", msg);
+	if (fk == 0)
+		return scen_fail(l, s, key, "unknown key");
+	return 0;
+}
+
+/* What follows from the keys together: defaults that depend on other
+ * keys, and the rules that span keys. */
+static int battery_finish(struct loader *l, const config_setting_t *g,
+			  struct sim_battery_cfg *cfg)
+{
+	bool fw_set = config_setting_get_member(g, "firmware") != NULL;
+	char ferr[160];
 
 	if (cfg->adapter[0] && cfg->socket_path[0])
 		return scen_fail(l, config_setting_get_member(g, "adapter"),
 			    "adapter", "a battery is either on a socket or on an "
 			    "adapter, not both");
-	if (!full_set)
+	if (!config_setting_get_member(g, "full_ah"))
 		cfg->full_ah = cfg->capacity_ah;
 	if (!fw_set) /* the firmware string names the cell count (§6.3) */
 		snprintf(cfg->firmware, sizeof(cfg->firmware),
@@ -654,15 +521,31 @@ static int load_battery(struct loader *l, const config_setting_t *g,
 				      ? cfg->profile[cfg->n_profile - 1].t_s
 				      : 0.0;
 
-		s = config_setting_get_member(g, "loop");
-		if (!period_set)
-			return scen_fail(l, s, "loop", "loop = true needs a period");
+		if (!config_setting_get_member(g, "period"))
+			return scen_fail(l, config_setting_get_member(g, "loop"),
+				    "loop", "loop = true needs a period");
 		if (cfg->profile_period_s <= last)
 			return scen_fail(l, config_setting_get_member(g, "period"),
 				    "period", "%g s must be after the last step (%g s)",
 				    cfg->profile_period_s, last);
 	}
 	return 0;
+}
+
+/* One battery group.  idx counts from 0 for the default name. */
+static int load_battery(struct loader *l, const config_setting_t *g,
+			unsigned idx, struct sim_battery_cfg *cfg)
+{
+	char name[SIM_NAME_MAX];
+
+	if (battery_name(l, g, idx, name, sizeof(name)) < 0)
+		return -1;
+	sim_battery_cfg_defaults(cfg, name);
+	for (int k = 0; k < config_setting_length(g); k++)
+		if (battery_key(l, config_setting_get_elem(g, (unsigned)k),
+				cfg) < 0)
+			return -1;
+	return battery_finish(l, g, cfg);
 }
 
 int sim_scenario_load(const char *path, struct sim_battery_cfg *out,

@@ -11,17 +11,16 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "gatt_db.h"
 #include "jbd_sim.h"
 #include "model.h"
 #include "bank_physics.h"
-#include "sim_ble.h"
+#include "setting.h"
 #include "sim_server.h"
 
 #define PROG "wattcycle-sim"
 #define MAX_ITEMS (SIM_MAX_EVENTS)
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"Usage: " PROG " --socket PATH [battery options] [common options]\n"
 	"       " PROG " --ble hciN [battery options] [common options]\n"
 	"       " PROG " --scenario FILE [common options]\n"
@@ -30,33 +29,9 @@ static const char usage_text[] =
 	"Simulated WattCycle (XDZN/TDT) batteries: each one listens on a Unix\n"
 	"SOCK_SEQPACKET socket and speaks the ATT PDUs a BLE link would carry.\n"
 	"\n"
-	"Battery options (one battery, without --scenario):\n"
-	"  --socket PATH          listening socket of the battery (this or --ble)\n"
-	"  --ble hciN             advertise on Bluetooth controller hciN and accept\n"
-	"                         the central's L2CAP ATT link there instead\n"
-	"  --ble-name NAME        advertised and GATT device name (default\n"
-	"                         XDZN_001_ + 4 hex digits)\n"
-	"  --name NAME            battery name for control and log (default sim)\n"
-	"  --cells N              cell count, 4|8|16 (1..32 accepted; default 4)\n"
-	"  --head 7e|1e|both      request heads the battery answers (default both)\n"
-	"  --version 0|4          response version byte (default 0)\n"
-	"  --mtu N                largest ATT MTU it accepts, 23..517 (default 517)\n"
-	"  --soc PCT              initial state of charge, 0..100\n"
-	"  --current A            constant current, + charging, - discharging\n"
-	"  --latency-ms N         delay of every PDU while the latency fault is on;\n"
-	"                         turns the fault on unless --fault latency[@S] is given\n"
-	"  --alarm ID[@SECONDS]   raise an alarm code (at start or later); repeatable\n"
-	"  --fault KIND[@SECONDS] inject a fault: latency silence drop crc garbage\n"
-	"                         duplicate length refuse; repeatable\n"
-	"  --no-unlock-check      answer without the HiLink unlock, never drop the link\n"
-	"  --unlock-timeout-ms N  drop a link without unlock after N ms (default 4000)\n"
-	"  --unlock-key KEY       the key FFFA accepts (default HiLink; another key\n"
-	"                         models a battery that refuses the unlock)\n"
-	"  --rssi DBM             link RSSI, -127..-1, published in PATH.rssi for the\n"
-	"                         client's unix transport (default: none)\n"
-	"  --family watt|jbd      protocol family (default watt); jbd: a DISCOVER-like\n"
-	"                         JBD battery (FFF0 without FFFA, no unlock, DD...77\n"
-	"                         frames, name WTaHdB1...)\n"
+	"Battery options (one battery, without --scenario):\n";
+
+static const char usage_tail[] =
 	"\n"
 	"Common options:\n"
 	"  --scenario FILE        several batteries from a libconfig scenario file\n"
@@ -72,73 +47,49 @@ static const char usage_text[] =
 	"Prints \"" PROG ": ready\" on stdout once listening; SIGTERM/SIGINT stop it\n"
 	"and remove its sockets.  Exit status: 0 ok, 1 runtime failure, 2 usage.\n";
 
+/* The options that are not battery settings; a battery setting's getopt
+ * value is OPT_SETTING + its index in sim_battery_settings[]. */
 enum opt_id {
-	OPT_SOCKET = 256,
-	OPT_NAME,
-	OPT_CELLS,
-	OPT_HEAD,
-	OPT_VERSION,
-	OPT_MTU,
-	OPT_SOC,
-	OPT_CURRENT,
-	OPT_LATENCY,
-	OPT_ALARM,
-	OPT_FAULT,
-	OPT_NO_UNLOCK,
-	OPT_UNLOCK_KEY,
-	OPT_RSSI,
-	OPT_FAMILY,
-	OPT_UNLOCK_TIMEOUT,
-	OPT_SCENARIO,
+	OPT_SCENARIO = 256,
 	OPT_CONTROL,
 	OPT_LOG,
 	OPT_READY,
 	OPT_HELP,
-	OPT_BLE,
-	OPT_BLE_NAME,
+	OPT_SETTING,
 };
 
-static const struct option long_opts[] = {
-	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "cells", required_argument, NULL, OPT_CELLS },
-	{ "head", required_argument, NULL, OPT_HEAD },
-	{ "version", required_argument, NULL, OPT_VERSION },
-	{ "mtu", required_argument, NULL, OPT_MTU },
-	{ "soc", required_argument, NULL, OPT_SOC },
-	{ "current", required_argument, NULL, OPT_CURRENT },
-	{ "latency-ms", required_argument, NULL, OPT_LATENCY },
-	{ "alarm", required_argument, NULL, OPT_ALARM },
-	{ "fault", required_argument, NULL, OPT_FAULT },
-	{ "no-unlock-check", no_argument, NULL, OPT_NO_UNLOCK },
-	{ "unlock-key", required_argument, NULL, OPT_UNLOCK_KEY },
-	{ "rssi", required_argument, NULL, OPT_RSSI },
-	{ "family", required_argument, NULL, OPT_FAMILY },
-	{ "unlock-timeout-ms", required_argument, NULL, OPT_UNLOCK_TIMEOUT },
+static const struct option common_opts[] = {
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "ready-file", required_argument, NULL, OPT_READY },
 	{ "help", no_argument, NULL, OPT_HELP },
-	{ "ble", required_argument, NULL, OPT_BLE },
-	{ "ble-name", required_argument, NULL, OPT_BLE_NAME },
-	{ NULL, 0, NULL, 0 },
 };
 
-/* What the command line asked for; applied to the defaults afterwards,
- * because the defaults depend on the battery's name. */
+#define N_COMMON (sizeof(common_opts) / sizeof(common_opts[0]))
+/* more than the battery settings with an option */
+#define MAX_SETTING_OPTS 64
+#define MAX_OPTS (N_COMMON + MAX_SETTING_OPTS + 1)
+/* battery options on one command line */
+#define MAX_GIVEN 64
+
+/* A battery setting given on the command line, applied after the defaults
+ * (which depend on the battery's name). */
+struct given {
+	const struct sim_setting *st;
+	const char *value; /* NULL for a flag */
+};
+
+/* What the command line asked for. */
 struct cli {
-	const char *socket, *name, *scenario, *control, *log, *ready, *unlock_key;
-	long cells, version, mtu, latency_ms, unlock_timeout_ms, rssi;
-	double soc, current;
-	bool has_cells, has_version, has_mtu, has_latency, has_soc,
-		has_current, has_unlock_timeout, no_unlock;
-	int head; /* -1: default */
-	bool jbd; /* --family jbd */
+	const char *socket, *name, *scenario, *control, *log, *ready, *ble;
+	double current;
+	bool has_current;
+	struct given given[MAX_GIVEN];
+	unsigned n_given;
 	const char *alarms[MAX_ITEMS], *faults[MAX_ITEMS];
 	unsigned n_alarms, n_faults;
 	bool battery_opts; /* any per-battery option given */
-	const char *ble, *ble_name;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -147,19 +98,6 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry '" PROG " --help' for more information.\n");
 	return 2;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int parse_dbl(const char *s, double lo, double hi, double *out)
@@ -203,164 +141,118 @@ static int setup_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* Returns 0, or the exit status of a usage error. */
-static int parse_args(int argc, char **argv, struct cli *c)
+static void print_usage(void)
 {
-	int opt;
+	fputs(usage_head, stdout);
+	sim_setting_print_help(stdout);
+	fputs(usage_tail, stdout);
+}
 
-	memset(c, 0, sizeof(*c));
-	c->head = -1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
-		const char *a = optarg;
+/* getopt's table: the common options, then every battery setting that has
+ * an option. */
+static void build_long_opts(struct option *opts)
+{
+	size_t n = 0;
 
-		switch (opt) {
-		case OPT_HELP:
-			fputs(usage_text, stdout);
-			exit(0);
-		case OPT_SOCKET:
-			c->socket = a;
-			c->battery_opts = true;
-			break;
-		case OPT_NAME:
-			if (!*a || strlen(a) >= SIM_NAME_MAX || strpbrk(a, " \t\n"))
-				return usage_error("--name '%s': 1 to 31 "
-						   "characters, no spaces", a);
-			c->name = a;
-			c->battery_opts = true;
-			break;
-		case OPT_CELLS:
-			if (parse_long(a, 1, 32, &c->cells) < 0)
-				return usage_error("--cells '%s': expected 4, 8 "
-						   "or 16 (1..32)", a);
-			c->has_cells = c->battery_opts = true;
-			break;
-		case OPT_HEAD:
-			if (strcmp(a, "7e") == 0 || strcmp(a, "7E") == 0)
-				c->head = SIM_HEAD_7E;
-			else if (strcmp(a, "1e") == 0 || strcmp(a, "1E") == 0)
-				c->head = SIM_HEAD_1E;
-			else if (strcmp(a, "both") == 0)
-				c->head = SIM_HEAD_BOTH;
-			else
-				return usage_error("--head '%s': expected 7e, "
-						   "1e or both", a);
-			c->battery_opts = true;
-			break;
-		case OPT_VERSION:
-			if (parse_long(a, 0, 255, &c->version) < 0 ||
-			    (c->version != 0 && c->version != 4))
-				return usage_error("--version '%s': expected 0 "
-						   "or 4", a);
-			c->has_version = c->battery_opts = true;
-			break;
-		case OPT_MTU:
-			if (parse_long(a, GATT_MTU_DEFAULT, GATT_MTU_MAX,
-				       &c->mtu) < 0)
-				return usage_error("--mtu '%s': expected 23..517",
-						   a);
-			c->has_mtu = c->battery_opts = true;
-			break;
-		case OPT_SOC:
-			if (parse_dbl(a, 0.0, 100.0, &c->soc) < 0)
-				return usage_error("--soc '%s': expected a "
-						   "percentage 0..100", a);
-			c->has_soc = c->battery_opts = true;
-			break;
-		case OPT_CURRENT:
-			if (parse_dbl(a, -1638.3, 1638.3, &c->current) < 0)
-				return usage_error("--current '%s': expected "
-						   "amperes, -1638.3..1638.3", a);
-			c->has_current = c->battery_opts = true;
-			break;
-		case OPT_LATENCY:
-			if (parse_long(a, 0, 600000, &c->latency_ms) < 0)
-				return usage_error("--latency-ms '%s': expected "
-						   "0..600000", a);
-			c->has_latency = c->battery_opts = true;
-			break;
-		case OPT_UNLOCK_TIMEOUT:
-			if (parse_long(a, 100, 600000, &c->unlock_timeout_ms) < 0)
-				return usage_error("--unlock-timeout-ms '%s': "
-						   "expected 100..600000", a);
-			c->has_unlock_timeout = c->battery_opts = true;
-			break;
-		case OPT_ALARM:
-			if (c->n_alarms + c->n_faults == MAX_ITEMS)
-				return usage_error("%s: too many --alarm/--fault",
-						   a);
-			c->alarms[c->n_alarms++] = a;
-			c->battery_opts = true;
-			break;
-		case OPT_FAULT:
-			if (c->n_alarms + c->n_faults == MAX_ITEMS)
-				return usage_error("%s: too many --alarm/--fault",
-						   a);
-			c->faults[c->n_faults++] = a;
-			c->battery_opts = true;
-			break;
-		case OPT_NO_UNLOCK:
-			c->no_unlock = c->battery_opts = true;
-			break;
-		case OPT_RSSI:
-			if (parse_long(a, -127, -1, &c->rssi) < 0)
-				return usage_error("--rssi '%s': a number of dBm "
-						   "from -127 to -1", a);
-			c->battery_opts = true;
-			break;
-		case OPT_FAMILY: {
-			enum wc_family f;
+	for (size_t i = 0; i < N_COMMON; i++)
+		opts[n++] = common_opts[i];
+	for (size_t i = 0; i < sim_battery_setting_count; i++) {
+		const struct sim_setting *st = &sim_battery_settings[i];
 
-			if (sim_family_parse(a, &f) < 0)
-				return usage_error("--family '%s': expected watt "
-						   "or jbd", a);
-			c->jbd = f == WC_FAMILY_JBD;
-			c->battery_opts = true;
-			break;
-		}
-		case OPT_UNLOCK_KEY:
-			if (!*a || strlen(a) > 16)
-				return usage_error("--unlock-key '%s': 1 to 16 "
-						   "characters", a);
-			c->unlock_key = a;
-			c->battery_opts = true;
-			break;
-		case OPT_BLE:
-			if (!sim_ble_adapter_ok(a))
-				return usage_error("--ble '%s': expected a "
-						   "controller name like hci0", a);
-			c->ble = a;
-			c->battery_opts = true;
-			break;
-		case OPT_BLE_NAME:
-			if (!*a || strlen(a) > 29)
-				return usage_error("--ble-name '%s': 1 to 29 "
-						   "characters", a);
-			c->ble_name = a;
-			c->battery_opts = true;
-			break;
-		case OPT_SCENARIO:
-			c->scenario = a;
-			break;
-		case OPT_CONTROL:
-			c->control = a;
-			break;
-		case OPT_LOG:
-			c->log = a;
-			break;
-		case OPT_READY:
-			c->ready = a;
-			break;
-		case ':':
-			return usage_error("option '%s' needs a value",
-					   argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'",
-					   argv[optind - 1]);
-		}
+		if (!st->option || n == MAX_OPTS - 1)
+			continue;
+		opts[n].name = st->option;
+		opts[n].has_arg = st->arg ? required_argument : no_argument;
+		opts[n].flag = NULL;
+		opts[n].val = OPT_SETTING + (int)i;
+		n++;
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	memset(&opts[n], 0, sizeof(opts[n]));
+}
+
+static int bad_value(const struct sim_setting *st, const char *a)
+{
+	fprintf(stderr, PROG ": --%s '%s': %s\n", st->option, a, st->expect);
+	fprintf(stderr, "Try '" PROG " --help' for more information.\n");
+	return 2;
+}
+
+/* The options the command line reads itself rather than through the
+ * table: where the battery listens, its name, the current, alarms and
+ * faults. */
+static int other_option(struct cli *c, const struct sim_setting *st,
+			const char *a)
+{
+	if (strcmp(st->option, "socket") == 0) {
+		c->socket = a;
+	} else if (strcmp(st->option, "name") == 0) {
+		if (!*a || strlen(a) >= SIM_NAME_MAX || strpbrk(a, " \t\n"))
+			return usage_error("--name '%s': 1 to 31 "
+					   "characters, no spaces", a);
+		c->name = a;
+	} else if (strcmp(st->option, "current") == 0) {
+		if (parse_dbl(a, -SIM_CURRENT_MAX_A, SIM_CURRENT_MAX_A,
+			      &c->current) < 0)
+			return bad_value(st, a);
+		c->has_current = true;
+	} else if (c->n_alarms + c->n_faults == MAX_ITEMS) {
+		return usage_error("%s: too many --alarm/--fault", a);
+	} else if (strcmp(st->option, "alarm") == 0) {
+		c->alarms[c->n_alarms++] = a;
+	} else {
+		c->faults[c->n_faults++] = a;
+	}
+	return 0;
+}
+
+/* One battery option: checked now (a usage error names it), applied to
+ * the battery later. */
+static int battery_option(struct cli *c, const struct sim_setting *st,
+			  const char *a)
+{
+	static struct sim_battery_cfg scratch;
+
+	c->battery_opts = true;
+	if (st->kind == SIM_SET_OTHER)
+		return other_option(c, st, a);
+	if (!sim_setting_from_text(st, a, &scratch))
+		return bad_value(st, a);
+	if (strcmp(st->option, "ble") == 0)
+		c->ble = a;
+	if (c->n_given == MAX_GIVEN)
+		return usage_error("%s: too many battery options", a);
+	c->given[c->n_given].st = st;
+	c->given[c->n_given].value = a;
+	c->n_given++;
+	return 0;
+}
+
+static int common_option(struct cli *c, int opt, const char *a)
+{
+	switch (opt) {
+	case OPT_HELP:
+		print_usage();
+		exit(0);
+	case OPT_SCENARIO:
+		c->scenario = a;
+		break;
+	case OPT_CONTROL:
+		c->control = a;
+		break;
+	case OPT_LOG:
+		c->log = a;
+		break;
+	case OPT_READY:
+		c->ready = a;
+		break;
+	}
+	return 0;
+}
+
+/* Which batteries the options describe: a scenario or one battery, on a
+ * socket or on an adapter. */
+static int check_combination(const struct cli *c)
+{
 	if (c->scenario && c->battery_opts)
 		return usage_error("%s", "--scenario cannot be combined with "
 				   "battery options");
@@ -370,6 +262,37 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	if (c->socket && c->ble)
 		return usage_error("%s", "--socket and --ble exclude each other");
 	return 0;
+}
+
+/* Returns 0, or the exit status of a usage error. */
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	struct option opts[MAX_OPTS];
+	int opt, rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	build_long_opts(opts);
+	opterr = 0;
+	while (rc == 0 &&
+	       (opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (opt >= OPT_SETTING)
+			rc = battery_option(
+				c, &sim_battery_settings[opt - OPT_SETTING],
+				optarg);
+		else if (opt >= OPT_SCENARIO)
+			rc = common_option(c, opt, optarg);
+		else if (opt == ':')
+			rc = usage_error("option '%s' needs a value",
+					 argv[optind - 1]);
+		else
+			rc = usage_error("unknown option '%s'",
+					 argv[optind - 1]);
+	}
+	if (rc)
+		return rc;
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return check_combination(c);
 }
 
 /* Puts "OPT: " in front of the message in err (it names the argument but
@@ -389,54 +312,28 @@ static int name_option(char *err, size_t errlen, const char *opt)
 	return -1;
 }
 
-/* Build the one battery of the command line; -1 with err filled. */
-static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
-		       char *err, size_t errlen)
+/* Where the battery listens: its socket, or its adapter (a setting). */
+static int cli_socket(const struct cli *c, struct sim_battery_cfg *cfg,
+		      char *err, size_t errlen)
 {
-	bool latency_scheduled = false;
-
-	sim_battery_cfg_defaults(cfg, c->name ? c->name : "sim");
-	if (c->ble)
-		snprintf(cfg->adapter, sizeof(cfg->adapter), "%s", c->ble);
-	if (c->ble_name)
-		snprintf(cfg->ble_name, sizeof(cfg->ble_name), "%s",
-			 c->ble_name);
-	if (!c->socket) {
-		/* on Bluetooth only */
-	} else if (strlen(c->socket) >= sizeof(cfg->socket_path)) {
+	if (!c->socket)
+		return 0; /* on Bluetooth only */
+	if (strlen(c->socket) >= sizeof(cfg->socket_path)) {
 		snprintf(err, errlen, "--socket: path longer than %zu bytes",
 			 sizeof(cfg->socket_path) - 1);
 		return -1;
 	}
-	if (c->socket)
-		snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s",
-			 c->socket);
-	if (c->has_cells)
-		cfg->cells = (unsigned)c->cells;
-	if (c->head >= 0)
-		cfg->head = (enum sim_head_mode)c->head;
-	if (c->has_version)
-		cfg->version = (uint8_t)c->version;
-	if (c->has_mtu)
-		cfg->mtu = (uint16_t)c->mtu;
-	if (c->has_soc)
-		cfg->soc_pct = c->soc;
-	if (c->has_current) {
-		cfg->profile[0].t_s = 0.0;
-		cfg->profile[0].current_a = c->current;
-		cfg->n_profile = 1;
-	}
-	if (c->has_unlock_timeout)
-		cfg->unlock_timeout_ms = (unsigned)c->unlock_timeout_ms;
-	if (c->no_unlock)
-		cfg->unlock_required = false;
-	if (c->rssi)
-		cfg->rssi_dbm = (int)c->rssi;
-	if (c->unlock_key)
-		snprintf(cfg->unlock_key, sizeof(cfg->unlock_key), "%s",
-			 c->unlock_key);
-	if (c->jbd)
-		sim_jbd_cfg(cfg, false);
+	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", c->socket);
+	return 0;
+}
+
+/* --alarm and --fault, and the latency fault that --latency-ms turns on
+ * unless a --fault latency schedules it. */
+static int cli_events(const struct cli *c, struct sim_battery_cfg *cfg,
+		      char *err, size_t errlen)
+{
+	bool latency_scheduled = false;
+
 	for (unsigned i = 0; i < c->n_alarms; i++)
 		if (sim_cfg_add_alarm_arg(cfg, c->alarms[i], err, errlen) < 0)
 			return name_option(err, errlen, "--alarm");
@@ -446,12 +343,30 @@ static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 		if (strncmp(c->faults[i], "latency", 7) == 0)
 			latency_scheduled = true;
 	}
-	if (c->has_latency) {
-		cfg->latency_ms = (unsigned)c->latency_ms;
-		if (!latency_scheduled && c->latency_ms > 0)
+	for (unsigned i = 0; i < c->n_given; i++)
+		if (strcmp(c->given[i].st->option, "latency-ms") == 0 &&
+		    !latency_scheduled && cfg->latency_ms > 0)
 			cfg->faults[SIM_FAULT_LATENCY] = true;
-	}
 	return 0;
+}
+
+/* Build the one battery of the command line; -1 with err filled. */
+static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
+		       char *err, size_t errlen)
+{
+	sim_battery_cfg_defaults(cfg, c->name ? c->name : "sim");
+	if (cli_socket(c, cfg, err, errlen) < 0)
+		return -1;
+	for (unsigned i = 0; i < c->n_given; i++)
+		sim_setting_from_text(c->given[i].st, c->given[i].value, cfg);
+	if (c->has_current) {
+		cfg->profile[0].t_s = 0.0;
+		cfg->profile[0].current_a = c->current;
+		cfg->n_profile = 1;
+	}
+	if (cfg->family == WC_FAMILY_JBD)
+		sim_jbd_cfg(cfg, false);
+	return cli_events(c, cfg, err, errlen);
 }
 
 static int write_ready_file(const char *path)

@@ -26,7 +26,7 @@
 #define OUTQ_MAX 64            /* queued PDUs per central before we give up */
 #define TICK_MS 1000           /* model time advances at least this often */
 #define CTL_MAX_CLIENTS 8
-#define RX_MAX 1024            /* > GATT_MTU_MAX: oversize PDUs are noticed */
+#define RX_MAX 1024            /* > ATT_MAX_MTU: oversize PDUs are noticed */
 #define DEFAULT_UNLOCK_TIMEOUT_MS 4000
 #define GARBAGE_MAX 20
 
@@ -34,7 +34,7 @@ struct out_pdu {
 	uint64_t due_ms;
 	uint16_t len;
 	bool close_after;      /* the drop fault: hang up once this is out */
-	uint8_t data[GATT_MTU_MAX];
+	uint8_t data[ATT_MAX_MTU];
 };
 
 struct sim_battery {
@@ -270,7 +270,7 @@ static const struct gatt_db *db_of(const struct sim_server *s,
 static void notify(struct sim_server *s, struct sim_battery *b,
 		   const uint8_t *v, size_t n, bool close_after, uint64_t now)
 {
-	uint8_t pdu[GATT_MTU_MAX];
+	uint8_t pdu[ATT_MAX_MTU];
 	size_t len = gatt_build_notification(pdu, sizeof(pdu),
 					     db_of(s, b)->fff1_value, v, n);
 
@@ -288,7 +288,7 @@ static uint32_t dp_fields(uint16_t dp)
 	case WATT_DP_ANALOG:
 		return ((1u << (WC_F_BALANCE_CURRENT + 1)) - 1u) &
 		       ~((1u << WC_F_CELLS) - 1u);
-	case WATT_DP_WARNING:
+	case WATT_DP_STATUS:
 		return 1u << WC_F_STATUS;
 	case WATT_DP_PRODUCT:
 		return 1u << WC_F_INFO;
@@ -456,7 +456,7 @@ static void serve_watt(struct sim_server *s, struct sim_battery *b,
 static void handle_pdu(struct sim_server *s, struct sim_battery *b,
 		       const uint8_t *pdu, size_t len, uint64_t now)
 {
-	uint8_t rsp[GATT_MTU_MAX];
+	uint8_t rsp[ATT_MAX_MTU];
 	struct gatt_event ev;
 	char why[160];
 	size_t n;

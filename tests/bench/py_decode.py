@@ -40,7 +40,7 @@ def load(client_dir):
 ANALOG = bytes.fromhex("7E 00 01 03 00 8C 00 20 04 0C DE 0C DD 0C DF 0C DA 04 0B 65 "
                        "0B 70 0B 5A 0B 5A 40 00 05 25 07 2A 0C 44 00 05 0C 44 00 3A "
                        "4B 22 0D")
-WARNING = bytes.fromhex("7E 00 01 03 00 8D 00 18 04 00 00 00 00 04 00 00 00 00 00 00 "
+STATUS = bytes.fromhex("7E 00 01 03 00 8D 00 18 04 00 00 00 00 04 00 00 00 00 00 00 "
                         "00 00 00 00 06 01 00 00 18 00 00 00 1F 91 0D")
 
 
@@ -51,7 +51,7 @@ def main():
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
     logging.disable(logging.CRITICAL)
     a = p.parse_analog_quantity(p.parse_frame(ANALOG).data)
-    w = p.parse_warning_info(p.parse_frame(WARNING).data)
+    w = p.parse_warning_info(p.parse_frame(STATUS).data)
     if a is None or w is None or abs(a.cell_voltages[0] - 3.294) > 1e-9:
         sys.exit("py_decode: the client did not decode the vectors")
     best = None
@@ -59,7 +59,7 @@ def main():
         t0 = time.thread_time_ns()
         for _ in range(n):
             p.parse_analog_quantity(p.parse_frame(ANALOG).data)
-            p.parse_warning_info(p.parse_frame(WARNING).data)
+            p.parse_warning_info(p.parse_frame(STATUS).data)
         dt = (time.thread_time_ns() - t0) / n
         best = dt if best is None or dt < best else best
     print(json.dumps({"iterations": n, "ns_per_poll": round(best, 1)}))

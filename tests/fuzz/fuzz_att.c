@@ -17,7 +17,7 @@
 #include "att.h"
 #include "clock.h"
 
-static void on_notify(void *user, uint16_t handle, const uint8_t *value,
+static void on_att_notify(void *user, uint16_t handle, const uint8_t *value,
 		      size_t len)
 {
 	size_t *total = user;
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a = att_new(sv_fd[0]);
 	if (!a)
 		goto out;
-	att_set_notify_cb(a, on_notify, &total);
+	att_set_notify_cb(a, on_att_notify, &total);
 
 #define STEP(call)                                                   \
 	do {                                                         \

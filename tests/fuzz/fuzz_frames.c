@@ -41,7 +41,7 @@ static void use_diag(const struct wc_diag *d, enum wc_err e)
 	wc_diag_format(d, tiny, sizeof(tiny));
 	CHECK(strlen(tiny) < sizeof(tiny));
 	CHECK(wc_strerror(e) != NULL);
-	CHECK(wc_errname(e) != NULL);
+	CHECK(wc_strerror(e) != NULL);
 }
 
 static void check_sample(const struct wc_sample *s)
@@ -197,7 +197,7 @@ static void decode_direct(const uint8_t *data, size_t size)
 	}
 	check_sample(&s);
 	memcpy(&before, &s, sizeof(s));
-	e = watt_decode_warning(data, size, &s, &d);
+	e = watt_decode_status(data, size, &s, &d);
 	if (e != WC_OK) {
 		use_diag(&d, e);
 		CHECK(memcmp(&before, &s, sizeof(s)) == 0);

@@ -124,7 +124,7 @@ static void test_vectors(void **state)
 			bad++;                                              \
 		}                                                           \
 	} while (0)
-		CHECK(rc == WC_OK, "parse: %s", wc_errname(rc));
+		CHECK(rc == WC_OK, "parse: %s", wc_strerror(rc));
 		CHECK(strcmp(adv.family, t->family) == 0,
 		      "family %s, want %s", adv.family, t->family);
 		CHECK(strcmp(wc_adv_family(&adv), adv.family) == 0,

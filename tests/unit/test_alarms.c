@@ -308,7 +308,7 @@ static size_t frame_with_bit(uint8_t *out, size_t cap, uint8_t n, uint8_t m,
 	data[k + offset] = (uint8_t)(1u << bit);
 	k += 13 + (size_t)(n + 7) / 8;
 	return watt_build_frame(out, cap, WATT_HEAD_7E, 0x00, WATT_ADDRESS,
-				WATT_FN_READ, WATT_DP_WARNING, data, k);
+				WATT_FN_READ, WATT_DP_STATUS, data, k);
 }
 
 static void test_each_bit_end_to_end(void **state)
@@ -339,7 +339,7 @@ static void test_each_bit_end_to_end(void **state)
 				e = watt_decode(buf, len, &s, NULL, &d);
 				if (e != WC_OK)
 					fail_msg("%s: decode: %s", ctx,
-						 wc_errname(e));
+						 wc_strerror(e));
 				check_only(ctx, &s.regs, want);
 			}
 		}
@@ -391,28 +391,24 @@ static void test_by_id(void **state)
 	assert_null(wc_alarm_by_id("chg_ot"));
 }
 
-static void test_at(void **state)
+/* The MOSFETs are status 3 bits 1 and 2 (CHG ON, DSG ON); decoders and
+ * the simulator reach them through the table. */
+static void test_mosfet(void **state)
 {
-	char ctx[48];
+	struct wc_status_regs r;
 
 	(void)state;
-	for (size_t r = 0; r < NREGS; r++) {
-		for (unsigned bit = 0; bit < 8; bit++) {
-			const struct expect *want = expected_at(regs[r].reg, bit);
-			const struct wc_alarm *a = wc_alarm_at(regs[r].reg, bit);
-
-			snprintf(ctx, sizeof(ctx), "%s bit %u", regs[r].name,
-				 bit);
-			if (!want && a)
-				fail_msg("%s: got %s, want none", ctx, a->id);
-			if (want && (!a || strcmp(a->id, want->id) != 0))
-				fail_msg("%s: got %s, want %s", ctx,
-					 a ? a->id : "none", want->id);
-		}
-		assert_null(wc_alarm_at(regs[r].reg, 8));
-		assert_null(wc_alarm_at(regs[r].reg, 255));
-		assert_null(wc_alarm_at(regs[r].reg, 0x107));
-	}
+	assert_string_equal(wc_alarm_mosfet(WC_SIDE_CHG)->id, "chg_on");
+	assert_string_equal(wc_alarm_mosfet(WC_SIDE_DSG)->id, "dsg_on");
+	assert_null(wc_alarm_mosfet(WC_SIDE_BOTH));
+	memset(&r, 0, sizeof(r));
+	r.status3 = 0x02;
+	assert_true(wc_alarm_mosfet_on(&r, WC_SIDE_CHG));
+	assert_false(wc_alarm_mosfet_on(&r, WC_SIDE_DSG));
+	r.status3 = 0xFD; /* every bit but the charge MOSFET's */
+	assert_false(wc_alarm_mosfet_on(&r, WC_SIDE_CHG));
+	assert_true(wc_alarm_mosfet_on(&r, WC_SIDE_DSG));
+	assert_false(wc_alarm_mosfet_on(&r, WC_SIDE_BOTH));
 }
 
 static void test_apply(void **state)
@@ -551,7 +547,7 @@ int main(void)
 		cmocka_unit_test(test_each_bit_end_to_end),
 		cmocka_unit_test(test_vectors_active),
 		cmocka_unit_test(test_by_id),
-		cmocka_unit_test(test_at),
+		cmocka_unit_test(test_mosfet),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_count_active),
 		cmocka_unit_test(test_reg_value),

@@ -117,7 +117,7 @@ static void test_checksum_published(void **state)
 		size_t n = hexf(all[i], b, sizeof(b));
 
 		if (jbd_parse_frame(b, n, &f, &d) != WC_OK)
-			fail_msg("%s: %s", all[i], wc_errname(d.code));
+			fail_msg("%s: %s", all[i], wc_strerror(d.code));
 	}
 }
 
@@ -553,7 +553,7 @@ static void test_reasm_every_cut(void **state)
 		    memcmp(evs[0].frame, b, n) != 0)
 			fail_msg("fragments of %zu: %zu events, first %s",
 				 mtu_payload, nev,
-				 nev ? wc_errname(evs[0].err) : "-");
+				 nev ? wc_strerror(evs[0].err) : "-");
 		assert_false(wc_reasm_busy(&r));
 	}
 }

@@ -83,8 +83,8 @@ static void test_parse(void **state)
 
 		if (rc != addrs[i].rc) {
 			print_error("case %zu \"%s\": %s, want %s\n", i,
-				    addrs[i].text, wc_errname(rc),
-				    wc_errname(addrs[i].rc));
+				    addrs[i].text, wc_strerror(rc),
+				    wc_strerror(addrs[i].rc));
 			bad++;
 			continue;
 		}

@@ -98,7 +98,7 @@ static void expect_ok(const char *ctx, size_t i, const uint8_t *want,
 	e = &rec.ev[i];
 	if (e->err != WC_OK)
 		fail_msg("%s: event %zu is %s (a=%u b=%u), want ok", ctx, i,
-			 wc_errname(e->err), e->d.a, e->d.b);
+			 wc_strerror(e->err), e->d.a, e->d.b);
 	if (!e->has_frame || e->has_diag)
 		fail_msg("%s: event %zu: frame %d diag %d", ctx, i,
 			 e->has_frame, e->has_diag);
@@ -118,12 +118,12 @@ static void expect_err(const char *ctx, size_t i, enum wc_err err,
 	e = &rec.ev[i];
 	if (e->err != err)
 		fail_msg("%s: event %zu is %s, want %s", ctx, i,
-			 wc_errname(e->err), wc_errname(err));
+			 wc_strerror(e->err), wc_strerror(err));
 	if (!e->has_diag)
 		fail_msg("%s: event %zu has no diag", ctx, i);
 	if (e->d.code != err || e->d.a != a || e->d.b != b)
 		fail_msg("%s: event %zu diag %s a=%u b=%u, want a=%u b=%u", ctx,
-			 i, wc_errname(e->d.code), e->d.a, e->d.b, a, b);
+			 i, wc_strerror(e->d.code), e->d.a, e->d.b, a, b);
 }
 
 static void expect_count(const char *ctx, size_t n)

@@ -81,7 +81,7 @@ static void test_ef2f(void **state)
 {
 	(void)state;
 	rebuild("ef2f", WATT_HEAD_7E, WATT_DP_ANALOG, WV_EF2F_8C);
-	rebuild("ef2f", WATT_HEAD_7E, WATT_DP_WARNING, WV_EF2F_8D);
+	rebuild("ef2f", WATT_HEAD_7E, WATT_DP_STATUS, WV_EF2F_8D);
 	rebuild("ef2f", WATT_HEAD_7E, WATT_DP_PRODUCT, WV_EF2F_92);
 }
 
@@ -93,7 +93,7 @@ static void test_49a1(void **state)
 
 	(void)state;
 	rebuild("49a1", WATT_HEAD_1E, WATT_DP_ANALOG, WV_49A1_8C);
-	rebuild("49a1", WATT_HEAD_1E, WATT_DP_WARNING, WV_49A1_8D);
+	rebuild("49a1", WATT_HEAD_1E, WATT_DP_STATUS, WV_49A1_8D);
 	rebuild("49a1", WATT_HEAD_1E, WATT_DP_PRODUCT, WV_49A1_92);
 	/* and, like the real unit, it never answers head 7E */
 	m = sim_model_new(cfg_named("49a1"));
@@ -106,7 +106,7 @@ static void test_tdt16(void **state)
 {
 	(void)state;
 	rebuild("tdt16", WATT_HEAD_7E, WATT_DP_ANALOG, WV_TDT16_8C);
-	rebuild("tdt16", WATT_HEAD_7E, WATT_DP_WARNING, WV_TDT16_8D);
+	rebuild("tdt16", WATT_HEAD_7E, WATT_DP_STATUS, WV_TDT16_8D);
 	rebuild("tdt16", WATT_HEAD_7E, WATT_DP_PRODUCT, WV_TDT16_92);
 }
 
@@ -135,7 +135,7 @@ static void test_described_units(void **state)
 	/* address byte 0x41 in every response */
 	answer("addr41", WATT_DP_ANALOG, &s, f, &n);
 	assert_int_equal(f[2], 0x41);
-	answer("addr41", WATT_DP_WARNING, &s, f, &n);
+	answer("addr41", WATT_DP_STATUS, &s, f, &n);
 	assert_int_equal(s.address, 0x41);
 	answer("addr41", WATT_DP_ANALOG, &s, f, &n);
 	assert_true(fabs(s.full_ah - 105.2) < 1e-9);

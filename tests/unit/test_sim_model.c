@@ -11,6 +11,7 @@
 #include "../../sim/model.c"
 #include "../../sim/scenario.c"
 #include "../../sim/sim_ble.c" /* scenario.c checks adapter names */
+#include "../../sim/setting.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +35,14 @@
 #define EPS 1e-9
 
 /* ---- helpers --------------------------------------------------------- */
+
+/* A response as a battery with the default fidelity sends it. */
+static size_t encode_std(uint8_t *out, size_t cap, uint8_t version,
+			 uint16_t dp, const struct wc_sample *s)
+{
+	return sim_encode_response(out, cap, version, WATT_ADDRESS, false, dp,
+				   s);
+}
 
 static size_t hex(const char *h, uint8_t *buf)
 {
@@ -171,7 +180,7 @@ static size_t write_mos(struct sim_model *m, uint8_t head, uint8_t dp, int on,
 /* Read 0x8C, 0x8D and 0x92 from the model and decode them into s. */
 static void poll_all(struct sim_model *m, struct wc_sample *s)
 {
-	static const uint8_t dps[] = { WATT_DP_ANALOG, WATT_DP_WARNING,
+	static const uint8_t dps[] = { WATT_DP_ANALOG, WATT_DP_STATUS,
 				       WATT_DP_PRODUCT };
 	uint8_t out[BIG];
 
@@ -192,7 +201,7 @@ static void check_encode(const char *what, uint8_t version, uint16_t dp,
 {
 	uint8_t got[BIG], want[BIG];
 	size_t wn = hex(wv_resp[v].hex, want);
-	size_t gn = sim_encode_response(got, sizeof(got), version, dp, s);
+	size_t gn = encode_std(got, sizeof(got), version, dp, s);
 
 	assert_bytes(what, got, gn, want, wn);
 }
@@ -204,7 +213,7 @@ static void test_encode_ef2f(void **state)
 	(void)state;
 	ef2f_sample(&s);
 	check_encode("EF2F-1", 0, WATT_DP_ANALOG, &s, WV_EF2F_8C);
-	check_encode("EF2F-2", 0, WATT_DP_WARNING, &s, WV_EF2F_8D);
+	check_encode("EF2F-2", 0, WATT_DP_STATUS, &s, WV_EF2F_8D);
 	check_encode("EF2F-3", 0, WATT_DP_PRODUCT, &s, WV_EF2F_92);
 }
 
@@ -215,7 +224,7 @@ static void test_encode_tdt16(void **state)
 	(void)state;
 	tdt16_sample(&s);
 	check_encode("TDT16-1", 0, WATT_DP_ANALOG, &s, WV_TDT16_8C);
-	check_encode("TDT16-2", 0, WATT_DP_WARNING, &s, WV_TDT16_8D);
+	check_encode("TDT16-2", 0, WATT_DP_STATUS, &s, WV_TDT16_8D);
 	check_encode("TDT16-3", 0, WATT_DP_PRODUCT, &s, WV_TDT16_92);
 }
 
@@ -235,7 +244,7 @@ static void test_encode_decoded_vectors(void **state)
 		assert_int_equal(watt_decode(want, wn, &s, &dp, &d), WC_OK);
 		if (dp == WATT_DP_PRODUCT && v == WV_EF2F_92)
 			strcpy(s.manufacturer, "    "); /* trimmed by decode */
-		gn = sim_encode_response(got, sizeof(got), want[1], dp, &s);
+		gn = encode_std(got, sizeof(got), want[1], dp, &s);
 		assert_bytes(wv_resp[v].name, got, gn, want, wn);
 	}
 }
@@ -248,32 +257,32 @@ static void test_encode_version_and_limits(void **state)
 
 	(void)state;
 	ef2f_sample(&s);
-	n = sim_encode_response(out, sizeof(out), 4, WATT_DP_ANALOG, &s);
+	n = encode_std(out, sizeof(out), 4, WATT_DP_ANALOG, &s);
 	assert_int_equal(n, 43); /* version 4: still the normal layout */
 	assert_int_equal(out[0], 0x7E);
 	assert_int_equal(out[1], 0x04);
 	assert_int_equal(get_be16(out + 6), 32);
 	/* Other DPs, a small buffer and bad counts give nothing. */
-	assert_int_equal(sim_encode_response(out, sizeof(out), 0, 0x01, &s), 0);
-	assert_int_equal(sim_encode_response(out, 42, 0, WATT_DP_ANALOG, &s), 0);
+	assert_int_equal(encode_std(out, sizeof(out), 0, 0x01, &s), 0);
+	assert_int_equal(encode_std(out, 42, 0, WATT_DP_ANALOG, &s), 0);
 	s.n_cells = 0;
-	assert_int_equal(sim_encode_response(out, sizeof(out), 0, WATT_DP_ANALOG,
+	assert_int_equal(encode_std(out, sizeof(out), 0, WATT_DP_ANALOG,
 					     &s), 0);
 	s.n_cells = 33;
-	assert_int_equal(sim_encode_response(out, sizeof(out), 0, WATT_DP_ANALOG,
+	assert_int_equal(encode_std(out, sizeof(out), 0, WATT_DP_ANALOG,
 					     &s), 0);
 	/* A 20-character string fills its field without a NUL; longer ones
 	 * are cut at 20. */
 	ef2f_sample(&s);
 	strcpy(s.serial, "12345678901234567890");
-	n = sim_encode_response(out, sizeof(out), 0, WATT_DP_PRODUCT, &s);
+	n = encode_std(out, sizeof(out), 0, WATT_DP_PRODUCT, &s);
 	assert_int_equal(n, 71);
 	assert_memory_equal(out + 8 + 40, "12345678901234567890", 20);
 	/* Values out of the field's range saturate instead of wrapping. */
 	ef2f_sample(&s);
 	s.remaining_ah = 9999.0;
 	s.cell_v[0] = -1.0;
-	n = sim_encode_response(out, sizeof(out), 0, WATT_DP_ANALOG, &s);
+	n = encode_std(out, sizeof(out), 0, WATT_DP_ANALOG, &s);
 	assert_int_equal(get_be16(out + 8 + 1), 0);
 	assert_int_equal(get_be16(out + 8 + 18 + 4), 0xFFFF);
 }
@@ -292,7 +301,7 @@ static void test_encode_extension(void **state)
 	s.lifetime_ah = 1234.5;
 	s.time_left_min = 321;
 	s.balance_current_a = -0.3;
-	n = sim_encode_response(out, sizeof(out), 0, WATT_DP_ANALOG, &s);
+	n = encode_std(out, sizeof(out), 0, WATT_DP_ANALOG, &s);
 	assert_int_equal(n, 43 + 18);
 	memset(&back, 0, sizeof(back));
 	assert_int_equal(watt_decode(out, n, &back, NULL, &d), WC_OK);
@@ -759,7 +768,7 @@ static void test_head_modes(void **state)
 		c.head = cases[i].mode;
 		m = new_model(&c);
 		for (uint8_t dp = WATT_DP_ANALOG; dp <= WATT_DP_PRODUCT;
-		     dp = dp == WATT_DP_WARNING ? WATT_DP_PRODUCT : dp + 1) {
+		     dp = dp == WATT_DP_STATUS ? WATT_DP_PRODUCT : dp + 1) {
 			n7 = ask_read(m, WATT_HEAD_7E, dp, out);
 			assert_int_equal(n7 > 0, cases[i].answers_7e);
 			if (n7)
@@ -1604,6 +1613,65 @@ static void test_load_all_keys(void **state)
 	}
 }
 
+/* One table for both the command line and scenario files: every option is
+ * in --help, and a value at either end of a range is taken, one past it
+ * refused, the same way on the command line. */
+static void test_settings_table(void **state)
+{
+	char *help = NULL;
+	size_t help_len = 0;
+	FILE *f = open_memstream(&help, &help_len);
+	struct sim_battery_cfg cfg;
+	char text[32];
+	int bad = 0;
+
+	(void)state;
+	assert_non_null(f);
+	sim_setting_print_help(f);
+	fclose(f);
+	for (size_t i = 0; i < sim_battery_setting_count; i++) {
+		const struct sim_setting *st = &sim_battery_settings[i];
+
+		if (st->key)
+			assert_ptr_equal(sim_setting_by_key(st->key), st);
+		if (!st->option)
+			continue;
+		assert_ptr_equal(sim_setting_by_option(st->option), st);
+		snprintf(text, sizeof(text), "  --%s", st->option);
+		if (!strstr(help, text)) {
+			print_error("--%s missing from --help\n", st->option);
+			bad++;
+		}
+		if (st->kind != SIM_SET_INT && st->kind != SIM_SET_NUMBER)
+			continue;
+		sim_battery_cfg_defaults(&cfg, "t");
+		snprintf(text, sizeof(text), "%g", st->lo);
+		if (!sim_setting_from_text(st, text, &cfg)) {
+			print_error("--%s %s refused\n", st->option, text);
+			bad++;
+		}
+		snprintf(text, sizeof(text), "%g", st->hi + 1);
+		if (sim_setting_from_text(st, text, &cfg)) {
+			print_error("--%s %s taken\n", st->option, text);
+			bad++;
+		}
+	}
+	free(help);
+	sim_battery_cfg_defaults(&cfg, "t");
+	assert_true(sim_setting_from_text(sim_setting_by_option("cells"), "8",
+					  &cfg));
+	assert_int_equal(cfg.cells, 8);
+	assert_true(sim_setting_from_text(sim_setting_by_option("rssi"), "-70",
+					  &cfg));
+	assert_int_equal(cfg.rssi_dbm, -70);
+	assert_false(sim_setting_from_text(sim_setting_by_option("version"),
+					   "3", &cfg));
+	assert_true(sim_setting_from_text(
+		sim_setting_by_option("no-unlock-check"), NULL, &cfg));
+	assert_false(cfg.unlock_required);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1636,6 +1704,7 @@ int main(void)
 		cmocka_unit_test(test_fault_names),
 		cmocka_unit_test(test_cli_items),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_settings_table),
 		cmocka_unit_test(test_load_demo),
 		cmocka_unit_test(test_load_three),
 		cmocka_unit_test_setup_teardown(test_load_rejects, tmp_setup,

@@ -122,8 +122,8 @@ static void expect_err(const char *ctx, const uint8_t *frame, size_t len,
 	e = watt_decode(copy, len, &s, NULL, &d);
 	free(copy);
 	if (e != want)
-		fail_msg("%s: got %s, want %s", ctx, wc_errname(e),
-			 wc_errname(want));
+		fail_msg("%s: got %s, want %s", ctx, wc_strerror(e),
+			 wc_strerror(want));
 	EQ(ctx, "diag.code", d.code, want);
 	EQ(ctx, "diag.a", d.a, a);
 	EQ(ctx, "diag.b", d.b, b);
@@ -459,7 +459,7 @@ static void test_decode_analog_vectors(void **state)
 		memset(&s, 0, sizeof(s));
 		e = watt_decode(buf, n, &s, &dp, &d);
 		if (e != WC_OK)
-			fail_msg("%s: %s", ctx, wc_errname(e));
+			fail_msg("%s: %s", ctx, wc_strerror(e));
 		EQ(ctx, "dp", dp, 0x8C);
 		EQ(ctx, "version", s.version, 0x00);
 		EQ(ctx, "address", s.address, 0x01);
@@ -532,7 +532,7 @@ static void test_decode_warning_vectors(void **state)
 		memset(&s, 0, sizeof(s));
 		e = watt_decode(buf, n, &s, &dp, NULL);
 		if (e != WC_OK)
-			fail_msg("%s: %s", ctx, wc_errname(e));
+			fail_msg("%s: %s", ctx, wc_strerror(e));
 		r = &s.regs;
 		EQ(ctx, "dp", dp, 0x8D);
 		EQ(ctx, "present", s.present, 1u << WC_F_STATUS);
@@ -598,7 +598,7 @@ static void test_decode_product_vectors(void **state)
 		s.present = 0;
 		e = watt_decode(buf, n, &s, &dp, NULL);
 		if (e != WC_OK)
-			fail_msg("%s: %s", ctx, wc_errname(e));
+			fail_msg("%s: %s", ctx, wc_strerror(e));
 		EQ(ctx, "dp", dp, 0x92);
 		EQ(ctx, "present", s.present, 1u << WC_F_INFO);
 		assert_string_equal(s.firmware, c->fw);
@@ -1083,7 +1083,7 @@ static void test_err_payload_truncation(void **state)
 			if (dp == 0x8C)
 				e = watt_decode_analog(copy, k, &s, &d);
 			else if (dp == 0x8D)
-				e = watt_decode_warning(copy, k, &s, &d);
+				e = watt_decode_status(copy, k, &s, &d);
 			else
 				e = watt_decode_product(copy, k, &s, &d);
 			free(copy);
@@ -1091,7 +1091,7 @@ static void test_err_payload_truncation(void **state)
 				 wv_resp[i].name, k);
 			if (e == WC_OK || e != d.code)
 				fail_msg("%s: got %s (diag %s)", ctx,
-					 wc_errname(e), wc_errname(d.code));
+					 wc_strerror(e), wc_strerror(d.code));
 			if (memcmp(&before, &s, sizeof(s)) != 0)
 				fail_msg("%s: sample changed", ctx);
 		}
@@ -1111,7 +1111,7 @@ static void test_err_null_args(void **state)
 	assert_int_equal(watt_decode_analog(NULL, 32, &s, NULL), WC_E_ARG);
 	assert_int_equal(watt_decode_analog(buf + 8, 32, NULL, NULL),
 			 WC_E_ARG);
-	assert_int_equal(watt_decode_warning(NULL, 24, &s, NULL), WC_E_ARG);
+	assert_int_equal(watt_decode_status(NULL, 24, &s, NULL), WC_E_ARG);
 	assert_int_equal(watt_decode_product(NULL, 60, &s, NULL), WC_E_ARG);
 	assert_int_equal(s.present, 0);
 }

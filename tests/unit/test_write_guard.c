@@ -62,7 +62,7 @@ static void test_watt_reader_writes_pass(void **state)
 		assert_false(unexpected(&db, pdu, n, why));
 		for (int h = 0; h < 2; h++) {
 			uint8_t head = h ? WATT_HEAD_1E : WATT_HEAD_7E;
-			const uint8_t dps[] = { WATT_DP_ANALOG, WATT_DP_WARNING,
+			const uint8_t dps[] = { WATT_DP_ANALOG, WATT_DP_STATUS,
 						WATT_DP_PRODUCT };
 
 			for (size_t i = 0; i < sizeof(dps); i++) {
