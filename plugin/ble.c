@@ -25,10 +25,13 @@
 #include "clock.h"
 #include "hci.h"
 #include "link_priv.h"
+#include "linkcause.h"
 
 #define ATT_CID 4
 #define BLE_EBUSY_RETRY_MS 100
-#define BLE_RSSI_TIMEOUT_MS 500
+/* connect_type's own outcomes, beside errno values (all positive) */
+#define BLE_E_TURN (-1)         /* other batteries had the adapter */
+#define BLE_E_ADAPTER_BUSY (-2) /* another program's connect, until the end */
 #define BLE_HCI_CMD_TIMEOUT_MS 1000
 /* the kernel drops an idle LE link ~2 s after its last socket closes */
 #define BLE_LINK_GONE_MS 3000
@@ -49,8 +52,9 @@
  * realities").  collectd runs each battery's read in its own thread of ONE
  * process, so a mutex covers the common case: our own batteries take turns
  * instead of knocking each other off.  It cannot see other processes
- * (bluetoothd, another gateway), which is why EBUSY is still retried until
- * the deadline.  A kept link (KeepConnected) holds the lock for the connect
+ * (bluetoothd, another gateway), which is why an EBUSY for another
+ * program's connect attempt is still retried until the deadline (one for a
+ * battery another program holds is not: connect_type).  A kept link (KeepConnected) holds the lock for the connect
  * only.  A session link (a poll that connects, polls and hangs up) holds it
  * from the connect until the link is gone, so polls through one adapter
  * never overlap each other or a connect: BlueZ's emulated controllers
@@ -254,8 +258,37 @@ fail:
 	return err;
 }
 
+/* Whether the kernel has an LE link to dst on the adapter: somebody on
+ * this host (bluetoothd, bluetoothctl connect, another gateway) holds it. */
+static bool link_exists(int dev_id, const bdaddr_t *dst)
+{
+	struct {
+		struct hci_conn_info_req r;
+		struct hci_conn_info i;
+	} q;
+	int dd = hci_open_dev(dev_id);
+	bool found;
+
+	if (dd < 0)
+		return false;
+	memset(&q, 0, sizeof(q));
+	bacpy(&q.r.bdaddr, dst);
+	q.r.type = BLE_LE_LINK;
+	found = ioctl(dd, HCIGETCONNINFO, &q) == 0;
+	hci_close_dev(dd);
+	return found;
+}
+
 /* Attempts for one address type until the deadline, taking turns on the
- * adapter and retrying EBUSY.  0 or an errno value. */
+ * adapter.  0 or an errno value; BLE_E_TURN when the deadline passed
+ * while another battery of this process had the adapter.
+ *
+ * EBUSY has two causes.  The battery's ATT channel is held by another
+ * program on this host (bluetoothd, `bluetoothctl connect`): the kernel
+ * then has a link to it, and waiting would only burn the poll, so that is
+ * the answer at once.  Or another program's connect attempt occupies the
+ * adapter (the kernel runs one LE connect at a time): that passes, so it
+ * is retried every 100 ms until the deadline. */
 static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
 			uint8_t dst_type, bool session, uint64_t deadline_ms,
 			int *out_fd)
@@ -267,38 +300,41 @@ static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
 	for (;;) {
 		to_timespec(deadline_ms, &abs);
 		rc = pthread_mutex_clocklock(lock, CLOCK_MONOTONIC, &abs);
-		/* Out of time waiting for another battery's connect on this
+		/* Out of time waiting for another battery's poll on this
 		 * adapter: "busy", not "the battery did not answer". */
 		if (rc != 0)
-			return rc == ETIMEDOUT ? EBUSY : rc;
+			return rc == ETIMEDOUT ? BLE_E_TURN : rc;
 		err = try_connect(src, dst, dst_type, deadline_ms, out_fd);
 		if (err == 0 && session)
 			return 0; /* held until ble_free() sees the link gone */
 		pthread_mutex_unlock(lock);
 		if (err != EBUSY)
 			return err;
+		if (link_exists(dev_id, dst))
+			return EBUSY; /* held by another program: no retry */
 		if (wc_ms_left(deadline_ms) == 0)
-			return EBUSY;
-		/* somebody outside this process is connecting: back off */
+			return BLE_E_ADAPTER_BUSY;
 		poll(NULL, 0,
 		     wc_ms_left(deadline_ms) < BLE_EBUSY_RETRY_MS ?
 			     wc_ms_left(deadline_ms) : BLE_EBUSY_RETRY_MS);
 	}
 }
 
-static int ble_rssi(struct wc_link *l, int8_t *rssi)
+static int ble_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms)
 {
 	struct ble_link *b = (struct ble_link *)(void *)l;
+	int left = wc_ms_left(deadline_ms);
 	int8_t v;
 	int dd, rc;
 
-	if (!b->has_handle)
+	if (!b->has_handle || left == 0)
 		return -1;
 	dd = hci_open_dev(b->dev_id);
 	if (dd < 0)
 		return -1;
-	/* needs CAP_NET_RAW on most kernels; refused means unknown */
-	rc = hci_read_rssi(dd, b->handle, &v, BLE_RSSI_TIMEOUT_MS);
+	/* HCI Read RSSI: needs CAP_NET_RAW on most kernels; refused means
+	 * unknown */
+	rc = hci_read_rssi(dd, b->handle, &v, left);
 	hci_close_dev(dd);
 	if (rc < 0)
 		return -1;
@@ -353,51 +389,45 @@ static const struct wc_link_ops ble_ops = {
 	.free = ble_free,
 };
 
+/* One sentence: where (battery, address type, adapter) and why, in
+ * linkcause.c's words. */
 static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 				enum wc_addr_type type, uint64_t elapsed_ms,
 				struct wc_diag *d, char *msg, size_t msglen)
 {
-	switch (err) {
-	case ETIMEDOUT:
+	const char *why;
+
+	if (err == BLE_E_TURN) {
 		wc_link_msg(msg, msglen,
-			    "connect to %s (%s address%s) via %s timed out: "
-			    "the battery may be held by the phone app or "
-			    "another gateway — close it and retry", addr,
+			    "adapter %s stayed busy with the polls of other "
+			    "batteries until the deadline: lengthen Interval "
+			    "and Timeout, or give batteries an adapter each",
+			    hci);
+		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
+	}
+	if (err == BLE_E_ADAPTER_BUSY) {
+		wc_link_msg(msg, msglen,
+			    "adapter %s stayed busy with another program's "
+			    "connect attempt until the deadline (EBUSY): retry "
+			    "later", hci);
+		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
+	}
+	why = wc_linkcause_errno(err, WC_PHASE_CONNECT);
+	if (err == ETIMEDOUT) {
+		wc_link_msg(msg, msglen,
+			    "connect to %s (%s address%s) via %s timed out: %s",
+			    addr,
 			    type == WC_ADDR_AUTO ? "random, then public" :
 						   wc_addr_type_name(type),
-			    type == WC_ADDR_AUTO ? " type" : "", hci);
+			    type == WC_ADDR_AUTO ? " type" : "", hci, why);
 		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
-	case EBUSY:
-		wc_link_msg(msg, msglen,
-			    "adapter %s stayed busy with another connection "
-			    "attempt (another battery's, or another program's) "
-			    "until the deadline: retry later", hci);
-		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
-	case EACCES:
-	case EPERM:
-		wc_link_msg(msg, msglen, "permission denied opening %s: %s",
-			    hci, perm_hint);
-		break;
-	case ENODEV:
-	case ENETDOWN:
-		wc_link_msg(msg, msglen,
-			    "adapter %s went away or is down (%s): power it on "
-			    "and retry", hci, strerror(err));
-		break;
-	case ECONNREFUSED:
-	case EHOSTUNREACH:
-	case EHOSTDOWN:
-	case ECONNRESET:
-		wc_link_msg(msg, msglen,
-			    "connect to %s via %s failed (%s): the battery is "
-			    "out of range, switched off, or already connected "
-			    "to another central", addr, hci, strerror(err));
-		break;
-	default:
-		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s",
-			    addr, hci, strerror(err));
-		break;
 	}
+	if (why)
+		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s", addr,
+			    hci, why);
+	else
+		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s", addr,
+			    hci, strerror(err));
 	return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
 }
 
@@ -459,8 +489,7 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 				   until, &fd);
 		if (err == 0)
 			break;
-		if (err != ETIMEDOUT && err != EHOSTUNREACH &&
-		    err != ECONNREFUSED)
+		if (!wc_linkcause_try_other_type(err))
 			break; /* only "nobody answered" tries the next type */
 	}
 	if (err != 0)

@@ -179,11 +179,11 @@ int wc_link_fd(const struct wc_link *l)
 	return l ? l->fd : -1;
 }
 
-int wc_link_rssi(struct wc_link *l, int8_t *rssi)
+int wc_link_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms)
 {
 	if (!l || !rssi || !l->ops->rssi)
 		return -1;
-	return l->ops->rssi(l, rssi);
+	return l->ops->rssi(l, rssi, deadline_ms);
 }
 
 const char *wc_link_kind(const struct wc_link *l)

@@ -92,9 +92,10 @@ enum wc_err wc_link_open(const struct wc_link_opts *o, uint64_t deadline_ms,
 int wc_link_fd(const struct wc_link *l);
 
 /* RSSI of the live connection in dBm: 0 and *rssi set, or -1 when unknown
- * (always for unix; for BLE when the controller or permissions refuse).
- * Bounded by a short internal HCI timeout (500 ms). */
-int wc_link_rssi(struct wc_link *l, int8_t *rssi);
+ * (for BLE when the kernel, the controller or permissions refuse; for
+ * unix when the simulator was given none).  Never waits past deadline_ms
+ * (absolute, CLOCK_MONOTONIC ms): a poll's RSSI fits in its Timeout. */
+int wc_link_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms);
 
 /* "ble" or "unix". */
 const char *wc_link_kind(const struct wc_link *l);

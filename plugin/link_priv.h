@@ -7,7 +7,8 @@
 /* One transport: constants and verbs, a const instance per transport. */
 struct wc_link_ops {
 	const char *kind;                              /* "ble", "unix" */
-	int (*rssi)(struct wc_link *l, int8_t *rssi);  /* 0 ok, -1 unknown */
+	/* 0 ok, -1 unknown; never waits past deadline_ms */
+	int (*rssi)(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms);
 	void (*free)(struct wc_link *l);               /* after close(fd) */
 };
 

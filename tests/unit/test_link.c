@@ -217,7 +217,7 @@ static void test_unix_connect(void **state)
 	assert_string_equal(msg, "");
 	assert_string_equal(wc_link_kind(l), "unix");
 	assert_true(wc_link_fd(l) >= 0);
-	assert_int_equal(wc_link_rssi(l, &rssi), -1);
+	assert_int_equal(wc_link_rssi(l, &rssi, wc_deadline_in(1000)), -1);
 	assert_int_equal(rssi, 5); /* untouched when unknown */
 
 	sfd = accept(t->lfd, NULL, NULL);
