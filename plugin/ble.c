@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -524,6 +525,27 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 	*out = &b->link;
 	wc_link_msg(msg, msglen, "%s", "");
 	return WC_OK;
+}
+
+char *wc_link_adapter_name(const char *adapter, char *buf, size_t len)
+{
+	uint8_t ba[6];
+	int id = -1;
+
+	if (!buf || len == 0)
+		return buf;
+	if (adapter && wc_hci_parse_name(adapter, &id)) {
+		/* as given */
+	} else if (adapter && wc_bdaddr_parse(adapter, ba)) {
+		id = hci_devid(adapter);
+	} else if (!adapter) {
+		id = hci_get_route(NULL);
+	}
+	if (id >= 0)
+		snprintf(buf, len, "hci%d", id);
+	else
+		snprintf(buf, len, "%s", adapter ? adapter : "the default adapter");
+	return buf;
 }
 
 /* ---- scanning ---- */

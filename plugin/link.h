@@ -52,6 +52,9 @@ struct wc_link_opts {
 	bool session;                /* BLE only: hold the adapter from the
 					connect until the link is gone (a poll
 					that hangs up after itself) */
+	uint32_t supervision_ms;     /* BLE only: LE supervision timeout to
+					connect with (connparam.h); 0: the
+					kernel's */
 };
 
 struct wc_link;
@@ -96,6 +99,12 @@ int wc_link_fd(const struct wc_link *l);
  * unix when the simulator was given none).  Never waits past deadline_ms
  * (absolute, CLOCK_MONOTONIC ms): a poll's RSSI fits in its Timeout. */
 int wc_link_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms);
+
+/* The adapter an adapter string stands for, as "hciN" into buf: "hciN"
+ * as given, an adapter address or NULL (the default adapter) looked up
+ * among the adapters that are up.  When the lookup finds none, buf gets
+ * the string as given, or "the default adapter".  Returns buf. */
+char *wc_link_adapter_name(const char *adapter, char *buf, size_t len);
 
 /* "ble" or "unix". */
 const char *wc_link_kind(const struct wc_link *l);

@@ -202,6 +202,16 @@ void wc_poll_disconnect(struct wc_poll *p)
 	wc_reasm_reset(&p->reasm);
 }
 
+void wc_poll_set_keep_connected(struct wc_poll *p, bool keep)
+{
+	if (!p)
+		return;
+	if (!keep)
+		wc_poll_disconnect(p);
+	p->opts.keep_connected = keep;
+	p->opts.link.session = !keep;
+}
+
 void wc_poll_free(struct wc_poll *p)
 {
 	if (!p)
