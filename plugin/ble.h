@@ -1,8 +1,8 @@
 /* BLE scanning (the BLE connect is reached through wc_link_open()).
  *
- * ble.c and hci.c are the only files that include BlueZ's headers (no
- * libbluetooth is linked); this header does not, so callers stay buildable
- * and testable without them. */
+ * ble.c, hci.c and mgmt.c are the only files that include BlueZ's
+ * headers; this header does not, so callers stay buildable and testable
+ * without them. */
 #ifndef WC_BLE_H
 #define WC_BLE_H
 

@@ -5,8 +5,9 @@
  * (libmodbus backend style):
  *   "unix"  unix:/path/to.sock — the simulator, AF_UNIX SOCK_SEQPACKET;
  *   "ble"   C0:D6:3C:52:E4:D9  — an L2CAP LE socket on the ATT channel
- *           (CID 4) on BlueZ's headers; plugin/ble.c and plugin/hci.c are
- *           the only files that include Bluetooth headers.
+ *           (CID 4) on BlueZ's headers; plugin/ble.c, plugin/hci.c and
+ *           plugin/mgmt.c are the only files that include Bluetooth
+ *           headers.
  * The ATT MTU is 23 on both until att_exchange_mtu() raises it.
  *
  * Ownership: wc_link_open() hands out a link that owns its fd; on failure
