@@ -24,6 +24,7 @@
 #include <bluetooth/l2cap.h>
 
 #include "clock.h"
+#include "ble_mgmt.h"
 #include "hci.h"
 #include "link_priv.h"
 #include "linkcause.h"
@@ -73,6 +74,9 @@ static pthread_mutex_t adapter_locks[ADAPTER_LOCKS] = {
 struct ble_link {
 	struct wc_link link; /* first: wc_link_close() frees through it */
 	int dev_id;          /* adapter, for the RSSI query */
+	uint8_t bdaddr[6];   /* the peer, display order, for mgmt */
+	uint8_t type;        /* its address type (mgmt's numbering) */
+	struct wc_ble_watch *watch; /* its Device Disconnected, or NULL */
 	bool has_handle;
 	uint16_t handle;     /* HCI connection handle, from L2CAP_CONNINFO */
 	bdaddr_t dst;        /* the peer, to see the link gone */
@@ -321,13 +325,22 @@ static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
 	}
 }
 
+/* The kernel's Get Connection Information first (it may answer from a
+ * recent reading, and reads RSSI and TX power itself otherwise); HCI Read
+ * RSSI when that gives none.  Both within deadline_ms. */
 static int ble_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms)
 {
 	struct ble_link *b = (struct ble_link *)(void *)l;
-	int left = wc_ms_left(deadline_ms);
+	int left;
 	int8_t v;
 	int dd, rc;
 
+	if (wc_ms_left(deadline_ms) == 0)
+		return -1;
+	if (wc_ble_mgmt_rssi((uint16_t)b->dev_id, b->bdaddr, b->type, rssi,
+			     deadline_ms) == 0)
+		return 0;
+	left = wc_ms_left(deadline_ms);
 	if (!b->has_handle || left == 0)
 		return -1;
 	dd = hci_open_dev(b->dev_id);
@@ -375,10 +388,24 @@ static void release_session(struct ble_link *b)
 	pthread_mutex_unlock(b->held);
 }
 
+/* Why the link went, from the kernel's Device Disconnected (what is
+ * queued; the event comes before the socket fails): its sentence, or
+ * NULL when there is none (the caller has the errno). */
+static const char *ble_cause(struct wc_link *l)
+{
+	struct ble_link *b = (struct ble_link *)(void *)l;
+	uint8_t reason;
+
+	if (!wc_ble_watch_reason(b->watch, wc_now_ms(), &reason) || reason == 0)
+		return NULL;
+	return wc_linkcause_mgmt_reason(reason);
+}
+
 static void ble_free(struct wc_link *l)
 {
 	struct ble_link *b = (struct ble_link *)(void *)l;
 
+	wc_ble_watch_free(b->watch);
 	if (b->held)
 		release_session(b);
 	free(l);
@@ -387,6 +414,7 @@ static void ble_free(struct wc_link *l)
 static const struct wc_link_ops ble_ops = {
 	.kind = "ble",
 	.rssi = ble_rssi,
+	.cause = ble_cause,
 	.free = ble_free,
 };
 
@@ -434,7 +462,7 @@ static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 
 enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 			enum wc_addr_type type, bool session,
-			uint64_t deadline_ms,
+			uint32_t supervision_ms, uint64_t deadline_ms,
 			struct wc_link **out, struct wc_diag *d, char *msg,
 			size_t msglen)
 {
@@ -486,6 +514,19 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 					 wc_now_ms() + left / (n_types - i) :
 					 deadline_ms;
 
+		/* BDADDR_LE_PUBLIC/RANDOM are mgmt's numbers too */
+		if (supervision_ms) {
+			char why[192];
+
+			if (wc_ble_mgmt_supervision((uint16_t)dev_id, a->bdaddr,
+						    types[i], supervision_ms,
+						    until, why,
+						    sizeof(why)) != WC_OK) {
+				wc_link_msg(msg, msglen, "%s (connecting to %s "
+					    "via %s)", why, addr, hci);
+				return wc_fail(d, WC_E_IO, EPERM, 0);
+			}
+		}
 		err = connect_type(dev_id, &src, &dst, types[i], session,
 				   until, &fd);
 		if (err == 0)
@@ -513,6 +554,10 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 	b->link.ops = &ble_ops;
 	b->link.fd = fd;
 	b->dev_id = dev_id;
+	memcpy(b->bdaddr, a->bdaddr, sizeof(b->bdaddr));
+	b->type = types[i];
+	/* opened after the connect: a failed connect has its errno */
+	b->watch = wc_ble_watch_new((uint16_t)dev_id, a->bdaddr);
 	bacpy(&b->dst, &dst);
 	if (session)
 		b->held = &adapter_locks[(unsigned)dev_id % ADAPTER_LOCKS];

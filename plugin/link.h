@@ -107,6 +107,12 @@ int wc_link_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms);
  * the string as given, or "the default adapter".  Returns buf. */
 char *wc_link_adapter_name(const char *adapter, char *buf, size_t len);
 
+/* Why a link that failed went, when the transport knows it from more than
+ * the socket's errno (BLE: the kernel's Device Disconnected reason), in
+ * plugin/linkcause.c's words; NULL otherwise.  Reads only what is queued:
+ * never waits. */
+const char *wc_link_drop_cause(struct wc_link *l);
+
 /* "ble" or "unix". */
 const char *wc_link_kind(const struct wc_link *l);
 

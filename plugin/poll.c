@@ -233,8 +233,16 @@ bool wc_poll_connected(const struct wc_poll *p)
 static const char *ble_cause(const struct wc_poll *p, enum wc_err e,
 			     const struct wc_diag *d)
 {
-	if ((e != WC_E_CLOSED && e != WC_E_IO) || !d || d->a == 0 ||
+	const char *why;
+
+	if ((e != WC_E_CLOSED && e != WC_E_IO) ||
 	    strncmp(p->address, "unix:", 5) == 0)
+		return NULL;
+	/* the kernel's reason for the disconnect, where it gave one */
+	why = wc_link_drop_cause(p->link);
+	if (why)
+		return why;
+	if (!d || d->a == 0)
 		return NULL;
 	return wc_linkcause_errno((int)d->a, WC_PHASE_LIVE);
 }
