@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The BLE suite, run INSIDE the VM (scripts/blevm --controllers 12): every
+# The BLE suite, run INSIDE the VM (scripts/blevm --controllers 16
+# --bluetoothd): every
 # check goes through the kernel's HCI and L2CAP code with btvirt's emulated
 # LE controllers.  hci1..hci5 carry one simulated battery each.  hci0 is
 # the central of the scans and reads and of b1..b3 in collectd (three
@@ -65,7 +66,7 @@ bail() { tap_not_ok "$*"; tap_done; exit 1; }
 check "the kernel has AF_BLUETOOTH (L2CAP socket)" \
 	python3 -c 'import socket; socket.socket(socket.AF_BLUETOOTH, socket.SOCK_SEQPACKET, socket.BTPROTO_L2CAP)'
 up=$(hciconfig | grep -c 'UP RUNNING')
-eq "twelve LE controllers from btvirt, all powered" "$up" 12
+eq "sixteen LE controllers from btvirt, all powered" "$up" 16
 
 # ---- the simulators: four BLE batteries and their unix twins ----------------
 battery() { # NAME WHERE EXTRA
@@ -362,5 +363,15 @@ links=$(awk '
 ups=$(tr -cd U <<<"$links" | wc -c)
 check "hci0: $ups links during the collectd run, each gone before the next came up (polls never overlap)" \
 	bash -c '[[ $1 -ge 6 && ! $2 =~ UU ]]' _ "$ups" "$links"
+
+# ---- links beside bluetoothd: tests/vm/links.sh -------------------------------
+# Its own simulator on hci12..hci15; hci0 (bluetoothd's default adapter,
+# where it discovers) and hci10 as centrals, both idle by now.
+links_section() {
+	local LINKS_C1=hci0 LINKS_C2=hci10 LINKS_BATS="hci12 hci13 hci14 hci15"
+	. tests/vm/links.sh
+	links_main
+}
+links_section
 
 tap_done
