@@ -28,7 +28,8 @@ static const char s_establish[] =
 static const char s_no_answer[] =
 	"the battery did not answer the connect request (out of range, "
 	"switched off, or connected to another central such as the phone "
-	"app or another gateway)";
+	"app or another gateway; while another program discovers on the "
+	"adapter, the kernel waits for that discovery's next round)";
 static const char s_refused[] =
 	"the battery refused the connection (ECONNREFUSED)";
 static const char s_adapter_down[] =
