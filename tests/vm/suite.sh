@@ -20,6 +20,9 @@
 # battery (a DISCOVER), scanned and read through hci0 before collectd
 # starts.
 #
+# hci12..hci15 carry tests/vm/links.sh's own batteries (links beside
+# bluetoothd), run at the end with hci0 and hci10 as centrals.
+#
 # The batteries b1..b5 have twins u1..u5 on unix sockets (same model, same
 # settings): what the unix transport gives is the reference for what BLE
 # must give.  b4 refuses the HiLink unlock; b5 is kept connected.
