@@ -1,4 +1,5 @@
-/* wattcycle scan — find batteries by LE active scan (HCI, plugin/hci.c). */
+/* wattcycle scan — find batteries by LE discovery (plugin/ble.c: the
+ * kernel's management interface, beside bluetoothd). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -171,6 +172,8 @@ static int run_scan(int argc, char **argv)
 		free(l);
 		return EXIT_FAIL;
 	}
+	if (msg[0])
+		cli_err("scan: %s", msg); /* a note: the list may be short */
 	qsort(l->dev, l->n, sizeof(l->dev[0]), by_rssi);
 	if (json)
 		print_json(l);
@@ -182,18 +185,21 @@ static int run_scan(int argc, char **argv)
 
 const struct cli_cmd cli_cmd_scan = {
 	.name = "scan",
-	.summary = "find batteries nearby (Bluetooth LE active scan)",
+	.summary = "find batteries nearby (Bluetooth LE discovery)",
 	.usage =
 	"Usage: wattcycle scan [--timeout S] [--adapter hci0] [--json] [--all]\n"
 	"\n"
-	"Scan actively for S seconds (default 10) and list the batteries heard:\n"
-	"address, address type, RSSI, protocol family (watt = XDZN/TDT; jbd =\n"
-	"WTaHd.../WTeHd.../WTDH... modules, JBD protocol; both are read; a guess\n"
-	"that the GATT database confirms on connecting), name and manufacturer\n"
-	"data.\n"
-	"The adapter's scan state is restored afterwards. Needs root or\n"
-	"CAP_NET_ADMIN + CAP_NET_RAW. A battery held by a phone or gateway does\n"
-	"not advertise and so does not show up.\n"
+	"Run an LE discovery for S seconds (default 10) and list the batteries\n"
+	"heard: address, address type, RSSI, protocol family (watt = XDZN/TDT;\n"
+	"jbd = WTaHd.../WTeHd.../WTDH... modules, JBD protocol; both are read; a\n"
+	"guess that the GATT database confirms on connecting), name and\n"
+	"manufacturer data.\n"
+	"The scan runs beside bluetoothd: it asks the kernel for an LE discovery\n"
+	"and stops it at the end; when another program (bluetoothctl scan on) is\n"
+	"discovering already, it listens to that discovery and leaves it running\n"
+	"(a note on stderr if it ends early). Needs root or CAP_NET_ADMIN. A\n"
+	"battery held by a phone or gateway does not advertise and so does not\n"
+	"show up.\n"
 	"\n"
 	"  -t, --timeout S   scan duration in seconds (default 10)\n"
 	"  -a, --adapter A   hci0, hci1... or the adapter's address\n"

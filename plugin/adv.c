@@ -20,6 +20,9 @@ enum ad_type {
 };
 
 #define LE_META_ADV_REPORT 0x02
+#define LE_META_EXT_ADV_REPORT 0x0D
+/* extended report: no address (anonymous advertisement) */
+#define EXT_ADDR_ANONYMOUS 0xFF
 #define RSSI_UNAVAILABLE 127
 
 /* WATT manufacturer data is the MAC followed by FF (protocol.md §9); read
@@ -174,52 +177,112 @@ enum wc_err wc_adv_parse_ad(struct wc_adv *adv, const uint8_t *data,
 	return rc;
 }
 
+/* One report's address and data into a record for cb. */
+static void deliver(const uint8_t *addr_wire, uint8_t addr_type,
+		    const uint8_t *data, size_t dlen, uint8_t rssi,
+		    void (*cb)(void *user, const struct wc_adv *adv),
+		    void *user)
+{
+	struct wc_adv adv;
+	uint8_t bd[6];
+	int k;
+
+	for (k = 0; k < 6; k++)
+		bd[k] = addr_wire[5 - k]; /* on the wire LSB first */
+	/* 0 public, 1 random, 2/3 the same resolved from an IRK */
+	wc_adv_init(&adv, bd,
+		    (addr_type & 1) ? WC_ADDR_RANDOM : WC_ADDR_PUBLIC);
+	/* a bad AD structure still leaves the address worth seeing */
+	(void)wc_adv_parse_ad(&adv, data, dlen, NULL);
+	if (rssi != RSSI_UNAVAILABLE) {
+		adv.has_rssi = true;
+		adv.rssi = (int8_t)rssi;
+	}
+	cb(user, &adv);
+}
+
+/* LE Advertising Report (Core Vol 4 Part E §7.7.65.2): per report event
+ * type, address type, address, data length, data, RSSI. */
+static enum wc_err legacy_reports(struct cursor *c, size_t len,
+				  void (*cb)(void *user,
+					     const struct wc_adv *adv),
+				  void *user, struct wc_diag *d)
+{
+	uint8_t count, i;
+
+	if (!rd_u8(c, &count))
+		return wc_fail(d, WC_E_TRUNCATED, 1, (uint32_t)len);
+	/* Reports are laid out one after another, as the kernel and every
+	 * controller we know send them. */
+	for (i = 0; i < count; i++) {
+		const uint8_t *addr, *data;
+		uint8_t evt_type, addr_type, dlen, rssi;
+
+		if (!rd_u8(c, &evt_type) || !rd_u8(c, &addr_type) ||
+		    !rd_take(c, 6, &addr) || !rd_u8(c, &dlen) ||
+		    !rd_take(c, dlen, &data) || !rd_u8(c, &rssi))
+			return wc_fail(d, WC_E_TRUNCATED,
+				       (uint32_t)(len - c->left),
+				       (uint32_t)len);
+		(void)evt_type;
+		deliver(addr, addr_type, data, dlen, rssi, cb, user);
+	}
+	return WC_OK;
+}
+
+/* LE Extended Advertising Report (Core Vol 4 Part E §7.7.65.13), what a
+ * Bluetooth 5 controller sends once extended scanning is used: per report
+ * event type (2), address type, address, primary and secondary PHY,
+ * advertising SID, TX power, RSSI, periodic advertising interval (2),
+ * direct address type and address (6), data length, data.  A report whose
+ * data continues in the next event (data status "incomplete") gives what
+ * it holds; the next part merges in by address. */
+static enum wc_err extended_reports(struct cursor *c, size_t len,
+				    void (*cb)(void *user,
+					       const struct wc_adv *adv),
+				    void *user, struct wc_diag *d)
+{
+	uint8_t count, i;
+
+	if (!rd_u8(c, &count))
+		return wc_fail(d, WC_E_TRUNCATED, 1, (uint32_t)len);
+	for (i = 0; i < count; i++) {
+		const uint8_t *evt_type, *addr, *skip, *data;
+		uint8_t addr_type, rssi, dlen;
+
+		if (!rd_take(c, 2, &evt_type) || !rd_u8(c, &addr_type) ||
+		    !rd_take(c, 6, &addr) ||
+		    !rd_take(c, 4, &skip) || /* PHYs, SID, TX power */
+		    !rd_u8(c, &rssi) ||
+		    !rd_take(c, 9, &skip) || /* interval, direct address */
+		    !rd_u8(c, &dlen) || !rd_take(c, dlen, &data))
+			return wc_fail(d, WC_E_TRUNCATED,
+				       (uint32_t)(len - c->left),
+				       (uint32_t)len);
+		(void)evt_type;
+		if (addr_type == EXT_ADDR_ANONYMOUS)
+			continue; /* nobody to list or connect to */
+		deliver(addr, addr_type, data, dlen, rssi, cb, user);
+	}
+	return WC_OK;
+}
+
 enum wc_err wc_adv_parse_le_meta(const uint8_t *p, size_t len,
 				 void (*cb)(void *user,
 					    const struct wc_adv *adv),
 				 void *user, struct wc_diag *d)
 {
 	struct cursor c = cursor_init(p, len);
-	uint8_t sub, count, i;
+	uint8_t sub;
 
 	if (!p || !cb)
 		return wc_fail(d, WC_E_ARG, 0, 0);
 	if (!rd_u8(&c, &sub))
 		return wc_fail(d, WC_E_TRUNCATED, 0, (uint32_t)len);
-	if (sub != LE_META_ADV_REPORT)
-		return WC_OK;
-	if (!rd_u8(&c, &count))
-		return wc_fail(d, WC_E_TRUNCATED, 1, (uint32_t)len);
-	/* Reports are laid out one after another (type, address type,
-	 * address, length, data, RSSI), as the kernel and every controller
-	 * we know send them. */
-	for (i = 0; i < count; i++) {
-		struct wc_adv adv;
-		const uint8_t *addr, *data;
-		uint8_t evt_type, addr_type, dlen, rssi;
-		uint8_t bd[6];
-		int k;
-
-		if (!rd_u8(&c, &evt_type) || !rd_u8(&c, &addr_type) ||
-		    !rd_take(&c, 6, &addr) || !rd_u8(&c, &dlen) ||
-		    !rd_take(&c, dlen, &data) || !rd_u8(&c, &rssi))
-			return wc_fail(d, WC_E_TRUNCATED,
-				       (uint32_t)(len - c.left),
-				       (uint32_t)len);
-		(void)evt_type;
-		for (k = 0; k < 6; k++)
-			bd[k] = addr[5 - k]; /* on the wire LSB first */
-		/* 0 public, 1 random, 2/3 the same resolved from an IRK */
-		wc_adv_init(&adv, bd,
-			    (addr_type & 1) ? WC_ADDR_RANDOM : WC_ADDR_PUBLIC);
-		/* a bad AD structure still leaves the address worth seeing */
-		(void)wc_adv_parse_ad(&adv, data, dlen, NULL);
-		if (rssi != RSSI_UNAVAILABLE) {
-			adv.has_rssi = true;
-			adv.rssi = (int8_t)rssi;
-		}
-		cb(user, &adv);
-	}
+	if (sub == LE_META_ADV_REPORT)
+		return legacy_reports(&c, len, cb, user, d);
+	if (sub == LE_META_EXT_ADV_REPORT)
+		return extended_reports(&c, len, cb, user, d);
 	return WC_OK;
 }
 

@@ -2,7 +2,8 @@
  *
  * No I/O here, so the rules can be tested with the published
  * advertisements (protocol.md §9, §14.7) and no radio.  ble.c feeds the
- * HCI LE advertising reports it reads through wc_adv_parse_le_meta(). */
+ * HCI LE advertising reports it reads through wc_adv_parse_le_meta(), and
+ * mgmt.c the kernel's Device Found events through wc_adv_parse_ad(). */
 #ifndef WC_ADV_H
 #define WC_ADV_H
 
@@ -50,11 +51,13 @@ enum wc_err wc_adv_parse_ad(struct wc_adv *adv, const uint8_t *data,
 			    size_t len, struct wc_diag *d);
 
 /* Parse the parameters of an HCI LE Meta event (after the 0x3E event code
- * and the length byte): for subevent 0x02 (LE Advertising Report) call cb
- * once per report in it (every report, not only the first).  Other
- * subevents are ignored (WC_OK, no call).  Malformed events are
- * WC_E_TRUNCATED; reports before the bad one were delivered.  The record
- * passed to cb is valid during the call only. */
+ * and the length byte): for subevent 0x02 (LE Advertising Report) and 0x0D
+ * (LE Extended Advertising Report, Bluetooth 5) call cb once per report in
+ * it (every report, not only the first; an extended report without an
+ * address, "anonymous", is skipped).  Other subevents are ignored (WC_OK,
+ * no call).  Malformed events are WC_E_TRUNCATED; reports before the bad
+ * one were delivered.  The record passed to cb is valid during the call
+ * only. */
 enum wc_err wc_adv_parse_le_meta(const uint8_t *p, size_t len,
 				 void (*cb)(void *user,
 					    const struct wc_adv *adv),

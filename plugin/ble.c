@@ -1,7 +1,8 @@
 /* The BLE transport and LE scanning, on BlueZ's libbluetooth and the
- * kernel's sockets.  Adapter lookups, RSSI and the scan commands are
- * libbluetooth calls; starting the scan without losing its first reports
- * is hci.c's (libbluetooth has no call for it).  The connect follows BlueZ's l2cap_le_att_connect
+ * kernel's sockets.  Adapter lookups and RSSI are libbluetooth calls;
+ * scanning is a discovery through the kernel's management interface
+ * (mgmt.c), beside bluetoothd's, with raw HCI scanning (hci.c) only for a
+ * kernel without it.  The connect follows BlueZ's l2cap_le_att_connect
  * (an L2CAP LE socket on the ATT fixed channel, CID 4, security low, no
  * pairing) but is non-blocking and bounded by the caller's deadline
  * (STYLE §2.9, §5 "Transports"). */
@@ -28,6 +29,7 @@
 #include "hci.h"
 #include "link_priv.h"
 #include "linkcause.h"
+#include "mgmt.h"
 
 #define ATT_CID 4
 #define BLE_EBUSY_RETRY_MS 100
@@ -39,12 +41,6 @@
 #define BLE_LINK_GONE_MS 3000
 #define BLE_LINK_GONE_STEP_MS 10
 #define BLE_LE_LINK 0x80 /* the kernel's LE_LINK, for HCIGETCONNINFO */
-/* LE scan interval and window, units of 0.625 ms: 10 ms, always listening */
-#define BLE_SCAN_INTERVAL 0x0010
-#define BLE_SCAN_WINDOW 0x0010
-#define BLE_SCAN_ACTIVE 0x01
-#define BLE_OWN_ADDR_PUBLIC 0x00
-#define BLE_FILTER_ACCEPT_ALL 0x00
 
 /* One lock per adapter id (hashed) serialises LE connection attempts.
  *
@@ -593,11 +589,48 @@ char *wc_link_adapter_name(const char *adapter, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- scanning ---- */
+/* ---- scanning ----
+ *
+ * Discovery goes through the kernel's management interface (mgmt.c), as
+ * bluetoothd's does, so that the kernel arbitrates between the two: Start
+ * Discovery for LE, the Device Found events (advertisement and scan
+ * response in one), Stop Discovery at the end only if the discovery is
+ * ours.  When another program is discovering already, the kernel answers
+ * Busy: its discovery is listened to (every control socket with
+ * CAP_NET_ADMIN gets the Device Found events) and left running.
+ *
+ * Beside the control socket, the adapter's raw HCI socket is read (never
+ * written) for the advertising reports themselves: the kernel turns on the
+ * controller's duplicate filter for a discovery and drops the reports that
+ * come before it has marked the discovery running, so a device heard in
+ * that first moment would not be reported again in the round (an emulated
+ * controller reports each advertiser once, at that moment).  Without
+ * CAP_NET_RAW there is no such socket, and the Device Found events alone
+ * are used.
+ *
+ * Raw HCI scanning (hci.c's wc_hci_scan) is only the fallback for a kernel
+ * without the management interface. */
+
+#define BLE_MGMT_CMD_MS 2000
+/* events read after the deadline, before deciding whether to stop */
+#define BLE_DRAIN_MAX 256
 
 struct scan_state {
 	struct wc_adv *devs;
 	size_t n;
+	uint16_t index;       /* the controller (mgmt) */
+	char hci[16];         /* its name, for messages */
+	int raw;              /* the adapter's raw HCI socket, reports only;
+				 -1 without (no CAP_NET_RAW) */
+	bool ours;            /* our discovery runs (no end seen since) */
+	bool foreign;         /* listening to another program's discovery */
+	bool restart;         /* ours ended before the deadline: start again */
+	bool gone;            /* the adapter went away */
+	bool interrupted;     /* a signal ended the scan */
+	uint64_t start_ms;
+	uint64_t foreign_end_ms; /* when the foreign discovery ended, or 0 */
+	unsigned foreign_rounds; /* its (re)starts seen during the scan */
+	unsigned events;      /* events seen, to know when a drain is done */
 };
 
 static void scan_collect(void *user, const struct wc_adv *adv)
@@ -616,20 +649,301 @@ static void scan_collect(void *user, const struct wc_adv *adv)
 		s->devs[s->n++] = *adv;
 }
 
-static enum wc_err scan_cmd_fail(const char *what, const char *hci, int err,
-				 char *msg, size_t msglen)
+/* The Discovering event: whose discovery ended or (re)started. */
+static bool scan_discovering(struct scan_state *st, bool on)
 {
-	if (err == EACCES || err == EPERM) {
-		wc_link_msg(msg, msglen, "permission denied for LE scan on %s: %s",
-			    hci, perm_hint);
+	if (on) {
+		if (st->foreign) {
+			/* the other program started a new round */
+			st->foreign_end_ms = 0;
+			st->foreign_rounds++;
+		}
+		return true;
+	}
+	if (st->ours) {
+		/* the kernel ends an LE discovery after about 10 s */
+		st->ours = false;
+		st->restart = true;
+		return false;
+	}
+	if (st->foreign && !st->foreign_end_ms)
+		st->foreign_end_ms = wc_now_ms();
+	return true;
+}
+
+/* Every event from the control socket while scanning. */
+static bool scan_event(void *user, const struct wc_mgmt_hdr *h,
+		       const uint8_t *p)
+{
+	struct scan_state *st = user;
+	struct wc_mgmt_discovering dv;
+	struct wc_mgmt_found f;
+	struct wc_adv adv;
+
+	st->events++;
+	if (h->index != st->index)
+		return true;
+	switch (h->code) {
+	case WC_MGMT_EV_DEVICE_FOUND:
+		if (wc_mgmt_parse_found(p, h->len, &f) == WC_OK &&
+		    wc_mgmt_found_to_adv(&f, &adv))
+			scan_collect(st, &adv);
+		return true;
+	case WC_MGMT_EV_DISCOVERING:
+		if (wc_mgmt_parse_discovering(p, h->len, &dv) != WC_OK)
+			return true;
+		return scan_discovering(st, dv.discovering);
+	case WC_MGMT_EV_INDEX_REMOVED:
+		st->gone = true;
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* The adapter's raw HCI socket passing LE Meta events only (nothing is
+ * ever sent on it), opened before the discovery starts so that its first
+ * reports are kept; -1 when it cannot be had. */
+static int scan_raw_open(uint16_t index)
+{
+	static const uint8_t le_meta = EVT_LE_META_EVENT;
+	struct hci_filter f;
+	int dd = hci_open_dev(index);
+
+	if (dd < 0)
+		return -1;
+	wc_hci_filter_events(&f, &le_meta, 1, 0);
+	if (setsockopt(dd, SOL_HCI, HCI_FILTER, &f, sizeof(f)) < 0) {
+		hci_close_dev(dd);
+		return -1;
+	}
+	return dd;
+}
+
+/* One packet from the raw socket: its advertising reports, legacy or
+ * extended.  A socket that fails is given up (Device Found remains). */
+static void scan_raw_read(struct scan_state *st)
+{
+	uint8_t buf[WC_HCI_MAX_PKT];
+	ssize_t n = read(st->raw, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		hci_close_dev(st->raw);
+		st->raw = -1;
+		return;
+	}
+	if (n >= 3 && buf[0] == WC_HCI_PKT_EVENT &&
+	    buf[1] == EVT_LE_META_EVENT && (size_t)buf[2] + 3 <= (size_t)n)
+		(void)wc_adv_parse_le_meta(buf + 3, buf[2], scan_collect, st,
+					   NULL);
+}
+
+/* Open: the control socket and the controller.  WC_E_NOBT with *no_mgmt
+ * set when the kernel has no management interface (raw HCI then). */
+static enum wc_err scan_open(const char *adapter, struct wc_mgmt **m,
+			     struct scan_state *st, bool *no_mgmt, char *msg,
+			     size_t msglen)
+{
+	struct wc_mgmt_ctrl c;
+	struct wc_diag d;
+	enum wc_err rc;
+
+	*no_mgmt = false;
+	rc = probe_bluetooth(NULL, msg, msglen);
+	if (rc != WC_OK)
+		return rc;
+	rc = wc_mgmt_open(m, &d, msg, msglen);
+	if (rc != WC_OK) {
+		*no_mgmt = rc == WC_E_NOBT;
+		return rc;
+	}
+	rc = wc_mgmt_index_of(*m, adapter, wc_deadline_in(BLE_MGMT_CMD_MS),
+			      &c, NULL, msg, msglen);
+	if (rc != WC_OK) {
+		wc_mgmt_close(*m);
+		*m = NULL;
+		return rc;
+	}
+	st->index = c.index;
+	snprintf(st->hci, sizeof(st->hci), "hci%u", (unsigned)c.index);
+	st->raw = scan_raw_open(c.index);
+	return WC_OK;
+}
+
+/* Start: our LE discovery, or another program's to listen to (Busy). */
+static enum wc_err scan_start(struct wc_mgmt *m, struct scan_state *st,
+			      char *msg, size_t msglen)
+{
+	static const uint8_t types = WC_MGMT_DISCOVER_LE;
+	uint8_t status;
+	enum wc_err rc;
+
+	st->restart = false;
+	rc = wc_mgmt_cmd(m, WC_MGMT_OP_START_DISCOVERY, st->index, &types,
+			 sizeof(types), NULL, 0, NULL, &status,
+			 wc_deadline_in(BLE_MGMT_CMD_MS), scan_event, st);
+	if (rc != WC_OK) {
+		wc_link_msg(msg, msglen,
+			    "starting LE discovery on %s failed: %s", st->hci,
+			    rc == WC_E_IO ? strerror(errno) : wc_strerror(rc));
+		return rc == WC_E_TIMEOUT ? WC_E_TIMEOUT : WC_E_IO;
+	}
+	switch (status) {
+	case WC_MGMT_STATUS_SUCCESS:
+		st->ours = true;
+		return WC_OK;
+	case WC_MGMT_STATUS_BUSY:
+		/* another program (bluetoothd) is discovering: listen to
+		 * its discovery and leave it alone */
+		st->foreign = true;
+		return WC_OK;
+	case WC_MGMT_STATUS_PERMISSION_DENIED:
+		wc_link_msg(msg, msglen,
+			    "permission denied for LE discovery on %s: run as "
+			    "root or grant CAP_NET_ADMIN", st->hci);
+		return WC_E_IO;
+	case WC_MGMT_STATUS_NOT_POWERED:
+		wc_link_msg(msg, msglen,
+			    "adapter %s is powered off: power it on "
+			    "(bluetoothctl power on)", st->hci);
+		return WC_E_NOBT;
+	default:
+		wc_link_msg(msg, msglen,
+			    "LE discovery on %s refused (%s): check that the "
+			    "adapter has LE on (btmgmt --index %u info)",
+			    st->hci, wc_mgmt_status_str(status),
+			    (unsigned)st->index);
 		return WC_E_IO;
 	}
-	wc_link_msg(msg, msglen,
-		    "%s on %s failed (%s): another program may be scanning "
-		    "(bluetoothctl scan off) or the adapter has no LE",
-		    what, hci, strerror(err));
-	return WC_E_IO;
 }
+
+/* Collect: Device Found events and the raw reports until the deadline;
+ * our discovery, ended by the kernel before it, is started again. */
+static enum wc_err scan_listen(struct wc_mgmt *m, struct scan_state *st,
+			       uint64_t deadline, char *msg, size_t msglen)
+{
+	enum wc_err rc;
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = wc_mgmt_fd(m), .events = POLLIN },
+			{ .fd = st->raw, .events = POLLIN },
+		};
+		int n = poll(p, st->raw >= 0 ? 2 : 1, wc_ms_left(deadline));
+
+		if (n < 0 && errno == EINTR) {
+			st->interrupted = true; /* the caller's signal */
+			return WC_OK;
+		}
+		if (n < 0) {
+			wc_link_msg(msg, msglen, "waiting for discovery events "
+				    "on %s failed: %s", st->hci,
+				    strerror(errno));
+			return WC_E_IO;
+		}
+		/* one packet from each readable socket per turn: neither
+		 * can hold the other up, nor the loop past the deadline */
+		if (n > 0 && p[0].revents) {
+			rc = wc_mgmt_wait_events(m, wc_now_ms(), scan_event,
+						 st);
+			if (rc != WC_OK) {
+				wc_link_msg(msg, msglen,
+					    "reading discovery events on %s "
+					    "failed: %s", st->hci,
+					    rc == WC_E_IO ? strerror(errno) :
+							    wc_strerror(rc));
+				return WC_E_IO;
+			}
+		}
+		if (n > 0 && st->raw >= 0 && p[1].revents)
+			scan_raw_read(st);
+		if (st->gone) {
+			wc_link_msg(msg, msglen,
+				    "adapter %s went away during the scan",
+				    st->hci);
+			return WC_E_NOBT;
+		}
+		if (wc_ms_left(deadline) == 0)
+			return WC_OK;
+		if (st->restart) {
+			rc = scan_start(m, st, msg, msglen);
+			if (rc != WC_OK)
+				return rc;
+		}
+	}
+}
+
+/* Stop: our discovery only.  The kernel does not know whose discovery it
+ * stops, so the events already queued are read first: one saying that
+ * ours ended (and another program's began) must not be missed. */
+static void scan_stop(struct wc_mgmt *m, struct scan_state *st)
+{
+	static const uint8_t types = WC_MGMT_DISCOVER_LE;
+	unsigned seen, i;
+	uint8_t status;
+
+	for (i = 0; i < BLE_DRAIN_MAX; i++) {
+		seen = st->events;
+		if (wc_mgmt_wait_events(m, wc_now_ms(), scan_event, st) !=
+			    WC_OK ||
+		    st->events == seen)
+			break;
+	}
+	if (!st->ours)
+		return;
+	(void)wc_mgmt_cmd(m, WC_MGMT_OP_STOP_DISCOVERY, st->index, &types,
+			  sizeof(types), NULL, 0, NULL, &status,
+			  wc_deadline_in(BLE_MGMT_CMD_MS), NULL, NULL);
+	st->ours = false;
+}
+
+/* A note for the caller when listening to another program's discovery
+ * may have missed devices.  That discovery filters duplicates: a device
+ * it reported before this scan began is reported again only in its next
+ * round (bluetoothd starts one about every 15 s; the kernel ends each
+ * after about 10 s). */
+static void scan_note(const struct scan_state *st, char *msg, size_t msglen)
+{
+	wc_link_msg(msg, msglen, "%s", "");
+	if (!st->foreign || st->interrupted)
+		return;
+	if (st->foreign_end_ms)
+		wc_link_msg(msg, msglen,
+			    "note: another program's discovery on %s (which "
+			    "this scan listened to) ended %.1f s into the "
+			    "scan and did not start again: batteries heard "
+			    "only later are missing; scan again",
+			    st->hci,
+			    (double)(st->foreign_end_ms - st->start_ms) /
+				    1000.0);
+	else if (st->foreign_rounds == 0)
+		wc_link_msg(msg, msglen,
+			    "note: another program (bluetoothd?) is "
+			    "discovering on %s; this scan listened to its "
+			    "discovery, which reports a device once per round, "
+			    "and no new round began: batteries it had already "
+			    "heard may be missing (a --timeout of 20 s or more "
+			    "spans a round)", st->hci);
+}
+
+static enum wc_err scan_mgmt(struct wc_mgmt *m, struct scan_state *st,
+			     uint64_t deadline, char *msg, size_t msglen)
+{
+	enum wc_err rc;
+
+	st->start_ms = wc_now_ms();
+	rc = scan_start(m, st, msg, msglen);
+	if (rc == WC_OK)
+		rc = scan_listen(m, st, deadline, msg, msglen);
+	scan_stop(m, st);
+	if (rc == WC_OK)
+		scan_note(st, msg, msglen);
+	return rc;
+}
+
+/* ---- the raw HCI fallback (a kernel without the management interface) ---- */
 
 /* hci.c hands over each LE Meta event's parameters. */
 static void scan_meta(void *user, const uint8_t *p, size_t n)
@@ -637,133 +951,108 @@ static void scan_meta(void *user, const uint8_t *p, size_t n)
 	(void)wc_adv_parse_le_meta(p, n, scan_collect, user, NULL);
 }
 
-enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
-			void (*cb)(void *user, const struct wc_adv *adv),
-			void *user, char *msg, size_t msglen)
+static enum wc_err hci_scan_fail(const char *hci, int err, uint8_t status,
+				 char *msg, size_t msglen)
 {
-	uint64_t deadline = wc_deadline_in(timeout_ms);
-	struct scan_state st = { NULL, 0 };
-	/* the reports, and the answer to our LE Set Scan Enable */
+	if (err == EACCES || err == EPERM) {
+		wc_link_msg(msg, msglen,
+			    "permission denied for LE scan on %s: %s", hci,
+			    perm_hint);
+		return WC_E_IO;
+	}
+	if (err == EIO)
+		wc_link_msg(msg, msglen,
+			    "LE scan on %s refused (controller status 0x%02x):"
+			    " the adapter may have no LE", hci, status);
+	else
+		wc_link_msg(msg, msglen, "LE scan on %s failed: %s", hci,
+			    strerror(err));
+	return WC_E_IO;
+}
+
+static enum wc_err scan_hci(const char *adapter, struct scan_state *st,
+			    uint64_t deadline, char *msg, size_t msglen)
+{
+	/* the reports and the answers to our commands */
 	static const uint8_t scan_events[] = { EVT_LE_META_EVENT,
 					       WC_HCI_EVT_CMD_COMPLETE,
 					       WC_HCI_EVT_CMD_STATUS };
 	struct hci_filter old_f, new_f;
 	socklen_t olen = sizeof(old_f);
-	bool filter_saved = false, scanning = false;
-	uint8_t pkt[WC_HCI_MAX_PKT];
-	struct wc_hci_reply r;
-	char hci[16];
+	struct wc_hci_scan_result res;
 	bdaddr_t src;
 	enum wc_err rc;
-	int dev_id, dd, err;
-	size_t i, n;
+	int dev_id, dd, err = 0;
+
+	rc = resolve_adapter(adapter, &dev_id, &src, st->hci,
+			     sizeof(st->hci), NULL, msg, msglen);
+	if (rc != WC_OK)
+		return rc;
+	dd = hci_open_dev(dev_id);
+	if (dd < 0)
+		return hci_scan_fail(st->hci, errno, 0, msg, msglen);
+	/* The filter passes the reports before the enable goes out: a
+	 * controller may report at once, and the kernel drops what the
+	 * filter does not pass.  Duplicates not filtered: the scan response
+	 * must get through, and scan_collect merges. */
+	wc_hci_filter_events(&new_f, scan_events, sizeof(scan_events), 0);
+	if (getsockopt(dd, SOL_HCI, HCI_FILTER, &old_f, &olen) < 0 ||
+	    setsockopt(dd, SOL_HCI, HCI_FILTER, &new_f, sizeof(new_f)) < 0) {
+		err = errno;
+		hci_close_dev(dd);
+		return hci_scan_fail(st->hci, err, 0, msg, msglen);
+	}
+	if (wc_hci_scan(dd, deadline, BLE_HCI_CMD_TIMEOUT_MS, scan_meta, st,
+			&res) < 0)
+		err = errno;
+	setsockopt(dd, SOL_HCI, HCI_FILTER, &old_f, sizeof(old_f));
+	hci_close_dev(dd);
+	if (err)
+		return hci_scan_fail(st->hci, err, res.status, msg, msglen);
+	if (res.joined && st->n == 0)
+		wc_link_msg(msg, msglen,
+			    "note: %s refused to start an LE scan (Command "
+			    "Disallowed: it is scanning already, or takes "
+			    "only extended scan commands); this scan listened "
+			    "and heard nothing", st->hci);
+	else
+		wc_link_msg(msg, msglen, "%s", "");
+	return WC_OK;
+}
+
+/* ---- the scan: open, start, collect, stop (scan_mgmt), report ---- */
+
+enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
+			void (*cb)(void *user, const struct wc_adv *adv),
+			void *user, char *msg, size_t msglen)
+{
+	uint64_t deadline = wc_deadline_in(timeout_ms);
+	struct scan_state st;
+	struct wc_mgmt *m = NULL;
+	bool no_mgmt;
+	enum wc_err rc;
+	size_t i;
 
 	if (!cb) {
 		wc_link_msg(msg, msglen, "wc_ble_scan: no callback");
 		return WC_E_ARG;
 	}
-	rc = probe_bluetooth(NULL, msg, msglen);
-	if (rc != WC_OK)
-		return rc;
-	rc = resolve_adapter(adapter, &dev_id, &src, hci, sizeof(hci), NULL,
-			     msg, msglen);
-	if (rc != WC_OK)
-		return rc;
+	memset(&st, 0, sizeof(st));
+	st.raw = -1;
 	st.devs = calloc(WC_BLE_SCAN_MAX, sizeof(*st.devs));
 	if (!st.devs) {
 		wc_link_msg(msg, msglen, "out of memory");
 		return WC_E_IO;
 	}
-	dd = hci_open_dev(dev_id);
-	if (dd < 0) {
-		err = errno;
-		free(st.devs);
-		if (err == EACCES || err == EPERM) {
-			wc_link_msg(msg, msglen, "permission denied opening %s: %s",
-				    hci, perm_hint);
-			return WC_E_IO;
-		}
-		wc_link_msg(msg, msglen, "cannot open %s: %s", hci,
-			    strerror(err));
-		return WC_E_NOBT;
+	rc = scan_open(adapter, &m, &st, &no_mgmt, msg, msglen);
+	if (rc == WC_OK) {
+		rc = scan_mgmt(m, &st, deadline, msg, msglen);
+		wc_mgmt_close(m);
+		if (st.raw >= 0)
+			hci_close_dev(st.raw);
+	} else if (no_mgmt) {
+		rc = scan_hci(adapter, &st, deadline, msg, msglen);
 	}
-
-	/* libbluetooth takes interval and window in wire (LE) order */
-	if (hci_le_set_scan_parameters(dd, BLE_SCAN_ACTIVE,
-				       htobs(BLE_SCAN_INTERVAL),
-				       htobs(BLE_SCAN_WINDOW),
-				       BLE_OWN_ADDR_PUBLIC,
-				       BLE_FILTER_ACCEPT_ALL,
-				       BLE_HCI_CMD_TIMEOUT_MS) < 0) {
-		/* parameters cannot change while a scan runs: stop a
-		 * leftover one of ours, then try once more */
-		hci_le_set_scan_enable(dd, 0, 0, BLE_HCI_CMD_TIMEOUT_MS);
-		if (hci_le_set_scan_parameters(dd, BLE_SCAN_ACTIVE,
-					       htobs(BLE_SCAN_INTERVAL),
-					       htobs(BLE_SCAN_WINDOW),
-					       BLE_OWN_ADDR_PUBLIC,
-					       BLE_FILTER_ACCEPT_ALL,
-					       BLE_HCI_CMD_TIMEOUT_MS) < 0) {
-			rc = scan_cmd_fail("setting LE scan parameters", hci,
-					   errno, msg, msglen);
-			goto done;
-		}
-	}
-
-	if (getsockopt(dd, SOL_HCI, HCI_FILTER, &old_f, &olen) < 0) {
-		rc = scan_cmd_fail("reading the HCI filter", hci, errno, msg,
-				   msglen);
-		goto done;
-	}
-	filter_saved = true;
-	/* The filter passes the reports before the enable goes out: a
-	 * controller may report at once (btvirt reports every advertiser
-	 * when the scan starts), and the kernel drops what the filter does
-	 * not pass.  Duplicates not filtered: the scan response must get
-	 * through, and scan_collect merges. */
-	wc_hci_filter_events(&new_f, scan_events, sizeof(scan_events), 0);
-	if (setsockopt(dd, SOL_HCI, HCI_FILTER, &new_f, sizeof(new_f)) < 0) {
-		rc = scan_cmd_fail("setting the HCI filter", hci, errno, msg,
-				   msglen);
-		goto done;
-	}
-	n = wc_hci_cmd_le_scan_enable(pkt, sizeof(pkt), true, false);
-	if (write(dd, pkt, n) != (ssize_t)n) {
-		rc = scan_cmd_fail("enabling LE scan", hci,
-				   errno ? errno : EIO, msg, msglen);
-		goto done;
-	}
-	scanning = true;
-	if (wc_hci_listen(dd, WC_HCI_OP_LE_SET_SCAN_ENABLE,
-			  wc_deadline_in(BLE_HCI_CMD_TIMEOUT_MS), deadline,
-			  scan_meta, &st, &r) < 0) {
-		err = errno;
-		if (err == EINTR) {
-			/* the caller's signal before the scan started */
-		} else if (err == EIO) {
-			wc_link_msg(msg, msglen,
-				    "enabling LE scan on %s failed (controller "
-				    "status 0x%02x): another program may be "
-				    "scanning (bluetoothctl scan off) or the "
-				    "adapter has no LE", hci, r.status);
-			rc = WC_E_IO;
-			goto done;
-		} else {
-			rc = scan_cmd_fail(err == ETIMEDOUT ? "enabling LE scan" :
-					   "waiting for advertisements", hci,
-					   err, msg, msglen);
-			goto done;
-		}
-	}
-	rc = WC_OK;
-	wc_link_msg(msg, msglen, "%s", "");
-
-done:
-	if (scanning)
-		hci_le_set_scan_enable(dd, 0, 0, BLE_HCI_CMD_TIMEOUT_MS);
-	if (filter_saved)
-		setsockopt(dd, SOL_HCI, HCI_FILTER, &old_f, sizeof(old_f));
-	hci_close_dev(dd);
 	if (rc == WC_OK)
 		for (i = 0; i < st.n; i++)
 			cb(user, &st.devs[i]);

@@ -14,17 +14,28 @@
 /* Most devices one scan remembers; later newcomers are not reported. */
 #define WC_BLE_SCAN_MAX 128
 
-/* Active LE scan on adapter ("hci0", an adapter address, or NULL for the
- * default) for timeout_ms.  Advertisements and scan responses of one
- * address are merged (wc_adv_merge) and cb is called once per device at
- * the end, in the order first seen, with ->family set.
+/* LE discovery on adapter ("hci0", an adapter address, or NULL for the
+ * first powered adapter with LE) for timeout_ms, beside bluetoothd:
+ * through the kernel's management interface, the kernel runs an active LE
+ * discovery (Start Discovery) and reports each device with its
+ * advertisement and scan response (Device Found).  When another program
+ * (bluetoothd) is discovering already, its discovery is listened to
+ * instead and left running; a discovery this call started is stopped at
+ * the end, one it did not start never is.  A kernel without the
+ * management interface gets a raw HCI LE scan (legacy and extended
+ * advertising reports), which likewise never disables a scan it did not
+ * enable.
+ *
+ * Records of one address are merged (wc_adv_merge) and cb is called once
+ * per device at the end, in the order first seen, with ->family set.
  *
  * An interrupting signal (poll() returning EINTR, e.g. SIGINT whose handler
  * only sets a flag) ends the scan early; what was seen is still reported
- * and WC_OK returned.  On every exit path scanning is disabled and the
- * HCI socket filter restored.  On failure msg (may be NULL) says why and
- * what to do:  WC_E_NOBT no Bluetooth / no adapter, WC_E_IO permission or
- * controller refusal, WC_E_ARG bad adapter string. */
+ * and WC_OK returned.  On WC_OK msg (may be NULL) is "" or a note starting
+ * "note: " (another program's discovery ended early, so the list may be
+ * short).  On failure msg says why and what to do:  WC_E_NOBT no Bluetooth
+ * / no adapter / adapter powered off, WC_E_IO permission or refusal,
+ * WC_E_TIMEOUT the kernel did not answer, WC_E_ARG bad adapter string. */
 enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 			void (*cb)(void *user, const struct wc_adv *adv),
 			void *user, char *msg, size_t msglen);

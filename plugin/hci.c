@@ -48,6 +48,19 @@ size_t wc_hci_cmd_le_scan_enable(uint8_t *buf, size_t buflen, bool enable,
 				param, sizeof(param));
 }
 
+size_t wc_hci_cmd_le_scan_params(uint8_t *buf, size_t buflen)
+{
+	uint8_t param[7];
+
+	param[0] = 0x01;             /* active: ask for scan responses */
+	put_le16(param + 1, 0x0010); /* interval, units of 0.625 ms */
+	put_le16(param + 3, 0x0010); /* window = interval */
+	param[5] = 0x00;             /* own address: public */
+	param[6] = 0x00;             /* accept every advertiser */
+	return wc_hci_cmd_build(buf, buflen, WC_HCI_OP_LE_SET_SCAN_PARAMS,
+				param, sizeof(param));
+}
+
 enum wc_hci_evt wc_hci_evt_match(const uint8_t *buf, size_t len,
 				 uint16_t opcode, struct wc_hci_reply *r)
 {
@@ -138,10 +151,12 @@ void wc_hci_filter_events(struct hci_filter *f, const uint8_t *events,
 
 /* ---- listening ---- */
 
-int wc_hci_listen(int fd, uint16_t opcode, uint64_t answer_by_ms,
-		  uint64_t deadline_ms,
-		  void (*on_meta)(void *user, const uint8_t *p, size_t n),
-		  void *user, struct wc_hci_reply *r)
+/* wc_hci_listen's loop; with stop_at_answer it returns 0 as soon as the
+ * answer (status 0) is read, and EINTR before the answer is -1 EINTR. */
+static int listen_loop(int fd, uint16_t opcode, uint64_t answer_by_ms,
+		       uint64_t deadline_ms, bool stop_at_answer,
+		       void (*on_meta)(void *user, const uint8_t *p, size_t n),
+		       void *user, struct wc_hci_reply *r)
 {
 	uint8_t buf[WC_HCI_MAX_PKT];
 	bool answered = false;
@@ -194,6 +209,8 @@ int wc_hci_listen(int fd, uint16_t opcode, uint64_t answer_by_ms,
 					errno = EIO;
 					return -1;
 				}
+				if (stop_at_answer)
+					return 0;
 			} else if (e == WC_HCI_EVT_OTHER && n >= 3 &&
 				   buf[1] == EVT_LE_META_EVENT &&
 				   (size_t)buf[2] + 3 <= (size_t)n && on_meta) {
@@ -209,4 +226,136 @@ int wc_hci_listen(int fd, uint16_t opcode, uint64_t answer_by_ms,
 			return -1;
 		}
 	}
+}
+
+int wc_hci_listen(int fd, uint16_t opcode, uint64_t answer_by_ms,
+		  uint64_t deadline_ms,
+		  void (*on_meta)(void *user, const uint8_t *p, size_t n),
+		  void *user, struct wc_hci_reply *r)
+{
+	return listen_loop(fd, opcode, answer_by_ms, deadline_ms, false,
+			   on_meta, user, r);
+}
+
+/* ---- the raw LE scan ---- */
+
+static int send_pkt(int fd, const uint8_t *pkt, size_t n)
+{
+	ssize_t w;
+
+	do
+		w = write(fd, pkt, n);
+	while (w < 0 && errno == EINTR);
+	if (w == (ssize_t)n)
+		return 0;
+	if (w >= 0)
+		errno = EIO;
+	return -1;
+}
+
+/* Sends a command and waits (cmd_ms) for its answer, passing reports on.
+ * 0, or -1 with errno (EIO: r->status holds the refusal; EINTR). */
+static int command(int fd, const uint8_t *pkt, size_t n, uint16_t opcode,
+		   int cmd_ms,
+		   void (*on_meta)(void *user, const uint8_t *p, size_t n),
+		   void *user, struct wc_hci_reply *r)
+{
+	uint64_t by = wc_deadline_in(cmd_ms);
+
+	if (send_pkt(fd, pkt, n) < 0)
+		return -1;
+	return listen_loop(fd, opcode, by, by, true, on_meta, user, r);
+}
+
+/* Starts our scan, or finds one running.  0 with res->started or
+ * res->joined (or neither after a signal: res->interrupted), or -1. */
+static int scan_begin(int fd, int cmd_ms,
+		      void (*on_meta)(void *user, const uint8_t *p, size_t n),
+		      void *user, struct wc_hci_scan_result *res)
+{
+	uint8_t pkt[WC_HCI_MAX_PKT];
+	struct wc_hci_reply r;
+	size_t n;
+	int rc;
+
+	/* Parameters cannot change while the controller scans: Command
+	 * Disallowed here means a scan runs (the kernel's background scan
+	 * for a pending connect, bluetoothd's discovery) or the controller
+	 * takes only extended scan commands now.  Either way the scan is
+	 * not ours to enable or disable: listen to what comes. */
+	n = wc_hci_cmd_le_scan_params(pkt, sizeof(pkt));
+	rc = command(fd, pkt, n, WC_HCI_OP_LE_SET_SCAN_PARAMS, cmd_ms,
+		     on_meta, user, &r);
+	if (rc < 0 && errno == EIO && r.status == WC_HCI_ST_CMD_DISALLOWED) {
+		res->joined = true;
+		return 0;
+	}
+	if (rc < 0)
+		goto failed;
+	n = wc_hci_cmd_le_scan_enable(pkt, sizeof(pkt), true, false);
+	rc = command(fd, pkt, n, WC_HCI_OP_LE_SET_SCAN_ENABLE, cmd_ms,
+		     on_meta, user, &r);
+	if (rc == 0) {
+		res->started = true;
+		return 0;
+	}
+	if (errno == EIO && r.status == WC_HCI_ST_CMD_DISALLOWED) {
+		res->joined = true;
+		return 0;
+	}
+	/* The parameters went through, so nobody else was scanning: an
+	 * enable whose answer we did not wait for (a signal) or never got
+	 * may have started a scan, and it would be ours to stop. */
+	if (errno == EINTR || errno == ETIMEDOUT)
+		res->started = true;
+failed:
+	if (errno == EINTR) {
+		res->interrupted = true;
+		return 0;
+	}
+	if (errno == EIO)
+		res->status = r.status;
+	return -1;
+}
+
+int wc_hci_scan(int fd, uint64_t deadline_ms, int cmd_ms,
+		void (*on_meta)(void *user, const uint8_t *p, size_t n),
+		void *user, struct wc_hci_scan_result *res)
+{
+	uint8_t pkt[WC_HCI_MAX_PKT];
+	struct wc_hci_reply r;
+	int rc, err = 0;
+	size_t n;
+
+	if (!res) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(res, 0, sizeof(*res));
+	if (scan_begin(fd, cmd_ms, on_meta, user, res) < 0)
+		err = errno;
+	if (!err && !res->interrupted && (res->started || res->joined)) {
+		/* The reports until the deadline (or a signal).  No command
+		 * is waited for: an opcode nobody sends (vendor 0x3FF of
+		 * OGF 0x3F), so the loop ends with ETIMEDOUT at the
+		 * deadline. */
+		rc = listen_loop(fd, 0xFFFF, deadline_ms, deadline_ms, false,
+				 on_meta, user, &r);
+		if (rc < 0 && errno == EINTR)
+			res->interrupted = true;
+		else if (rc < 0 && errno != ETIMEDOUT && errno != EIO)
+			err = errno; /* the socket failed */
+	}
+	if (res->started) {
+		/* ours, so ours to stop; an answer is waited for so that
+		 * the next scan finds the controller idle */
+		n = wc_hci_cmd_le_scan_enable(pkt, sizeof(pkt), false, false);
+		(void)command(fd, pkt, n, WC_HCI_OP_LE_SET_SCAN_ENABLE,
+			      cmd_ms, NULL, NULL, &r);
+	}
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }

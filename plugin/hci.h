@@ -29,7 +29,12 @@ struct hci_filter;
 #define WC_HCI_EVT_CMD_STATUS 0x0F
 #define WC_HCI_OPCODE(ogf, ocf) \
 	((uint16_t)(((unsigned)(ogf) & 0x3Fu) << 10 | ((unsigned)(ocf) & 0x3FFu)))
+#define WC_HCI_OP_LE_SET_SCAN_PARAMS WC_HCI_OPCODE(0x08, 0x000B)
 #define WC_HCI_OP_LE_SET_SCAN_ENABLE WC_HCI_OPCODE(0x08, 0x000C)
+/* the status a controller gives a command it cannot take now (a scan
+ * parameter change while scanning, a legacy scan command after extended
+ * ones) */
+#define WC_HCI_ST_CMD_DISALLOWED 0x0C
 
 /* Packet type, opcode (2), parameter length (1), at most 255 parameters;
  * an event packet read from the socket is never longer than this either. */
@@ -49,6 +54,11 @@ size_t wc_hci_cmd_build(uint8_t *buf, size_t buflen, uint16_t opcode,
  * (same result). */
 size_t wc_hci_cmd_le_scan_enable(uint8_t *buf, size_t buflen, bool enable,
 				 bool filter_dup);
+
+/* The command packet of LE Set Scan Parameters (Core Vol 4 Part E
+ * §7.8.10): active scanning, interval and window 0x0010 (10 ms: always
+ * listening), public own address, no filter list. */
+size_t wc_hci_cmd_le_scan_params(uint8_t *buf, size_t buflen);
 
 /* What an event packet is, for a command waiting on opcode. */
 enum wc_hci_evt {
@@ -115,5 +125,37 @@ int wc_hci_listen(int fd, uint16_t opcode, uint64_t answer_by_ms,
 		  uint64_t deadline_ms,
 		  void (*on_meta)(void *user, const uint8_t *p, size_t n),
 		  void *user, struct wc_hci_reply *r);
+
+/* ---- the raw LE scan (the fallback for a kernel without mgmt) ---- */
+
+/* What wc_hci_scan did with the controller's scanning. */
+struct wc_hci_scan_result {
+	bool started;   /* we enabled a scan (and disabled it at the end) */
+	bool joined;    /* a scan was running already (our parameters or
+			   enable refused with Command Disallowed): we listened
+			   to its reports and left it running */
+	bool interrupted; /* a signal ended the scan early */
+	uint8_t status; /* the controller's refusal, when the call fails
+			   with EIO */
+};
+
+/* An active LE scan on fd (a raw HCI socket of one adapter whose filter
+ * passes LE Meta, Command Complete and Command Status) until deadline_ms:
+ * LE Set Scan Parameters, then LE Set Scan Enable, each answered within
+ * cmd_ms; every LE Meta event's parameters go to on_meta (may be NULL),
+ * also while waiting for the answers.
+ *
+ * A scan that is already running (the kernel's, bluetoothd's: refused
+ * with Command Disallowed) is listened to and never disabled; only a scan
+ * this call enabled is disabled at the end (on every path, also after a
+ * signal).  A signal (EINTR) ends the scan early: 0, res->interrupted.
+ *
+ * Returns 0 (res says how it went) or -1 with errno: EIO when the
+ * controller refused with another status (res->status), ETIMEDOUT when a
+ * command went unanswered, EPIPE when the socket was shut down, or
+ * write()'s / read()'s error. */
+int wc_hci_scan(int fd, uint64_t deadline_ms, int cmd_ms,
+		void (*on_meta)(void *user, const uint8_t *p, size_t n),
+		void *user, struct wc_hci_scan_result *res);
 
 #endif

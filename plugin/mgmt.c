@@ -250,6 +250,11 @@ void wc_mgmt_close(struct wc_mgmt *m)
 	free(m);
 }
 
+int wc_mgmt_fd(const struct wc_mgmt *m)
+{
+	return m ? m->fd : -1;
+}
+
 enum wc_err wc_mgmt_open(struct wc_mgmt **out, struct wc_diag *d, char *msg,
 			 size_t msglen)
 {
@@ -368,8 +373,11 @@ static enum wc_err send_cmd(struct wc_mgmt *m, uint16_t opcode,
 	while (w < 0 && errno == EINTR);
 	err = errno;
 	free(pkt);
-	if (w != (ssize_t)n) {
-		errno = w < 0 ? err : EIO;
+	/* The kernel answers a refused command (Permission Denied, for one)
+	 * with a Command Status on the socket and a write() of 0: the answer
+	 * says what happened, so only an error is a failure here. */
+	if (w < 0) {
+		errno = err;
 		return WC_E_IO;
 	}
 	return WC_OK;

@@ -190,6 +190,11 @@ enum wc_err wc_mgmt_adopt(struct wc_mgmt **out, int fd);
 
 void wc_mgmt_close(struct wc_mgmt *m);
 
+/* The socket, to poll() it beside others; when it is readable,
+ * wc_mgmt_wait_events(m, wc_now_ms(), ...) reads one event.  Still owned
+ * by m. */
+int wc_mgmt_fd(const struct wc_mgmt *m);
+
 /* Sends one command and waits, never past deadline_ms (absolute
  * CLOCK_MONOTONIC ms, clock.h), for the Command Complete or Command
  * Status carrying this opcode and index; every other event meanwhile goes

@@ -4,7 +4,8 @@
  * scan response) and as the parameters of an HCI LE Meta event; every
  * report is merged into one record as the scanner does.  Record invariants
  * are checked with __builtin_trap().  Seeds: ADV-5, ADV-6 raw
- * (protocol.md §14.7) and a two-report LE Meta event. */
+ * (protocol.md §14.7), a two-report LE Meta event and a three-report
+ * extended one (subevent 0x0D). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -3,8 +3,9 @@
  * Complete / Command Status matching (good, other opcode, truncated,
  * garbage; every input in a buffer of exactly its size, so a read past it
  * shows under ASan and valgrind), the event filter, and the loop that
- * reads the scan's answer and its reports together, over a SOCK_SEQPACKET
- * socketpair fed with recorded packets. */
+ * reads the scan's answer and its reports together, and the raw scan that
+ * never disables a scan it did not enable (legacy and extended reports),
+ * over a SOCK_SEQPACKET socketpair fed with recorded packets. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -82,6 +83,11 @@ static void test_cmd_packets(void **state)
 
 	n = wc_hci_cmd_le_scan_enable(buf, sizeof(buf), true, false);
 	expect_bytes("scan enable", buf, n, "01 0c 20 02 01 00");
+	/* active, interval = window = 0x0010, public, accept all */
+	assert_int_equal(WC_HCI_OP_LE_SET_SCAN_PARAMS,
+			 cmd_opcode_pack(OGF_LE_CTL, OCF_LE_SET_SCAN_PARAMETERS));
+	n = wc_hci_cmd_le_scan_params(buf, sizeof(buf));
+	expect_bytes("scan params", buf, n, "01 0b 20 07 01 10 00 10 00 00 00");
 	n = wc_hci_cmd_le_scan_enable(buf, sizeof(buf), false, false);
 	expect_bytes("scan disable", buf, n, "01 0c 20 02 00 00");
 	n = wc_hci_cmd_le_scan_enable(buf, sizeof(buf), true, true);
@@ -512,6 +518,148 @@ static void test_listen(void **state)
 		     EINVAL);
 }
 
+/* ---- the raw scan: never disable a scan we did not enable ---- */
+
+/* Every packet the code under test wrote, as hex lines, in order. */
+static void written(int fd, char *out, size_t cap)
+{
+	uint8_t pkt[WC_HCI_MAX_PKT];
+	size_t k = 0;
+	ssize_t n;
+	int i;
+
+	out[0] = '\0';
+	while ((n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT)) > 0) {
+		for (i = 0; i < n && k + 4 < cap; i++)
+			k += (size_t)snprintf(out + k, cap - k, "%s%02x",
+					      i ? " " : "", pkt[i]);
+		if (k + 2 < cap)
+			k += (size_t)snprintf(out + k, cap - k, "|");
+	}
+}
+
+#define PARAMS_CMD "01 0b 20 07 01 10 00 10 00 00 00|"
+#define ENABLE_CMD "01 0c 20 02 01 00|"
+#define DISABLE_CMD "01 0c 20 02 00 00|"
+/* an extended advertising report (0x0D) of C0:D6:3C:4F:AC:50 */
+#define EXT_REPORT                                                      \
+	"04 3e 23 0d 01 1300 01 50ac4f3cd6c0 01 00 ff 7f b3 0000 00"    \
+	" 000000000000 09 08ffc0d63c4fac50ff"
+
+static void test_scan_foreign(void **state)
+{
+	struct wc_hci_scan_result res;
+	char out[512];
+	struct metas m;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(unhex(EXT_REPORT, (uint8_t[64]){ 0 }, 64), 38);
+
+	/* A scan runs already (the kernel's, bluetoothd's): the parameters
+	 * are refused with Command Disallowed.  Its reports, legacy and
+	 * extended, are listened to; nothing else is sent, above all no
+	 * LE Set Scan Enable of 0 at the end. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	put_hex(sv[1], "04 0e 04 01 0b 20 0c");
+	put_hex(sv[1], EXT_REPORT);
+	put_hex(sv[1], ADV_REPORT);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(wc_hci_scan(sv[0], wc_deadline_in(150), 1000,
+				     on_meta, &m, &res), 0);
+	assert_true(res.joined);
+	assert_false(res.started);
+	assert_false(res.interrupted);
+	assert_int_equal(m.n, 2);
+	assert_int_equal(m.first[0], 0x0D);
+	assert_int_equal(m.first[1], 0x02);
+	written(sv[1], out, sizeof(out));
+	assert_string_equal(out, PARAMS_CMD);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* The parameters pass but the enable is refused (Command
+	 * Disallowed): listened to, still never disabled. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	put_hex(sv[1], "04 0e 04 01 0b 20 00");
+	put_hex(sv[1], "04 0e 04 01 0c 20 0c");
+	put_hex(sv[1], ADV_REPORT);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(wc_hci_scan(sv[0], wc_deadline_in(150), 1000,
+				     on_meta, &m, &res), 0);
+	assert_true(res.joined);
+	assert_false(res.started);
+	assert_int_equal(m.n, 1);
+	written(sv[1], out, sizeof(out));
+	assert_string_equal(out, PARAMS_CMD ENABLE_CMD);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_scan_ours(void **state)
+{
+	struct wc_hci_scan_result res;
+	char out[512];
+	struct metas m;
+	uint64_t t0;
+	int sv[2];
+
+	(void)state;
+	/* Our scan: parameters and enable accepted, the reports read, and
+	 * at the deadline the scan we enabled is disabled (its answer is
+	 * not queued: waited for 50 ms, then given up). */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	put_hex(sv[1], "04 0e 04 01 0b 20 00");
+	put_hex(sv[1], ADV_REPORT); /* before the enable's answer */
+	put_hex(sv[1], "04 0e 04 01 0c 20 00");
+	put_hex(sv[1], SCAN_RSP);
+	put_hex(sv[1], EXT_REPORT);
+	memset(&m, 0, sizeof(m));
+	t0 = wc_now_ms();
+	assert_int_equal(wc_hci_scan(sv[0], wc_deadline_in(150), 50, on_meta,
+				     &m, &res), 0);
+	assert_true(wc_now_ms() - t0 >= 145);
+	assert_true(res.started);
+	assert_false(res.joined);
+	assert_int_equal(m.n, 3);
+	written(sv[1], out, sizeof(out));
+	assert_string_equal(out, PARAMS_CMD ENABLE_CMD DISABLE_CMD);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* refused for another reason (Unknown HCI Command): -1 EIO with the
+	 * status, no enable sent */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	put_hex(sv[1], "04 0f 04 01 01 0b 20");
+	errno = 0;
+	assert_int_equal(wc_hci_scan(sv[0], wc_deadline_in(150), 1000,
+				     on_meta, &m, &res), -1);
+	assert_int_equal(errno, EIO);
+	assert_int_equal(res.status, 0x01);
+	assert_false(res.started || res.joined);
+	written(sv[1], out, sizeof(out));
+	assert_string_equal(out, PARAMS_CMD);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* the enable never answered: ETIMEDOUT, and the scan it may have
+	 * started (nobody else was scanning: the parameters passed) is
+	 * disabled */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	put_hex(sv[1], "04 0e 04 01 0b 20 00");
+	errno = 0;
+	assert_int_equal(wc_hci_scan(sv[0], wc_deadline_in(2000), 50,
+				     on_meta, &m, &res), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_true(res.started);
+	written(sv[1], out, sizeof(out));
+	assert_string_equal(out, PARAMS_CMD ENABLE_CMD DISABLE_CMD);
+	close(sv[0]);
+	close(sv[1]);
+
+	assert_int_equal(wc_hci_scan(0, 0, 10, NULL, NULL, NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +671,8 @@ int main(void)
 		cmocka_unit_test(test_parse_name),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_scan_foreign),
+		cmocka_unit_test(test_scan_ours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

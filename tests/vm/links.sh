@@ -183,10 +183,13 @@ links_ebusy() {
 	LINKS_D=$LINKS_TMP/scan
 	c2=$(links_addr_of "$LINKS_C2")
 	{
-		sleep 2; echo "select $c2"; sleep 1; echo "scan on"; sleep 8; echo "connect ${LADDR[l4]}"; sleep 20
-	} | timeout 60 bluetoothctl >"$LINKS_TMP/hold.out" 2>&1 &
+		# a second connect if the first came before the battery was
+		# reported ("not available")
+		sleep 2; echo "select $c2"; sleep 1; echo "scan on"; sleep 10
+		echo "connect ${LADDR[l4]}"; sleep 8; echo "connect ${LADDR[l4]}"; sleep 20
+	} | timeout 70 bluetoothctl >"$LINKS_TMP/hold.out" 2>&1 &
 	held() { hcitool -i "$LINKS_C2" con | grep -q "${LADDR[l4]}"; }
-	if links_wait 40 held; then
+	if links_wait 50 held; then
 		tap_ok "bluetoothctl connect ${LADDR[l4]} through $LINKS_C2: bluetoothd holds l4"
 	else
 		tap_not_ok "bluetoothctl connect ${LADDR[l4]} through $LINKS_C2: bluetoothd holds l4"

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The BLE suite, run INSIDE the VM (scripts/blevm --controllers 16
-# --bluetoothd): every
+# The BLE suite, run INSIDE the VM (scripts/blevm --controllers 12): every
 # check goes through the kernel's HCI and L2CAP code with btvirt's emulated
 # LE controllers.  hci1..hci5 carry one simulated battery each.  hci0 is
 # the central of the scans and reads and of b1..b3 in collectd (three
@@ -19,9 +18,6 @@
 # hci10 scans while collectd holds b5.  hci11 carries j1, a JBD-family
 # battery (a DISCOVER), scanned and read through hci0 before collectd
 # starts.
-#
-# hci12..hci15 carry tests/vm/links.sh's own batteries (links beside
-# bluetoothd), run at the end with hci0 and hci10 as centrals.
 #
 # The batteries b1..b5 have twins u1..u5 on unix sockets (same model, same
 # settings): what the unix transport gives is the reference for what BLE
@@ -65,11 +61,103 @@ wait_until() {
 }
 bail() { tap_not_ok "$*"; tap_done; exit 1; }
 
+# ==== with bluetoothd: scan beside its discovery ==============================
+# The second boot (tests/integration/ble_vm.sh: scripts/blevm --bluetoothd
+# --controllers 3) runs `suite.sh --bluetoothd`: only the parts in this
+# section, each a function named btd_*.  hci0 is the central, hci1 and
+# hci2 carry a battery each.  Owners run bluetoothd, often scanning; the
+# scan must see the batteries beside it and leave its discovery alone.
+btd_scan() {
+	local monlog=$TMP/mgmt.btsnoop mon a1 a2 want seq
+	btmon -w "$monlog" >/dev/null 2>&1 &
+	mon=$!
+	cat >"$TMP/btd.cfg" <<-'CFG'
+	batteries = (
+	  { name = "b1"; adapter = "hci1"; cells = 4; soc = 80.0; },
+	  { name = "b2"; adapter = "hci2"; cells = 4; soc = 60.0; }
+	);
+	CFG
+	sim_start sim --scenario "$TMP/btd.cfg" || bail "simulator with two BLE batteries started"
+	a1=$(awk '$2 == "ble" && $6 == "hci1" { print $4 }' "$TMP/sim.out")
+	a2=$(awk '$2 == "ble" && $6 == "hci2" { print $4 }' "$TMP/sim.out")
+	want=$(printf '%s\n' "$a1" "$a2" | sort | tr '\n' ' ')
+	found() { jq -r '.[] | .address' "$1" 2>/dev/null | sort | tr '\n' ' '; }
+	discovering() { bluetoothctl show 2>/dev/null | grep -q 'Discovering: yes'; }
+	check "bluetoothd runs and hci0 is powered (bluetoothctl show)" \
+		bash -c 'bluetoothctl show 2>/dev/null | grep -q "Powered: yes"'
+	sleep 2 # the simulator's "ready" comes just before its advertising starts
+
+	# bluetoothd idle: the scan runs its own discovery, and stops it
+	"$CLI" scan --adapter hci0 --timeout 4 --json >"$TMP/own.json" 2>"$TMP/own.err"
+	eq "bluetoothd idle: scan exit 0" "$?" 0
+	eq "bluetoothd idle: scan lists both batteries" "$(found "$TMP/own.json")" "$want"
+	[[ $(found "$TMP/own.json") == "$want" ]] || sed 's/^/#   /' "$TMP/own.json" "$TMP/own.err"
+
+	# not root: the sentence, not a silent empty list
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$CLI" scan --adapter hci0 --timeout 2 \
+		>/dev/null 2>"$TMP/nobody.err"
+	eq "scan as nobody: exit 1" "$?" 1
+	check "scan as nobody: permission denied, with the fix" \
+		grep -q 'permission denied for LE discovery on hci0: run as root or grant CAP_NET_ADMIN' "$TMP/nobody.err"
+
+	# bluetoothctl scan on in the background: bluetoothd discovers
+	bluetoothctl --timeout 120 scan on >"$TMP/btctl.out" 2>&1 &
+	BTCTL_PID=$!
+	check "bluetoothctl scan on: bluetoothd discovering" wait_until 20 discovering
+	sleep 2
+	# 20 s spans a round of bluetoothd's discovery (the kernel ends a
+	# round after ~10 s, bluetoothd starts the next ~5 s later): a device
+	# reported before the scan began is reported again in the next round
+	"$CLI" scan --adapter hci0 --timeout 20 --json >"$TMP/joined.json" 2>"$TMP/joined.err"
+	eq "beside bluetoothd's discovery: scan exit 0" "$?" 0
+	eq "beside bluetoothd's discovery: scan lists both batteries" "$(found "$TMP/joined.json")" "$want"
+	[[ $(found "$TMP/joined.json") == "$want" ]] || sed 's/^/#   /' "$TMP/joined.json"
+	sed 's/^/# scan stderr: /' "$TMP/joined.err"
+	check "after the scan: bluetoothd still discovering (bluetoothctl show)" discovering
+	check "bluetoothd found the batteries too (bluetoothctl devices)" \
+		bash -c 'd=$(bluetoothctl devices); grep -qi "$1" <<<"$d" && grep -qi "$2" <<<"$d"' _ "$a1" "$a2"
+	# The kernel's view, btmon's record of the management commands: our
+	# own discovery started and stopped; then bluetoothd's start, our
+	# scan's start (answered Busy), bluetoothd's next rounds, and no Stop
+	# Discovery from anybody while bluetoothctl still runs.
+	sleep 1
+	kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null
+	btmon -r "$monlog" >"$TMP/mgmt.txt" 2>/dev/null
+	seq=$(awk '/^@ MGMT Command: Start (Service |Limited )?Discovery/ { print "start" }
+		/^@ MGMT Command: Stop Discovery/ { print "stop" }' "$TMP/mgmt.txt" | tr '\n' ' ')
+	check "mgmt: own discovery started and stopped; beside bluetoothd's, only starts, never a stop ($seq)" \
+		bash -c '[[ $1 =~ ^start\ stop\ start\ start\ (start\ )*$ ]]' _ "$seq"
+	check "mgmt: the scan's Start Discovery beside bluetoothd's was answered Busy" \
+		grep -q 'Status: Busy (0x0a)' "$TMP/mgmt.txt"
+	kill "$BTCTL_PID" 2>/dev/null; wait "$BTCTL_PID" 2>/dev/null; BTCTL_PID=
+	sim_stop_all
+	# a failure above: the management traffic and hci0's commands, as TAP comments
+	((_tap_failed > 0)) && grep -E '^(@|< HCI Command|> HCI Event: Command)' "$TMP/mgmt.txt" | grep -v 'hci[12]\]' | sed 's/^/# /' | head -80
+}
+
+# ==== with bluetoothd: links beside it (tests/vm/links.sh) =====================
+# Its own simulator on hci3..hci6; hci0 (bluetoothd's default adapter,
+# where it discovers; idle after btd_scan) and hci7 as centrals.
+btd_links() {
+	local LINKS_C1=hci0 LINKS_C2=hci7 LINKS_BATS="hci3 hci4 hci5 hci6"
+	. tests/vm/links.sh
+	links_main
+}
+
+if [[ ${1:-} == --bluetoothd ]]; then
+	BTCTL_PID=
+	trap 'kill "$BTCTL_PID" 2>/dev/null; cleanup' EXIT
+	btd_scan
+	btd_links
+	tap_done
+	exit
+fi
+
 # ---- the kernel and the controllers ----------------------------------------
 check "the kernel has AF_BLUETOOTH (L2CAP socket)" \
 	python3 -c 'import socket; socket.socket(socket.AF_BLUETOOTH, socket.SOCK_SEQPACKET, socket.BTPROTO_L2CAP)'
 up=$(hciconfig | grep -c 'UP RUNNING')
-eq "sixteen LE controllers from btvirt, all powered" "$up" 16
+eq "twelve LE controllers from btvirt, all powered" "$up" 12
 
 # ---- the simulators: four BLE batteries and their unix twins ----------------
 battery() { # NAME WHERE EXTRA
@@ -367,14 +455,5 @@ ups=$(tr -cd U <<<"$links" | wc -c)
 check "hci0: $ups links during the collectd run, each gone before the next came up (polls never overlap)" \
 	bash -c '[[ $1 -ge 6 && ! $2 =~ UU ]]' _ "$ups" "$links"
 
-# ---- links beside bluetoothd: tests/vm/links.sh -------------------------------
-# Its own simulator on hci12..hci15; hci0 (bluetoothd's default adapter,
-# where it discovers) and hci10 as centrals, both idle by now.
-links_section() {
-	local LINKS_C1=hci0 LINKS_C2=hci10 LINKS_BATS="hci12 hci13 hci14 hci15"
-	. tests/vm/links.sh
-	links_main
-}
-links_section
 
 tap_done
