@@ -53,6 +53,7 @@ int cli_resolve_battery(const char *arg, const char *inventory_opt,
 	}
 	out->keep = b->keep_connected == 1;
 	out->timeout_s = b->timeout_s;
+	out->supervision_ms = (uint32_t)b->supervision_ms;
 	wc_inventory_free(inv);
 	return 0;
 }
@@ -82,6 +83,7 @@ static void *poll_member(void *arg)
 	o.link.addr_type = WC_ADDR_AUTO;
 	if (j->b->address_type)
 		wc_addr_type_parse(j->b->address_type, &o.link.addr_type);
+	o.link.supervision_ms = (uint32_t)j->b->supervision_ms;
 	o.timeout_ms = (uint32_t)lround(j->timeout_s * 1000.0);
 	p = wc_poll_new(&o);
 	if (!p) {

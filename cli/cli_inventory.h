@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bank.h"
 #include "inventory.h"
@@ -19,6 +20,7 @@ struct cli_target {
 	bool addr_type_set;
 	bool keep;                 /* the inventory's keep_connected */
 	double timeout_s;          /* the inventory's timeout; 0 = unset */
+	uint32_t supervision_ms;   /* its supervision_timeout; 0 = unset */
 };
 
 /* arg is an address ("unix:/path", "C0:D6:...") or the name of a battery

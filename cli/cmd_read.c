@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_inventory.h"
 #include "clock.h"
+#include "connparam.h"
 #include "family.h"
 #include "poll.h"
 #include "sample_json.h"
@@ -22,6 +23,7 @@ struct read_args {
 	enum wc_addr_type addr_type;
 	double timeout_s;
 	double interval_s;
+	uint32_t supervision_ms; /* 0: the kernel's */
 	long count;         /* watch: polls to run, 0 = until interrupted */
 	int json;
 	int keep;
@@ -181,6 +183,7 @@ static struct wc_poll *make_poll(const struct read_args *a)
 	o.link.address = a->address;
 	o.link.adapter = a->adapter;
 	o.link.addr_type = a->addr_type;
+	o.link.supervision_ms = a->supervision_ms;
 	o.keep_connected = a->keep;
 	o.timeout_ms = (uint32_t)lround(a->timeout_s * 1000.0);
 	o.info_refresh_s = 3600;
@@ -222,10 +225,12 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		{ "address-type", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "inventory", required_argument, NULL, 'I' },
+		{ "supervision-timeout", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool timeout_set = false, adapter_set = false, type_set = false;
+	bool supervision_set = false;
 	char why[WC_INVENTORY_ERR_MAX + 128];
 	int c;
 
@@ -235,7 +240,7 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 	a->addr_type = WC_ADDR_AUTO;
 	optind = 1;
 	opterr = 0; /* our own one-line message below */
-	while ((c = getopt_long(argc, argv, ":jt:i:n:ka:T:vI:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jt:i:n:ka:T:vI:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			a->json = 1;
@@ -275,6 +280,21 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		case 'I':
 			a->inventory = optarg;
 			break;
+		case 'S': {
+			char rule[128];
+			double ms;
+
+			if (cli_parse_double(optarg, WC_SUPERVISION_MIN_MS,
+					     WC_SUPERVISION_MAX_MS, &ms) ||
+			    !wc_supervision_valid(ms, rule, sizeof(rule))) {
+				wc_supervision_valid(-1, rule, sizeof(rule));
+				return cli_usage_error(cmd, "--supervision-timeout %s, not '%s'",
+						       rule, optarg);
+			}
+			a->supervision_ms = (uint32_t)ms;
+			supervision_set = true;
+			break;
+		}
 		case 'h':
 			cli_print_usage(cmd);
 			return -1;
@@ -304,6 +324,8 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		a->timeout_s = a->target.timeout_s;
 	if (a->target.keep)
 		a->keep = 1;
+	if (!supervision_set && a->target.supervision_ms)
+		a->supervision_ms = a->target.supervision_ms;
 	return 0;
 }
 
@@ -373,6 +395,9 @@ static int run_watch(int argc, char **argv)
 	"  -k, --keep              keep the link between polls (keep-connected mode)\n" \
 	"  -a, --adapter NAME      Bluetooth adapter: hci0 or its address\n" \
 	"  -T, --address-type T    auto (default: random, then public), public, random\n" \
+	"  -S, --supervision-timeout MS\n" \
+	"                          LE supervision timeout of the link, 100 to 32000\n" \
+	"                          in steps of 10 (default: the kernel's, 420)\n" \
 	"  -v, --verbose           log the session's steps on stderr\n" \
 	"  -I, --inventory FILE    where ADDRESS names a battery (default:\n" \
 	"                          $WATTCYCLE_INVENTORY, else\n" \

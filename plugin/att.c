@@ -331,7 +331,7 @@ static enum wc_err send_pdu(struct att *a, const uint8_t *pdu, size_t len,
 		if (n >= 0) /* SEQPACKET sends whole PDUs or nothing */
 			return kill_link(a, d, WC_E_IO, EMSGSIZE, 0);
 		if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
-			return kill_link(a, d, WC_E_CLOSED, 0, 0);
+			return kill_link(a, d, WC_E_CLOSED, (uint32_t)errno, 0);
 		if (errno != EAGAIN && errno != EINTR)
 			return kill_link(a, d, WC_E_IO, (uint32_t)errno, 0);
 		if (errno == EINTR)
@@ -386,7 +386,8 @@ static enum wc_err recv_pdu(struct att *a, uint64_t deadline_ms, size_t *len,
 		if (n < 0) {
 			if (errno == ECONNRESET || errno == ENOTCONN ||
 			    errno == EPIPE)
-				return kill_link(a, d, WC_E_CLOSED, 0, 0);
+				return kill_link(a, d, WC_E_CLOSED,
+						 (uint32_t)errno, 0);
 			return kill_link(a, d, WC_E_IO, (uint32_t)errno, 0);
 		}
 		a->rx_first = true;

@@ -14,6 +14,8 @@
  *                 is not.
  *   WC_E_CLOSED   the peer closed (read 0, ECONNRESET, EPIPE), or the link
  *                 was already dead: every later call fails fast with this.
+ *                 d->a = the errno (0 for an orderly close), which on an
+ *                 L2CAP socket tells why the link went (linkcause.h).
  *   WC_E_IO       another system error; d->a = errno.  The link is dead.
  *   WC_E_ARG      bad argument, PDU longer than the MTU (d->a = length,
  *                 d->b = MTU; nothing sent), or a request issued from inside

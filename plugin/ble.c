@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,13 +25,17 @@
 #include <bluetooth/l2cap.h>
 
 #include "clock.h"
+#include "ble_mgmt.h"
 #include "hci.h"
 #include "link_priv.h"
+#include "linkcause.h"
 #include "mgmt.h"
 
 #define ATT_CID 4
 #define BLE_EBUSY_RETRY_MS 100
-#define BLE_RSSI_TIMEOUT_MS 500
+/* connect_type's own outcomes, beside errno values (all positive) */
+#define BLE_E_TURN (-1)         /* other batteries had the adapter */
+#define BLE_E_ADAPTER_BUSY (-2) /* another program's connect, until the end */
 #define BLE_HCI_CMD_TIMEOUT_MS 1000
 /* the kernel drops an idle LE link ~2 s after its last socket closes */
 #define BLE_LINK_GONE_MS 3000
@@ -45,8 +50,9 @@
  * realities").  collectd runs each battery's read in its own thread of ONE
  * process, so a mutex covers the common case: our own batteries take turns
  * instead of knocking each other off.  It cannot see other processes
- * (bluetoothd, another gateway), which is why EBUSY is still retried until
- * the deadline.  A kept link (KeepConnected) holds the lock for the connect
+ * (bluetoothd, another gateway), which is why an EBUSY for another
+ * program's connect attempt is still retried until the deadline (one for a
+ * battery another program holds is not: connect_type).  A kept link (KeepConnected) holds the lock for the connect
  * only.  A session link (a poll that connects, polls and hangs up) holds it
  * from the connect until the link is gone, so polls through one adapter
  * never overlap each other or a connect: BlueZ's emulated controllers
@@ -64,6 +70,9 @@ static pthread_mutex_t adapter_locks[ADAPTER_LOCKS] = {
 struct ble_link {
 	struct wc_link link; /* first: wc_link_close() frees through it */
 	int dev_id;          /* adapter, for the RSSI query */
+	uint8_t bdaddr[6];   /* the peer, display order, for mgmt */
+	uint8_t type;        /* its address type (mgmt's numbering) */
+	struct wc_ble_watch *watch; /* its Device Disconnected, or NULL */
 	bool has_handle;
 	uint16_t handle;     /* HCI connection handle, from L2CAP_CONNINFO */
 	bdaddr_t dst;        /* the peer, to see the link gone */
@@ -250,8 +259,37 @@ fail:
 	return err;
 }
 
+/* Whether the kernel has an LE link to dst on the adapter: somebody on
+ * this host (bluetoothd, bluetoothctl connect, another gateway) holds it. */
+static bool link_exists(int dev_id, const bdaddr_t *dst)
+{
+	struct {
+		struct hci_conn_info_req r;
+		struct hci_conn_info i;
+	} q;
+	int dd = hci_open_dev(dev_id);
+	bool found;
+
+	if (dd < 0)
+		return false;
+	memset(&q, 0, sizeof(q));
+	bacpy(&q.r.bdaddr, dst);
+	q.r.type = BLE_LE_LINK;
+	found = ioctl(dd, HCIGETCONNINFO, &q) == 0;
+	hci_close_dev(dd);
+	return found;
+}
+
 /* Attempts for one address type until the deadline, taking turns on the
- * adapter and retrying EBUSY.  0 or an errno value. */
+ * adapter.  0 or an errno value; BLE_E_TURN when the deadline passed
+ * while another battery of this process had the adapter.
+ *
+ * EBUSY has two causes.  The battery's ATT channel is held by another
+ * program on this host (bluetoothd, `bluetoothctl connect`): the kernel
+ * then has a link to it, and waiting would only burn the poll, so that is
+ * the answer at once.  Or another program's connect attempt occupies the
+ * adapter (the kernel runs one LE connect at a time): that passes, so it
+ * is retried every 100 ms until the deadline. */
 static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
 			uint8_t dst_type, bool session, uint64_t deadline_ms,
 			int *out_fd)
@@ -263,38 +301,50 @@ static int connect_type(int dev_id, const bdaddr_t *src, const bdaddr_t *dst,
 	for (;;) {
 		to_timespec(deadline_ms, &abs);
 		rc = pthread_mutex_clocklock(lock, CLOCK_MONOTONIC, &abs);
-		/* Out of time waiting for another battery's connect on this
+		/* Out of time waiting for another battery's poll on this
 		 * adapter: "busy", not "the battery did not answer". */
 		if (rc != 0)
-			return rc == ETIMEDOUT ? EBUSY : rc;
+			return rc == ETIMEDOUT ? BLE_E_TURN : rc;
 		err = try_connect(src, dst, dst_type, deadline_ms, out_fd);
 		if (err == 0 && session)
 			return 0; /* held until ble_free() sees the link gone */
 		pthread_mutex_unlock(lock);
 		if (err != EBUSY)
 			return err;
+		if (link_exists(dev_id, dst))
+			return EBUSY; /* held by another program: no retry */
 		if (wc_ms_left(deadline_ms) == 0)
-			return EBUSY;
-		/* somebody outside this process is connecting: back off */
+			return BLE_E_ADAPTER_BUSY;
 		poll(NULL, 0,
 		     wc_ms_left(deadline_ms) < BLE_EBUSY_RETRY_MS ?
 			     wc_ms_left(deadline_ms) : BLE_EBUSY_RETRY_MS);
 	}
 }
 
-static int ble_rssi(struct wc_link *l, int8_t *rssi)
+/* The kernel's Get Connection Information first (it may answer from a
+ * recent reading, and reads RSSI and TX power itself otherwise); HCI Read
+ * RSSI when that gives none.  Both within deadline_ms. */
+static int ble_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms)
 {
 	struct ble_link *b = (struct ble_link *)(void *)l;
+	int left;
 	int8_t v;
 	int dd, rc;
 
-	if (!b->has_handle)
+	if (wc_ms_left(deadline_ms) == 0)
+		return -1;
+	if (wc_ble_mgmt_rssi((uint16_t)b->dev_id, b->bdaddr, b->type, rssi,
+			     deadline_ms) == 0)
+		return 0;
+	left = wc_ms_left(deadline_ms);
+	if (!b->has_handle || left == 0)
 		return -1;
 	dd = hci_open_dev(b->dev_id);
 	if (dd < 0)
 		return -1;
-	/* needs CAP_NET_RAW on most kernels; refused means unknown */
-	rc = hci_read_rssi(dd, b->handle, &v, BLE_RSSI_TIMEOUT_MS);
+	/* HCI Read RSSI: needs CAP_NET_RAW on most kernels; refused means
+	 * unknown */
+	rc = hci_read_rssi(dd, b->handle, &v, left);
 	hci_close_dev(dd);
 	if (rc < 0)
 		return -1;
@@ -334,10 +384,24 @@ static void release_session(struct ble_link *b)
 	pthread_mutex_unlock(b->held);
 }
 
+/* Why the link went, from the kernel's Device Disconnected (what is
+ * queued; the event comes before the socket fails): its sentence, or
+ * NULL when there is none (the caller has the errno). */
+static const char *ble_cause(struct wc_link *l)
+{
+	struct ble_link *b = (struct ble_link *)(void *)l;
+	uint8_t reason;
+
+	if (!wc_ble_watch_reason(b->watch, wc_now_ms(), &reason) || reason == 0)
+		return NULL;
+	return wc_linkcause_mgmt_reason(reason);
+}
+
 static void ble_free(struct wc_link *l)
 {
 	struct ble_link *b = (struct ble_link *)(void *)l;
 
+	wc_ble_watch_free(b->watch);
 	if (b->held)
 		release_session(b);
 	free(l);
@@ -346,60 +410,55 @@ static void ble_free(struct wc_link *l)
 static const struct wc_link_ops ble_ops = {
 	.kind = "ble",
 	.rssi = ble_rssi,
+	.cause = ble_cause,
 	.free = ble_free,
 };
 
+/* One sentence: where (battery, address type, adapter) and why, in
+ * linkcause.c's words. */
 static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 				enum wc_addr_type type, uint64_t elapsed_ms,
 				struct wc_diag *d, char *msg, size_t msglen)
 {
-	switch (err) {
-	case ETIMEDOUT:
+	const char *why;
+
+	if (err == BLE_E_TURN) {
 		wc_link_msg(msg, msglen,
-			    "connect to %s (%s address%s) via %s timed out: "
-			    "the battery may be held by the phone app or "
-			    "another gateway — close it and retry", addr,
+			    "adapter %s stayed busy with the polls of other "
+			    "batteries until the deadline: lengthen Interval "
+			    "and Timeout, or give batteries an adapter each",
+			    hci);
+		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
+	}
+	if (err == BLE_E_ADAPTER_BUSY) {
+		wc_link_msg(msg, msglen,
+			    "adapter %s stayed busy with another program's "
+			    "connect attempt until the deadline (EBUSY): retry "
+			    "later", hci);
+		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
+	}
+	why = wc_linkcause_errno(err, WC_PHASE_CONNECT);
+	if (err == ETIMEDOUT) {
+		wc_link_msg(msg, msglen,
+			    "connect to %s (%s address%s) via %s timed out: %s",
+			    addr,
 			    type == WC_ADDR_AUTO ? "random, then public" :
 						   wc_addr_type_name(type),
-			    type == WC_ADDR_AUTO ? " type" : "", hci);
+			    type == WC_ADDR_AUTO ? " type" : "", hci, why);
 		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
-	case EBUSY:
-		wc_link_msg(msg, msglen,
-			    "adapter %s stayed busy with another connection "
-			    "attempt (another battery's, or another program's) "
-			    "until the deadline: retry later", hci);
-		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
-	case EACCES:
-	case EPERM:
-		wc_link_msg(msg, msglen, "permission denied opening %s: %s",
-			    hci, perm_hint);
-		break;
-	case ENODEV:
-	case ENETDOWN:
-		wc_link_msg(msg, msglen,
-			    "adapter %s went away or is down (%s): power it on "
-			    "and retry", hci, strerror(err));
-		break;
-	case ECONNREFUSED:
-	case EHOSTUNREACH:
-	case EHOSTDOWN:
-	case ECONNRESET:
-		wc_link_msg(msg, msglen,
-			    "connect to %s via %s failed (%s): the battery is "
-			    "out of range, switched off, or already connected "
-			    "to another central", addr, hci, strerror(err));
-		break;
-	default:
-		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s",
-			    addr, hci, strerror(err));
-		break;
 	}
+	if (why)
+		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s", addr,
+			    hci, why);
+	else
+		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s", addr,
+			    hci, strerror(err));
 	return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
 }
 
 enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 			enum wc_addr_type type, bool session,
-			uint64_t deadline_ms,
+			uint32_t supervision_ms, uint64_t deadline_ms,
 			struct wc_link **out, struct wc_diag *d, char *msg,
 			size_t msglen)
 {
@@ -451,12 +510,24 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 					 wc_now_ms() + left / (n_types - i) :
 					 deadline_ms;
 
+		/* BDADDR_LE_PUBLIC/RANDOM are mgmt's numbers too */
+		if (supervision_ms) {
+			char why[192];
+
+			if (wc_ble_mgmt_supervision((uint16_t)dev_id, a->bdaddr,
+						    types[i], supervision_ms,
+						    until, why,
+						    sizeof(why)) != WC_OK) {
+				wc_link_msg(msg, msglen, "%s (connecting to %s "
+					    "via %s)", why, addr, hci);
+				return wc_fail(d, WC_E_IO, EPERM, 0);
+			}
+		}
 		err = connect_type(dev_id, &src, &dst, types[i], session,
 				   until, &fd);
 		if (err == 0)
 			break;
-		if (err != ETIMEDOUT && err != EHOSTUNREACH &&
-		    err != ECONNREFUSED)
+		if (!wc_linkcause_try_other_type(err))
 			break; /* only "nobody answered" tries the next type */
 	}
 	if (err != 0)
@@ -479,6 +550,10 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 	b->link.ops = &ble_ops;
 	b->link.fd = fd;
 	b->dev_id = dev_id;
+	memcpy(b->bdaddr, a->bdaddr, sizeof(b->bdaddr));
+	b->type = types[i];
+	/* opened after the connect: a failed connect has its errno */
+	b->watch = wc_ble_watch_new((uint16_t)dev_id, a->bdaddr);
 	bacpy(&b->dst, &dst);
 	if (session)
 		b->held = &adapter_locks[(unsigned)dev_id % ADAPTER_LOCKS];
@@ -491,6 +566,27 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 	*out = &b->link;
 	wc_link_msg(msg, msglen, "%s", "");
 	return WC_OK;
+}
+
+char *wc_link_adapter_name(const char *adapter, char *buf, size_t len)
+{
+	uint8_t ba[6];
+	int id = -1;
+
+	if (!buf || len == 0)
+		return buf;
+	if (adapter && wc_hci_parse_name(adapter, &id)) {
+		/* as given */
+	} else if (adapter && wc_bdaddr_parse(adapter, ba)) {
+		id = hci_devid(adapter);
+	} else if (!adapter) {
+		id = hci_get_route(NULL);
+	}
+	if (id >= 0)
+		snprintf(buf, len, "hci%d", id);
+	else
+		snprintf(buf, len, "%s", adapter ? adapter : "the default adapter");
+	return buf;
 }
 
 /* ---- scanning ----

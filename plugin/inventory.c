@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "cfgfile.h"
+#include "connparam.h"
 #include "link.h"
 
 struct ctx {
@@ -176,6 +177,16 @@ static bool read_battery(struct ctx *c, const config_setting_t *g,
 		} else if (strcmp(k, "report_alarm_values") == 0) {
 			if (!get_bool(c, s, b->name, &b->report_alarm_values))
 				return false;
+		} else if (strcmp(k, "supervision_timeout") == 0) {
+			char why[128];
+
+			if (!get_number(c, s, b->name, WC_SUPERVISION_MIN_MS,
+					WC_SUPERVISION_MAX_MS, &d))
+				return false;
+			if (!wc_supervision_valid(d, why, sizeof(why)))
+				return fail(c, s, "%s: supervision_timeout: %s",
+					    b->name, why);
+			b->supervision_ms = d;
 		} else if (strcmp(k, "offline_after") == 0) {
 			if (!get_number(c, s, b->name, 1, 1000000, &d))
 				return false;
@@ -187,8 +198,9 @@ static bool read_battery(struct ctx *c, const config_setting_t *g,
 			return fail(c, s, "%s: %s: unknown key (known: name, "
 				    "address, address_type, adapter, "
 				    "interval, timeout, keep_connected, "
-				    "report_cells, report_alarm_values, "
-				    "offline_after)", b->name, k);
+				    "supervision_timeout, report_cells, "
+				    "report_alarm_values, offline_after)",
+				    b->name, k);
 		}
 	}
 	if (!b->address)

@@ -12,8 +12,8 @@
  *   );
  *
  * Battery keys are the <Battery> options in snake_case: name, address,
- * address_type, adapter, interval, timeout, keep_connected, report_cells,
- * report_alarm_values, offline_after.  Every error is one sentence
+ * address_type, adapter, interval, timeout, keep_connected,
+ * supervision_timeout, report_cells, report_alarm_values, offline_after.  Every error is one sentence
  * "FILE:LINE: reason" (a libconfig syntax error, an unknown key, a value of
  * the wrong type, a duplicate name, a bank member that is no battery, a
  * battery in two banks). */
@@ -39,6 +39,7 @@ struct wc_inv_battery {
 	double interval_s;        /* 0: unset */
 	double timeout_s;         /* 0: unset */
 	int keep_connected;       /* -1: unset, else 0/1 */
+	double supervision_ms;    /* supervision_timeout; 0: unset */
 	int report_cells;
 	int report_alarm_values;
 	int offline_after;        /* 0: unset */

@@ -166,7 +166,8 @@ enum wc_err wc_link_open(const struct wc_link_opts *o, uint64_t deadline_ms,
 		return wc_unix_open(&a, deadline_ms, out, d, msg, msglen);
 	case WC_LINK_BLE:
 		return wc_ble_open(&a, o->adapter, o->addr_type, o->session,
-				   deadline_ms, out, d, msg, msglen);
+				   o->supervision_ms, deadline_ms, out, d, msg,
+				   msglen);
 	default:
 		break;
 	}
@@ -179,11 +180,18 @@ int wc_link_fd(const struct wc_link *l)
 	return l ? l->fd : -1;
 }
 
-int wc_link_rssi(struct wc_link *l, int8_t *rssi)
+int wc_link_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms)
 {
 	if (!l || !rssi || !l->ops->rssi)
 		return -1;
-	return l->ops->rssi(l, rssi);
+	return l->ops->rssi(l, rssi, deadline_ms);
+}
+
+const char *wc_link_drop_cause(struct wc_link *l)
+{
+	if (!l || !l->ops->cause)
+		return NULL;
+	return l->ops->cause(l);
 }
 
 const char *wc_link_kind(const struct wc_link *l)

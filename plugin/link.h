@@ -53,6 +53,9 @@ struct wc_link_opts {
 	bool session;                /* BLE only: hold the adapter from the
 					connect until the link is gone (a poll
 					that hangs up after itself) */
+	uint32_t supervision_ms;     /* BLE only: LE supervision timeout to
+					connect with (connparam.h); 0: the
+					kernel's */
 };
 
 struct wc_link;
@@ -93,9 +96,22 @@ enum wc_err wc_link_open(const struct wc_link_opts *o, uint64_t deadline_ms,
 int wc_link_fd(const struct wc_link *l);
 
 /* RSSI of the live connection in dBm: 0 and *rssi set, or -1 when unknown
- * (always for unix; for BLE when the controller or permissions refuse).
- * Bounded by a short internal HCI timeout (500 ms). */
-int wc_link_rssi(struct wc_link *l, int8_t *rssi);
+ * (for BLE when the kernel, the controller or permissions refuse; for
+ * unix when the simulator was given none).  Never waits past deadline_ms
+ * (absolute, CLOCK_MONOTONIC ms): a poll's RSSI fits in its Timeout. */
+int wc_link_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms);
+
+/* The adapter an adapter string stands for, as "hciN" into buf: "hciN"
+ * as given, an adapter address or NULL (the default adapter) looked up
+ * among the adapters that are up.  When the lookup finds none, buf gets
+ * the string as given, or "the default adapter".  Returns buf. */
+char *wc_link_adapter_name(const char *adapter, char *buf, size_t len);
+
+/* Why a link that failed went, when the transport knows it from more than
+ * the socket's errno (BLE: the kernel's Device Disconnected reason), in
+ * plugin/linkcause.c's words; NULL otherwise.  Reads only what is queued:
+ * never waits. */
+const char *wc_link_drop_cause(struct wc_link *l);
 
 /* "ble" or "unix". */
 const char *wc_link_kind(const struct wc_link *l);

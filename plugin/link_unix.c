@@ -26,7 +26,7 @@ struct unix_link {
 /* A Unix socket has no radio: wattcycle-sim publishes the RSSI a BLE
  * controller would report in PATH.rssi (an integer, dBm), when its battery
  * is configured with one.  No file, or anything else in it: unknown. */
-static int unix_rssi(struct wc_link *l, int8_t *rssi)
+static int unix_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms)
 {
 	const struct unix_link *u = (const struct unix_link *)l;
 	static const char ext[] = ".rssi";
@@ -35,6 +35,7 @@ static int unix_rssi(struct wc_link *l, int8_t *rssi)
 	FILE *f;
 	int v, n;
 
+	(void)deadline_ms; /* a local file: no wait */
 	/* PATH.rssi, without formatting on every poll */
 	memcpy(path, u->path, len);
 	memcpy(path + len, ext, sizeof(ext));

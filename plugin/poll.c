@@ -10,6 +10,7 @@
 #include "att.h"
 #include "clock.h"
 #include "family.h"
+#include "linkcause.h"
 #include "watt.h"
 
 #define POLL_DEFAULT_MTU 247
@@ -201,6 +202,16 @@ void wc_poll_disconnect(struct wc_poll *p)
 	wc_reasm_reset(&p->reasm);
 }
 
+void wc_poll_set_keep_connected(struct wc_poll *p, bool keep)
+{
+	if (!p)
+		return;
+	if (!keep)
+		wc_poll_disconnect(p);
+	p->opts.keep_connected = keep;
+	p->opts.link.session = !keep;
+}
+
 void wc_poll_free(struct wc_poll *p)
 {
 	if (!p)
@@ -212,13 +223,35 @@ void wc_poll_free(struct wc_poll *p)
 	free(p);
 }
 
+/* A Bluetooth link (not the simulator's unix socket): its errno tells
+ * why it went, in linkcause.c's words. */
+static const char *ble_cause(const struct wc_poll *p, enum wc_err e,
+			     const struct wc_diag *d)
+{
+	const char *why;
+
+	if ((e != WC_E_CLOSED && e != WC_E_IO) ||
+	    strncmp(p->address, "unix:", 5) == 0)
+		return NULL;
+	/* the kernel's reason for the disconnect, where it gave one */
+	why = wc_link_drop_cause(p->link);
+	if (why)
+		return why;
+	if (!d || d->a == 0)
+		return NULL;
+	return wc_linkcause_errno((int)d->a, WC_PHASE_LIVE);
+}
+
 /* "unexpected PDU 0x.." etc. with the step name in front. */
 static enum wc_err step_failed(struct wc_poll *p, const char *step,
 			       enum wc_err e, const struct wc_diag *d)
 {
+	const char *cause = ble_cause(p, e, d);
 	char buf[160];
 
-	if (e == WC_E_ATT)
+	if (cause)
+		say(p, "%s: %s", step, cause);
+	else if (e == WC_E_ATT)
 		say(p, "%s: ATT error 0x%02X (%s) to request 0x%02X", step,
 		    (unsigned)d->b, att_ecode_name((uint8_t)d->b),
 		    (unsigned)d->a);
@@ -255,7 +288,7 @@ static enum wc_err connect_link(struct wc_poll *p, uint64_t deadline,
 
 	e = att_exchange_mtu(p->att, p->opts.mtu, &res->mtu, deadline, d);
 	if (e != WC_OK) {
-		if (e == WC_E_CLOSED)
+		if (e == WC_E_CLOSED && !ble_cause(p, e, d))
 			say(p, "connect: the battery closed the link at once "
 			       "(is another central — the phone app, a gateway — holding it?)");
 		return step_failed(p, "MTU exchange", e, d);
@@ -786,9 +819,11 @@ out:
 	res->att_round_trips = trips;
 	if (p->link) {
 		res->link_kind = wc_link_kind(p->link);
-		/* An HCI query costs up to 500 ms: not past a failure. */
+		/* A kernel query, bounded by the poll's deadline: not
+		 * past a failure. */
 		if (e == WC_OK)
-			res->has_rssi = wc_link_rssi(p->link, &res->rssi_dbm) == 0;
+			res->has_rssi = wc_link_rssi(p->link, &res->rssi_dbm,
+						     deadline) == 0;
 	}
 	fill_info(p, &res->sample);
 	if (e != WC_OK) {

@@ -72,6 +72,10 @@ void wc_poll_free(struct wc_poll *p);
 enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
 			struct wc_diag *d, char *msg, size_t msglen);
 
+/* Switch keep-connected mode (the plugin's MaxLinks turns it off for
+ * batteries beyond the cap); a held link is dropped when turned off. */
+void wc_poll_set_keep_connected(struct wc_poll *p, bool keep);
+
 /* Drop a held link (keep_connected) now. */
 void wc_poll_disconnect(struct wc_poll *p);
 

@@ -33,6 +33,7 @@
 
 #include "alarms.h"
 #include "bank.h"
+#include "connparam.h"
 #include "energy.h"
 #include "events.h"
 #include "inventory.h"
@@ -55,6 +56,10 @@
 #define WC_OFFLINE_AFTER_MAX 1000000
 /* Product info (0x92) hardly changes: re-read it hourly. */
 #define WC_INFO_REFRESH_S 3600
+/* Links held at once per adapter (KeepConnected): small controllers hold
+ * few LE links, and bluetoothd's devices need some too. */
+#define WC_DEFAULT_MAX_LINKS 4
+#define WC_MAX_LINKS_MAX 64
 
 struct wc_battery {
 	char name[WC_NAME_MAX + 1];
@@ -64,6 +69,7 @@ struct wc_battery {
 	cdtime_t interval;
 	cdtime_t timeout;
 	bool keep_connected;
+	uint32_t supervision_ms;     /* 0: the kernel's */
 	bool report_cells;
 	bool report_alarm_values;
 	unsigned offline_after;
@@ -116,6 +122,14 @@ static enum wc_err (*wc_poll_run_fn)(struct wc_poll *p,
 				     struct wc_diag *d, char *msg,
 				     size_t msglen) = wc_poll_run;
 static void (*wc_poll_free_fn)(struct wc_poll *p) = wc_poll_free;
+static void (*wc_poll_set_keep_fn)(struct wc_poll *p, bool keep) =
+	wc_poll_set_keep_connected;
+static char *(*wc_adapter_name_fn)(const char *adapter, char *buf,
+				   size_t len) = wc_link_adapter_name;
+
+/* MaxLinks: plugin-level, applied per adapter at init.  Written by the
+ * config callback only. */
+static unsigned wc_max_links = WC_DEFAULT_MAX_LINKS;
 
 /* Names of the batteries configured so far, across every <Plugin
  * wattcycle> block (each block is a separate config call).  Touched only
@@ -612,6 +626,27 @@ static int wc_config_option(struct wc_battery *b, oconfig_item_t *c)
 		}
 		return 0;
 	}
+	if (strcasecmp(key, "SupervisionTimeout") == 0) {
+		char why[128];
+		double ms;
+
+		if (c->values_num != 1 ||
+		    c->values[0].type != OCONFIG_TYPE_NUMBER) {
+			ERROR(WC_PLUGIN " plugin: %s: SupervisionTimeout: "
+			      "expects one number of milliseconds from %u to "
+			      "%u", b->name, WC_SUPERVISION_MIN_MS,
+			      WC_SUPERVISION_MAX_MS);
+			return -1;
+		}
+		ms = c->values[0].value.number;
+		if (!wc_supervision_valid(ms, why, sizeof(why))) {
+			ERROR(WC_PLUGIN " plugin: %s: SupervisionTimeout: %g "
+			      "is out of range: %s", b->name, ms, why);
+			return -1;
+		}
+		b->supervision_ms = (uint32_t)ms;
+		return 0;
+	}
 	if (strcasecmp(key, "OfflineAfter") == 0) {
 		int n = 0;
 
@@ -629,7 +664,8 @@ static int wc_config_option(struct wc_battery *b, oconfig_item_t *c)
 	}
 	ERROR(WC_PLUGIN " plugin: %s: %s: unknown option (known: Address, "
 	      "AddressType, Adapter, Interval, Timeout, KeepConnected, "
-	      "ReportCells, ReportAlarmValues, OfflineAfter)", b->name, key);
+	      "SupervisionTimeout, ReportCells, ReportAlarmValues, "
+	      "OfflineAfter)", b->name, key);
 	return -1;
 }
 
@@ -744,6 +780,7 @@ static int wc_config_battery(oconfig_item_t *ci)
 	po.link.address = b->address;
 	po.link.adapter = b->adapter;
 	po.link.addr_type = b->addr_type;
+	po.link.supervision_ms = b->supervision_ms;
 	po.keep_connected = b->keep_connected;
 	po.timeout_ms = (uint32_t)CDTIME_T_TO_MS(b->timeout);
 	po.info_refresh_s = WC_INFO_REFRESH_S;
@@ -779,8 +816,8 @@ static int wc_config_inv_battery(const struct wc_inv_battery *ib)
 {
 	oconfig_value_t name = { .value.string = (char *)ib->name,
 				 .type = OCONFIG_TYPE_STRING };
-	oconfig_value_t vals[10];
-	oconfig_item_t kids[10];
+	oconfig_value_t vals[11];
+	oconfig_item_t kids[11];
 	oconfig_item_t blk = { .key = "Battery", .values = &name,
 			       .values_num = 1, .children = kids };
 	int n = 0;
@@ -807,6 +844,9 @@ static int wc_config_inv_battery(const struct wc_inv_battery *ib)
 	if (ib->keep_connected >= 0)
 		WC_KID("KeepConnected", boolean, OCONFIG_TYPE_BOOLEAN,
 		       ib->keep_connected);
+	if (ib->supervision_ms > 0)
+		WC_KID("SupervisionTimeout", number, OCONFIG_TYPE_NUMBER,
+		       ib->supervision_ms);
 	if (ib->report_cells >= 0)
 		WC_KID("ReportCells", boolean, OCONFIG_TYPE_BOOLEAN,
 		       ib->report_cells);
@@ -930,6 +970,22 @@ static int wc_config_inventory(oconfig_item_t *c)
 	return errors ? -1 : 0;
 }
 
+/* MaxLinks N: a whole number, 0 (no link is kept) to 64. */
+static int wc_config_max_links(oconfig_item_t *c)
+{
+	double v;
+
+	if (c->values_num != 1 || c->values[0].type != OCONFIG_TYPE_NUMBER ||
+	    (v = c->values[0].value.number) < 0 || v > WC_MAX_LINKS_MAX ||
+	    v != floor(v)) {
+		ERROR(WC_PLUGIN " plugin: MaxLinks: expects a whole number of "
+		      "links per adapter from 0 to %d", WC_MAX_LINKS_MAX);
+		return -1;
+	}
+	wc_max_links = (unsigned)v;
+	return 0;
+}
+
 /* Each <Plugin wattcycle> block calls this once; blocks accumulate. */
 static int wc_config(oconfig_item_t *ci)
 {
@@ -938,7 +994,10 @@ static int wc_config(oconfig_item_t *ci)
 	for (int i = 0; i < ci->children_num; i++) {
 		oconfig_item_t *c = &ci->children[i];
 
-		if (strcasecmp(c->key, "Battery") == 0) {
+		if (strcasecmp(c->key, "MaxLinks") == 0) {
+			if (wc_config_max_links(c) != 0)
+				errors++;
+		} else if (strcasecmp(c->key, "Battery") == 0) {
 			if (wc_config_battery(c) != 0)
 				errors++;
 		} else if (strcasecmp(c->key, "Inventory") == 0) {
@@ -946,8 +1005,8 @@ static int wc_config(oconfig_item_t *ci)
 				errors++;
 		} else {
 			ERROR(WC_PLUGIN " plugin: %s: unknown option (known: "
-			      "<Battery \"name\"> blocks and Inventory "
-			      "\"FILE\")", c->key);
+			      "<Battery \"name\"> blocks, Inventory \"FILE\" "
+			      "and MaxLinks)", c->key);
 			errors++;
 		}
 	}
@@ -955,8 +1014,63 @@ static int wc_config(oconfig_item_t *ci)
 	return errors ? -1 : 0;
 }
 
+/* MaxLinks per adapter: the first batteries (in configuration order) with
+ * KeepConnected true keep their links; the others poll by reconnecting,
+ * named in one INFO line per adapter. */
+static void wc_apply_max_links(void)
+{
+	bool *done = calloc(wc_bats_num ? wc_bats_num : 1, sizeof(*done));
+	char line[1024], here[64], other[64];
+
+	if (!done) {
+		ERROR(WC_PLUGIN " plugin: MaxLinks: out of memory; not applied");
+		return;
+	}
+	for (size_t i = 0; i < wc_bats_num; i++) {
+		unsigned held = 0, over = 0;
+		size_t len;
+
+		if (done[i] || !wc_bats[i]->keep_connected ||
+		    strncmp(wc_bats[i]->address, "unix:", 5) == 0)
+			continue;
+		wc_adapter_name_fn(wc_bats[i]->adapter, here, sizeof(here));
+		len = (size_t)snprintf(line, sizeof(line), WC_PLUGIN " plugin: "
+				       "MaxLinks %u: %s holds at most %u "
+				       "link%s; polled by reconnecting instead "
+				       "of KeepConnected:", wc_max_links, here,
+				       wc_max_links,
+				       wc_max_links == 1 ? "" : "s");
+		for (size_t j = i; j < wc_bats_num; j++) {
+			struct wc_battery *b = wc_bats[j];
+
+			if (done[j] || !b->keep_connected ||
+			    strncmp(b->address, "unix:", 5) == 0 ||
+			    strcmp(wc_adapter_name_fn(b->adapter, other,
+						      sizeof(other)), here) != 0)
+				continue;
+			done[j] = true;
+			if (held < wc_max_links) {
+				held++;
+				continue;
+			}
+			b->keep_connected = false;
+			wc_poll_set_keep_fn(b->poll, false);
+			if (len < sizeof(line))
+				len += (size_t)snprintf(line + len,
+							sizeof(line) - len,
+							"%s %s", over ? "," : "",
+							b->name);
+			over++;
+		}
+		if (over)
+			INFO("%s", line);
+	}
+	free(done);
+}
+
 static int wc_init(void)
 {
+	wc_apply_max_links();
 	if (wc_names_num == 0)
 		NOTICE(WC_PLUGIN " plugin: no <Battery> configured; nothing "
 		       "to read");
@@ -974,6 +1088,7 @@ static int wc_shutdown(void)
 	free(wc_names);
 	wc_names = NULL;
 	wc_names_num = 0;
+	wc_max_links = WC_DEFAULT_MAX_LINKS;
 	free(wc_bats);
 	wc_bats = NULL;
 	wc_bats_num = 0;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The BLE suite over real kernel Bluetooth, in two boots of scripts/blevm:
 # twelve btvirt LE controllers without bluetoothd run tests/vm/suite.sh
-# inside; then three controllers with bluetoothd (--bluetoothd) run
+# inside; then eight controllers with bluetoothd (--bluetoothd) run
 # `suite.sh --bluetoothd`, the parts that need it (scanning beside its
-# discovery).  The suite prints the TAP lines.  A VM that cannot boot, or a
+# discovery; links beside it, tests/vm/links.sh).  The suite prints the TAP lines.  A VM that cannot boot, or a
 # suite that does not finish, is a failure here, never a skip.
 set -u
 cd "$(dirname "$0")/../.."
@@ -30,7 +30,7 @@ boot() {
 }
 boot "VM suite" "${BLE_VM_TIMEOUT:-540}" --controllers 12 --
 rc=$?
-boot "VM suite with bluetoothd" "${BLE_VM_BTD_TIMEOUT:-240}" --controllers 3 --bluetoothd -- --bluetoothd
+boot "VM suite with bluetoothd" "${BLE_VM_BTD_TIMEOUT:-900}" --controllers 8 --bluetoothd -- --bluetoothd
 rc2=$?
 ((rc != 0)) && exit "$rc"
 exit "$rc2"

@@ -53,6 +53,26 @@ static struct wc_poll *fake_poll_new(const struct wc_poll_opts *o)
 	return malloc(16); /* opaque to the glue; freed by fake_poll_free */
 }
 
+/* The batteries MaxLinks turned to reconnecting, in order. */
+static struct {
+	struct wc_poll *p[8];
+	size_t n;
+} unkept;
+
+static void fake_poll_set_keep(struct wc_poll *p, bool keep)
+{
+	assert_false(keep);
+	assert_true(unkept.n < 8);
+	unkept.p[unkept.n++] = p;
+}
+
+/* Adapters as given, the default one as hci0 (no Bluetooth here). */
+static char *fake_adapter_name(const char *adapter, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", adapter ? adapter : "hci0");
+	return buf;
+}
+
 static void fake_poll_free(struct wc_poll *p)
 {
 	if (p)
@@ -197,6 +217,9 @@ static int setup(void **state)
 	wc_poll_new_fn = fake_poll_new;
 	wc_poll_run_fn = fake_poll_run;
 	wc_poll_free_fn = fake_poll_free;
+	wc_poll_set_keep_fn = fake_poll_set_keep;
+	wc_adapter_name_fn = fake_adapter_name;
+	memset(&unkept, 0, sizeof(unkept));
 	module_register();
 	return 0;
 }
@@ -389,6 +412,21 @@ static const struct bad_case bad_cases[] = {
 	{ "OfflineAfter zero", "house1",
 	  { S("Address", "unix:/s"), N("OfflineAfter", 0), END },
 	  "wattcycle plugin: house1: OfflineAfter: expects a number of polls" },
+	{ "SupervisionTimeout below 100 ms", "house1",
+	  { S("Address", "unix:/s"), N("SupervisionTimeout", 50), END },
+	  "wattcycle plugin: house1: SupervisionTimeout: 50 is out of range: "
+	  "expects milliseconds from 100 to 32000 in steps of 10" },
+	{ "SupervisionTimeout above 32000 ms", "house1",
+	  { S("Address", "unix:/s"), N("SupervisionTimeout", 32010), END },
+	  "wattcycle plugin: house1: SupervisionTimeout: 32010 is out of "
+	  "range: expects milliseconds from 100 to 32000" },
+	{ "SupervisionTimeout not in 10 ms steps", "house1",
+	  { S("Address", "unix:/s"), N("SupervisionTimeout", 2005), END },
+	  "wattcycle plugin: house1: SupervisionTimeout: 2005 is out of range" },
+	{ "SupervisionTimeout a string", "house1",
+	  { S("Address", "unix:/s"), S("SupervisionTimeout", "2s"), END },
+	  "wattcycle plugin: house1: SupervisionTimeout: expects one number of "
+	  "milliseconds from 100 to 32000" },
 	{ "Adapter empty", "house1",
 	  { S("Address", "unix:/s"), S("Adapter", ""), END },
 	  "wattcycle plugin: house1: Adapter: expects an adapter name" },
@@ -432,6 +470,91 @@ static void test_config_bad(void **state)
 				 c->what);
 	}
 	assert_int_equal(fp.news, fp.frees);
+}
+
+/* SupervisionTimeout reaches the link options; unset it is 0 (the
+ * kernel's). */
+static void test_config_supervision(void **state)
+{
+	static const struct opt with[] = { S("Address", "C0:D6:3C:52:E4:D9"),
+					   N("SupervisionTimeout", 2000), END };
+	static const struct opt without[] = { S("Address", "C0:D6:3C:52:E4:DA"),
+					      END };
+
+	(void)state;
+	assert_int_equal(config_one("a", with), 0);
+	assert_int_equal(fp.opts.link.supervision_ms, 2000);
+	assert_int_equal(config_one("b", without), 0);
+	assert_int_equal(fp.opts.link.supervision_ms, 0);
+}
+
+static void max_links_item(oconfig_item_t *it, double n)
+{
+	struct opt v = N("", n);
+
+	memset(it, 0, sizeof(*it));
+	it->key = xstrdup("MaxLinks");
+	item_value(it, &v);
+}
+
+/* MaxLinks 2: of three KeepConnected batteries through hci0 the first two
+ * keep their links, the third polls by reconnecting, named in one INFO
+ * line; hci1's battery, a unix one and a reconnecting one are not
+ * counted against hci0.  MaxLinks may come after the batteries. */
+static void test_max_links(void **state)
+{
+	static const char *const names[] = { "k1", "k2", "k3", "other", "sim",
+					     "plain" };
+	static const struct opt k[] = { S("Address", "C0:D6:3C:52:E4:D1"),
+					S("Adapter", "hci0"),
+					B("KeepConnected", true), END };
+	static const struct opt dflt[] = { S("Address", "C0:D6:3C:52:E4:D3"),
+					   B("KeepConnected", true), END };
+	static const struct opt o1[] = { S("Address", "C0:D6:3C:52:E4:D4"),
+					 S("Adapter", "hci1"),
+					 B("KeepConnected", true), END };
+	static const struct opt sim[] = { S("Address", "unix:/s"),
+					  B("KeepConnected", true), END };
+	static const struct opt plain[] = { S("Address", "C0:D6:3C:52:E4:D5"),
+					    S("Adapter", "hci0"), END };
+	const struct opt *opts[] = { k, k, dflt, o1, sim, plain };
+	oconfig_item_t items[7];
+	struct wc_battery *b3;
+
+	(void)state;
+	for (size_t i = 0; i < 6; i++)
+		battery_item(&items[i], names[i], opts[i]);
+	max_links_item(&items[6], 2);
+	assert_int_equal(run_config(items, 7), 0);
+	assert_int_equal(fake.reads_num, 6);
+	assert_int_equal(fake.init_cb(), 0);
+	b3 = fake.reads[2].ud.data;
+	assert_int_equal(unkept.n, 1);
+	assert_ptr_equal(unkept.p[0], b3->poll);
+	assert_false(b3->keep_connected);
+	assert_true(((struct wc_battery *)fake.reads[0].ud.data)->keep_connected);
+	assert_true(((struct wc_battery *)fake.reads[3].ud.data)->keep_connected);
+	assert_true(fake_log_has(LOG_INFO, "wattcycle plugin: MaxLinks 2: hci0 "
+				 "holds at most 2 links; polled by reconnecting "
+				 "instead of KeepConnected: k3"));
+	assert_int_equal(fake_log_count("MaxLinks"), 1);
+}
+
+/* MaxLinks: a whole number from 0 to 64, else an ERROR naming it. */
+static void test_max_links_bad(void **state)
+{
+	static const double bad[] = { -1, 65, 2.5 };
+	oconfig_item_t it;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		fake_clear_records();
+		max_links_item(&it, bad[i]);
+		assert_int_not_equal(run_config(&it, 1), 0);
+		assert_true(fake_log_has(LOG_ERR, "wattcycle plugin: MaxLinks: "
+					 "expects a whole number of links per "
+					 "adapter from 0 to 64"));
+	}
 }
 
 static void test_config_bad_structure(void **state)
@@ -1029,6 +1152,7 @@ static bool man_has(const char *man, const char *text)
 static const char *const option_keys[] = {
 	"Address", "AddressType", "Adapter", "Interval", "Timeout",
 	"KeepConnected", "ReportCells", "ReportAlarmValues", "OfflineAfter",
+	"SupervisionTimeout", "MaxLinks",
 };
 
 /* The man page lists exactly the codes of wc_alarms[], every option and
@@ -1228,6 +1352,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_accumulates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_bad_structure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_supervision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_links_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_reports_every_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_session_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_full, setup, teardown),

@@ -66,7 +66,7 @@ static const char example[] =
 	"    keep_connected = true; interval = 5; timeout = 2.5;\n"
 	"    address_type = \"random\"; adapter = \"hci1\";\n"
 	"    report_cells = false; report_alarm_values = true;\n"
-	"    offline_after = 4; },\n"
+	"    offline_after = 4; supervision_timeout = 2000; },\n"
 	"  { name = \"bank3\"; address = \"unix:/tmp/b3.sock\"; },\n"
 	"  { name = \"bank4\"; address = \"unix:/tmp/b4.sock\"; }\n"
 	");\n"
@@ -93,6 +93,7 @@ static void test_example(void **state)
 	assert_int_equal(b->keep_connected, -1);
 	assert_int_equal(b->report_cells, -1);
 	assert_true(b->interval_s == 0);
+	assert_true(b->supervision_ms == 0);
 	assert_int_equal(b->line, 2);
 	b = wc_inventory_battery(inv, "bank2");
 	assert_non_null(b);
@@ -104,6 +105,7 @@ static void test_example(void **state)
 	assert_int_equal(b->report_cells, 0);
 	assert_int_equal(b->report_alarm_values, 1);
 	assert_int_equal(b->offline_after, 4);
+	assert_true(b->supervision_ms == 2000);
 	d = wc_inventory_bank(inv, "house");
 	assert_non_null(d);
 	assert_int_equal(d->n_strings, 2);
@@ -158,7 +160,15 @@ static void test_errors(void **state)
 		  "   keepconnected = true; }\n);\n",
 		  "3: a: keepconnected: unknown key (known: name, address, "
 		  "address_type, adapter, interval, timeout, keep_connected, "
-		  "report_cells, report_alarm_values, offline_after)" },
+		  "supervision_timeout, report_cells, report_alarm_values, "
+		  "offline_after)" },
+		{ "batteries = (\n { name = \"a\"; address = \"unix:/x\";\n"
+		  "   supervision_timeout = 2005; }\n);\n",
+		  "3: a: supervision_timeout: expects milliseconds from 100 to "
+		  "32000 in steps of 10" },
+		{ "batteries = (\n { name = \"a\"; address = \"unix:/x\";\n"
+		  "   supervision_timeout = 50; }\n);\n",
+		  "3: a: supervision_timeout: 50 is out of range (100 to 32000)" },
 		{ "batteries = (\n { name = \"a\"; address = \"unix:/x\";\n"
 		  "   interval = \"10\"; }\n);\n",
 		  "3: a: interval: expects a number" },

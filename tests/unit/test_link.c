@@ -198,7 +198,7 @@ static int bound_socket(const char *path, int type, bool do_listen)
 static void test_unix_connect(void **state)
 {
 	struct tmp *t = *state;
-	struct wc_link_opts o = { t->addr, NULL, WC_ADDR_AUTO, false };
+	struct wc_link_opts o = { t->addr, NULL, WC_ADDR_AUTO, false, 0 };
 	struct wc_link *l = NULL;
 	struct wc_diag d = { WC_E_ARG, 0, 0 };
 	char msg[256] = "x";
@@ -217,7 +217,7 @@ static void test_unix_connect(void **state)
 	assert_string_equal(msg, "");
 	assert_string_equal(wc_link_kind(l), "unix");
 	assert_true(wc_link_fd(l) >= 0);
-	assert_int_equal(wc_link_rssi(l, &rssi), -1);
+	assert_int_equal(wc_link_rssi(l, &rssi, wc_deadline_in(1000)), -1);
 	assert_int_equal(rssi, 5); /* untouched when unknown */
 
 	sfd = accept(t->lfd, NULL, NULL);
@@ -238,7 +238,7 @@ static void test_unix_connect(void **state)
 static void test_unix_missing(void **state)
 {
 	struct tmp *t = *state;
-	struct wc_link_opts o = { t->addr, NULL, WC_ADDR_AUTO, false };
+	struct wc_link_opts o = { t->addr, NULL, WC_ADDR_AUTO, false, 0 };
 	struct wc_link *l = (struct wc_link *)&o; /* must become NULL */
 	struct wc_diag d;
 	char msg[256];
@@ -257,7 +257,7 @@ static void test_unix_missing(void **state)
 static void test_unix_refused(void **state)
 {
 	struct tmp *t = *state;
-	struct wc_link_opts o = { t->addr, NULL, WC_ADDR_AUTO, false };
+	struct wc_link_opts o = { t->addr, NULL, WC_ADDR_AUTO, false, 0 };
 	struct wc_link *l = NULL;
 	struct wc_diag d;
 	char msg[256];
@@ -276,7 +276,7 @@ static void test_unix_refused(void **state)
 static void test_unix_wrong_type(void **state)
 {
 	struct tmp *t = *state;
-	struct wc_link_opts o = { t->addr, NULL, WC_ADDR_AUTO, false };
+	struct wc_link_opts o = { t->addr, NULL, WC_ADDR_AUTO, false, 0 };
 	struct wc_link *l = NULL;
 	struct wc_diag d;
 	char msg[256];
@@ -291,7 +291,7 @@ static void test_unix_wrong_type(void **state)
 
 static void test_open_bad_address(void **state)
 {
-	struct wc_link_opts o = { "hci0", NULL, WC_ADDR_AUTO, false };
+	struct wc_link_opts o = { "hci0", NULL, WC_ADDR_AUTO, false, 0 };
 	struct wc_link *l = NULL;
 	struct wc_diag d;
 	char msg[256];
@@ -329,7 +329,7 @@ static void test_ble_nobt(void **state)
 		skip();
 	for (i = 0; i < ARRAY_LEN(adapters); i++) {
 		struct wc_link_opts o = { "C0:D6:3C:52:E4:D9", adapters[i],
-					  WC_ADDR_AUTO, false };
+					  WC_ADDR_AUTO, false, 0 };
 		struct wc_link *l = NULL;
 		struct wc_diag d = { WC_OK, 0, 0 };
 		char msg[256] = "";

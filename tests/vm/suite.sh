@@ -135,10 +135,20 @@ btd_scan() {
 	((_tap_failed > 0)) && grep -E '^(@|< HCI Command|> HCI Event: Command)' "$TMP/mgmt.txt" | grep -v 'hci[12]\]' | sed 's/^/# /' | head -80
 }
 
+# ==== with bluetoothd: links beside it (tests/vm/links.sh) =====================
+# Its own simulator on hci3..hci6; hci0 (bluetoothd's default adapter,
+# where it discovers; idle after btd_scan) and hci7 as centrals.
+btd_links() {
+	local LINKS_C1=hci0 LINKS_C2=hci7 LINKS_BATS="hci3 hci4 hci5 hci6"
+	. tests/vm/links.sh
+	links_main
+}
+
 if [[ ${1:-} == --bluetoothd ]]; then
 	BTCTL_PID=
 	trap 'kill "$BTCTL_PID" 2>/dev/null; cleanup' EXIT
 	btd_scan
+	btd_links
 	tap_done
 	exit
 fi
@@ -444,5 +454,6 @@ links=$(awk '
 ups=$(tr -cd U <<<"$links" | wc -c)
 check "hci0: $ups links during the collectd run, each gone before the next came up (polls never overlap)" \
 	bash -c '[[ $1 -ge 6 && ! $2 =~ UU ]]' _ "$ups" "$links"
+
 
 tap_done
