@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # collectd-wattcycle — build, test, fuzz, bench, demo, install.
 # Everything is built into $(BUILD); nothing outside the tree is touched
 # except by `make deps` (apt-get) and `make install`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The `wattcycle` command: subcommands and what they share. */
 #ifndef CLI_CLI_H
 #define CLI_CLI_H

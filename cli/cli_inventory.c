@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLI's inventory helpers: see cli_inventory.h. */
 #include "cli_inventory.h"
 

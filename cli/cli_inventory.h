@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the CLI's subcommands share about the inventory: a battery named
  * where an address is expected, and polling a bank's members at once. */
 #ifndef CLI_CLI_INVENTORY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle alarms [--json] — the alarm-code table (plugin/alarms.c). */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle bank [--inventory FILE] [--json] BANK — poll every member of a
  * bank of the inventory at the same time and print the bank: the same
  * arithmetic and rules as the collectd plugin (plugin/bank.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle check ADDRESS --metric NAME [-w RANGE] [-c RANGE] ... — a
  * Nagios plugin (monitoring-plugins guidelines): one status line with
  * perfdata on stdout, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle decode HEX... — reassemble notification fragments given as hex
  * and print each decoded frame as one JSON object per line.  Both protocol
  * families: WATT/TDT frames (7E … 0D) and JBD frames (DD … 77); the family

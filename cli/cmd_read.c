@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle read ADDRESS / wattcycle watch ADDRESS — poll a battery (or the
  * simulator) through the same session code the collectd plugin uses. */
 #include <getopt.h>

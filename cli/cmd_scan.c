@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle scan — find batteries by LE discovery (plugin/ble.c: the
  * kernel's management interface, beside bluetoothd). */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A small streaming JSON writer: keys, escaping and commas done once. */
 #ifndef CLI_JSONW_H
 #define CLI_JSONW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle — command-line client for WattCycle smart batteries. */
 #include <stdio.h>
 #include <string.h>

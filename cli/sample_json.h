@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The JSON contract of `wattcycle decode` and `wattcycle read` (README,
  * "JSON contract"): keys may be added, never renamed.  Each function
  * writes its keys into the object the caller has open. */

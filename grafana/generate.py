@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Generate the bundled Grafana dashboards from the plugin's alarm table.
 
     /usr/bin/python3 grafana/generate.py [--wattcycle build/wattcycle]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Advertising data parsing and family classification (pure). */
 #include "adv.h"
 
@@ -25,7 +26,7 @@ enum ad_type {
 #define EXT_ADDR_ANONYMOUS 0xFF
 #define RSSI_UNAVAILABLE 127
 
-/* WATT manufacturer data is the MAC followed by FF (protocol.md §9); read
+/* WATT manufacturer data is the MAC followed by FF (doc/PROTOCOL.md §9); read
  * as a company id that is 0xD6C0 because XDZN MACs begin C0:D6. */
 #define WATT_MFR_MARK 0xFF
 #define WATT_MFR_MARK_AT 6

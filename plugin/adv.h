@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Advertising data: pure parsing and family classification.
  *
  * No I/O here, so the rules can be tested with the published
- * advertisements (protocol.md §9, §14.7) and no radio.  ble.c feeds the
+ * advertisements (doc/PROTOCOL.md §9, §14.7) and no radio.  ble.c feeds the
  * HCI LE advertising reports it reads through wc_adv_parse_le_meta(), and
  * mgmt.c the kernel's Device Found events through wc_adv_parse_ad(). */
 #ifndef WC_ADV_H
@@ -69,7 +70,7 @@ enum wc_err wc_adv_parse_le_meta(const uint8_t *p, size_t len,
 void wc_adv_merge(struct wc_adv *into, const struct wc_adv *from);
 
 /* The protocol family an advertisement suggests (a guess; confirm after
- * connecting, e.g. FFFA present means WATT, protocol.md §11.1):
+ * connecting, e.g. FFFA present means WATT, doc/PROTOCOL.md §11.1):
  *   "watt"  name XDZN…, or name WT + digit (WT12V… minis), or manufacturer
  *           data = MAC + FF (company 0xD6C0, bytes C0 D6 …), or name WTbF…
  *           with company 0x7B26;

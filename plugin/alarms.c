@@ -1,4 +1,5 @@
-/* The alarm-code table: see alarms.h and protocol.md §6.2.1–§6.2.2. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The alarm-code table: see alarms.h and doc/PROTOCOL.md §6.2.1–§6.2.2. */
 #include "alarms.h"
 
 #include <string.h>
@@ -47,7 +48,7 @@ const struct wc_alarm wc_alarms[] = {
 	{ "chg_on", "CHG ON", "Charging", S, WC_REG_STATUS3, 1, WC_JBD_FET, 0, CHG, 0 },
 	{ "dsg_on", "DSG ON", "Discharging", S, WC_REG_STATUS3, 2, WC_JBD_FET, 1, DSG, 0 },
 	/* Fault bits follow qume's decompilation, not the guide's order
-	 * (protocol.md §6.2.1: unresolved, decompilation preferred). */
+	 * (doc/PROTOCOL.md §6.2.1: unresolved, decompilation preferred). */
 	{ "chg_mos_fault", "CHG MOS Fault", "Charging MOS failure", F, WC_REG_STATUS5, 1, WC_JBD_PROT, 13, CHG, 0 },
 	{ "dsg_mos_fault", "DSG MOS Fault", "Discharging MOS failure", F, WC_REG_STATUS5, 2, WC_JBD_PROT, 14, DSG, 0 },
 	/* a sensor fault quotes every temperature: a broken one stands out */

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* THE table of alarm codes: the WattCycle app's warning table
- * (protocol.md §6.2.2) with the 0x8D register bit each code maps to.
+ * (doc/PROTOCOL.md §6.2.2) with the 0x8D register bit each code maps to.
  * Decoding, notifications, the CLI, the docs and the dashboards all read
  * this one table; there is no second list anywhere. */
 #ifndef WC_ALARMS_H

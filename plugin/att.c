@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ATT client: requests with deadlines, notifications, strict checking. */
 #include "att.h"
 

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* An ATT client over any connected SOCK_SEQPACKET fd (one read = one PDU):
  * the L2CAP ATT channel of a battery or the simulator's Unix socket.
  *
- * BlueZ shape (STYLE §2, §5 "ATT client"): an opaque struct att with an
+ * BlueZ shape (doc/DESIGN.md, "ATT client"): an opaque struct att with an
  * explicit lifetime, verbs named att_*, no printing, no aborting.  Every
  * request takes an absolute deadline (clock.h) and reports failures as an
  * enum wc_err plus a struct wc_diag (may be NULL):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ATT and GATT numbers from the Bluetooth Core spec (Vol 3 Parts F and G),
  * one list for both ends: the plugin's ATT client (att.c) and the
  * simulator's ATT server (sim/gatt_db.c, sim/write_guard.c).  Numbers only,

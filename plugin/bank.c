@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bank arithmetic and bank notifications: see bank.h. */
 #include "bank.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bank arithmetic and bank notifications: batteries wired in series
  * strings, the strings in parallel.  Pure: no collectd, no I/O, no
  * allocation, no globals.  The collectd glue (one struct wc_bank_state per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The BLE transport and LE scanning, on BlueZ's libbluetooth and the
  * kernel's sockets.  Adapter lookups and RSSI are libbluetooth calls;
  * scanning is a discovery through the kernel's management interface
@@ -5,7 +6,7 @@
  * kernel without it.  The connect follows BlueZ's l2cap_le_att_connect
  * (an L2CAP LE socket on the ATT fixed channel, CID 4, security low, no
  * pairing) but is non-blocking and bounded by the caller's deadline
- * (STYLE §2.9, §5 "Transports"). */
+ * (doc/DESIGN.md, "Transports"). */
 #include "ble.h"
 
 #include <errno.h>
@@ -46,7 +47,7 @@
  *
  * Why a process-wide mutex: a controller runs one LE Create Connection at a
  * time, and a second connect() on the same adapter fails with EBUSY or
- * queues behind the first, depending on the kernel (ARCHITECTURE.md, "BLE
+ * queues behind the first, depending on the kernel (doc/DESIGN.md, "Links and adapters"; "BLE
  * realities").  collectd runs each battery's read in its own thread of ONE
  * process, so a mutex covers the common case: our own batteries take turns
  * instead of knocking each other off.  It cannot see other processes
@@ -210,7 +211,7 @@ static int try_connect(const bdaddr_t *src, const bdaddr_t *dst,
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail;
 
-	/* no pairing, no bonding: the battery has no keys (ARCHITECTURE.md) */
+	/* no pairing, no bonding: the battery has no keys (doc/PROTOCOL.md §2.2) */
 	memset(&sec, 0, sizeof(sec));
 	sec.level = BT_SECURITY_LOW;
 	if (setsockopt(fd, SOL_BLUETOOTH, BT_SECURITY, &sec, sizeof(sec)) < 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* BLE scanning (the BLE connect is reached through wc_link_open()).
  *
  * ble.c, hci.c and mgmt.c are the only files that include BlueZ's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The BLE transport's mgmt questions: see ble_mgmt.h.  The socket, the
  * command/answer exchange and the event parsers are plugin/mgmt.c's; the
  * parameter bytes are plugin/connparam.c's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the BLE transport asks the kernel's management interface about one
  * battery's link (on plugin/mgmt.c's socket): the supervision timeout to
  * connect with, the RSSI of the live link, and why the link went.

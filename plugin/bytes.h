@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Byte order helpers and a bounds-checked read cursor.
  *
  * The WATT/TDT protocol is big-endian throughout; ATT is little-endian.  Every

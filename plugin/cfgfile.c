@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* See cfgfile.h for why libconfig never reads a file itself here. */
 #include "cfgfile.h"
 

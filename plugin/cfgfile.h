@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading a libconfig file without handing libconfig a way to end the
  * process.
  *

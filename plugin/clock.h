@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Monotonic milliseconds and deadlines.
  *
  * Every deadline in the project is an absolute CLOCK_MONOTONIC time in

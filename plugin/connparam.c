@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* LE connection parameters and their mgmt commands: see connparam.h. */
 #include "connparam.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The LE connection parameters a battery's link is opened with, and the
  * bytes of the two management (mgmt) commands about a link: Load
  * Connection Parameters (0x0035), which sets the supervision timeout the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Energy counters and their state file: see energy.h. */
 #include "energy.h"
 

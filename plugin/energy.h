@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Energy counters: watt-hours charged and discharged, integrated from
  * successive power readings, and the small state file that keeps them
  * across restarts.  Pure apart from wc_energy_load/save (one file each,

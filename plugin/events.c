@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Transition detection and notification texts: see events.h. */
 #include "events.h"
 
@@ -10,7 +11,7 @@
 #define MB_CAP 1024
 
 /* An append-only text buffer that clamps instead of overflowing, so a
- * long list can never wrap an offset (STYLE §1.10). */
+ * long list can never wrap an offset (doc/DESIGN.md, "Bytes and buffers"). */
 struct mb {
 	char buf[MB_CAP];
 	size_t len;

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Alarm, MOSFET and reachability transitions of one battery, turned into
- * notification events (issue 4 §5).  Pure: no collectd, no I/O, no
+ * notification events (collectd-wattcycle(5), NOTIFICATIONS).  Pure: no collectd, no I/O, no
  * allocation, no globals; the collectd glue maps each event onto a
  * notification_t.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The family interface: see family.h. */
 #include "family.h"
 

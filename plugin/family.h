@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The two protocol families behind one interface: WATT/TDT (watt.c,
  * watt_reasm.c) and JBD (jbd.c, jbd_reasm.c).  The poll (poll.c) and the
  * CLI's decode speak to a battery only through this: which requests a

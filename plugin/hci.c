@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The HCI pieces libbluetooth has no call for (see hci.h).
  *
  * Written from the kernel's socket interface and the Bluetooth Core spec,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The HCI pieces libbluetooth has no call for.
  *
  * Adapters, RSSI and scan parameters go through BlueZ's libbluetooth

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The inventory reader: see inventory.h. */
 #include "inventory.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The inventory: one libconfig file that names the batteries and wires
  * them into banks, read alike by the collectd plugin and the CLI.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* JBD ("Xiaoxiang") frames as the JBD-family WattCycles speak them over
  * FFF2 (write) / FFF1 (notify): the DISCOVER 12V 314Ah and the 314Ah
  * Super / Super Mini (names WTaHd…, no FFFA characteristic).

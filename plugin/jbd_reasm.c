@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The JBD frame format for the reassembler: see jbd_reasm.h. */
 #include "jbd_reasm.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The frame format of JBD replies ("DD … 77") for the reassembler
  * (reasm.h):
  *   - a frame starts with 0xDD;

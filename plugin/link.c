@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Address parsing and the transport-independent half of the link. */
 #include "link_priv.h"
 

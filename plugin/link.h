@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The link: a connected SOCK_SEQPACKET fd that carries ATT PDUs, one PDU
  * per read(), whatever the transport underneath.
  *
@@ -23,7 +24,7 @@
 #include "wc_error.h"
 
 /* LE address type for the connect.  XDZN batteries use random static
- * addresses (top two bits 11), protocol.md §3.2. */
+ * addresses (top two bits 11), doc/PROTOCOL.md §3.2. */
 enum wc_addr_type {
 	WC_ADDR_AUTO = 0, /* try random, then public (half the time each) */
 	WC_ADDR_PUBLIC,

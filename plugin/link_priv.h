@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by link.c and the transports (link_unix.c, ble.c) only. */
 #ifndef WC_LINK_PRIV_H
 #define WC_LINK_PRIV_H

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator transport: AF_UNIX SOCK_SEQPACKET, the same ATT PDUs as the
- * L2CAP ATT channel, one PDU per read (STYLE §5 "Transports"). */
+ * L2CAP ATT channel, one PDU per read (doc/DESIGN.md, "Transports"). */
 #include "link_priv.h"
 
 #include <errno.h>

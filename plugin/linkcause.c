@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The sentences of plugin/linkcause.h.  HCI reasons from the Bluetooth
  * Core spec (Vol 1 Part F, "Error codes"); which errno the kernel gives
  * for which reason from its bt_to_errno() mapping; mgmt reasons and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Why a Bluetooth link failed, in words: the one table of these sentences,
  * used by the plugin's messages and by `wattcycle read` alike (both get
  * them through the poll's failure message).

@@ -1,4 +1,5 @@
-/* The plugin's identifiers: see metrics.h and issue 4's value table. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The plugin's identifiers: see metrics.h and collectd-wattcycle(5), VALUES. */
 #include "metrics.h"
 
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The plugin's identifiers: one poll as rows of (types.db type,
  * type_instance, value) — the value table of collectd-wattcycle(5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The kernel's Bluetooth management interface (see mgmt.h).
  *
  * Layouts from BlueZ's doc/mgmt-api.txt: every packet is code, index,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The kernel's Bluetooth management interface (mgmt): the control channel
  * bluetoothd itself uses, shared by every program on the host.
  *

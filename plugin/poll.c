@@ -1,4 +1,5 @@
-/* One poll of one battery: see poll.h and protocol.md §3. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One poll of one battery: see poll.h and doc/PROTOCOL.md §3. */
 #include "poll.h"
 
 #include <stdarg.h>
@@ -538,7 +539,7 @@ static void keep_info(struct wc_poll *p, const struct wc_sample *s)
 	p->info_ms = wc_now_ms();
 }
 
-/* protocol.md §3.2 step 7: 0x92 with head 0x7E, then 0x1E, 3 s each. */
+/* doc/PROTOCOL.md §3.2 step 7: 0x92 with head 0x7E, then 0x1E, 3 s each. */
 static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
 			       struct wc_sample *s, struct wc_diag *d)
 {

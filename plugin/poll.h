@@ -1,4 +1,5 @@
-/* One poll of one battery: the session state machine of protocol.md §3.2.
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One poll of one battery: the session state machine of doc/PROTOCOL.md §3.2.
  *
  *   connect -> MTU -> discover FFF0/FFF1/FFF2/FFFA, or FF00/FF01/FF02 (or
  *   reuse the handles cached from the last good connect; re-discover after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reassembly of notification fragments: see reasm.h. */
 #include "reasm.h"
 

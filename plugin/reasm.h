@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reassembly of response frames from BLE notification fragments, for
  * either family: a frame format (struct wc_frame_fmt: watt_reasm.h,
  * jbd_reasm.h) says what differs, this does the rest:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "sample.h"
 
 bool wc_sample_cell_stats(const struct wc_sample *s, double *min_v,

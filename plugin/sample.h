@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The decoded battery sample: one poll's worth of data in SI units.
  *
  * Decoders fill the part their data point carries and mark each field
@@ -53,7 +54,7 @@ enum wc_mode {
 	WC_MODE_UNKNOWN
 };
 
-/* Raw bytes of 0x8D, by name (protocol.md §6.2; S = 2 + N + M). */
+/* Raw bytes of 0x8D, by name (doc/PROTOCOL.md §6.2; S = 2 + N + M). */
 struct wc_status_regs {
 	uint8_t n_cells;
 	uint8_t cell_state[WC_MAX_CELLS];

@@ -1,4 +1,5 @@
-/* WATT/TDT frames: see watt.h and protocol.md §4–§6. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* WATT/TDT frames: see watt.h and doc/PROTOCOL.md §4–§6. */
 #include "watt.h"
 
 #include <math.h>
@@ -171,7 +172,7 @@ uint16_t watt_crc16(const uint8_t *p, size_t n)
 }
 
 /* The only place that knows the CRC's byte order on the wire: high byte
- * first (protocol.md §4.5; "7E 00 01 03 00 8C 00 00" -> 0x9942 -> 99 42). */
+ * first (doc/PROTOCOL.md §4.5; "7E 00 01 03 00 8C 00 00" -> 0x9942 -> 99 42). */
 void watt_put_trailer(uint8_t *buf, size_t n)
 {
 	put_be16(buf + n, watt_crc16(buf, n));
@@ -212,7 +213,7 @@ size_t watt_build_read(uint8_t *out, size_t cap, uint8_t head, uint8_t dp)
 size_t watt_build_infodata_read(uint8_t *out, size_t cap, uint8_t head)
 {
 	/* Bytes 6-7 stay 00 00: the length field does not cover the seven
-	 * appended infoData bytes (protocol.md §4.1). */
+	 * appended infoData bytes (doc/PROTOCOL.md §4.1). */
 	static const uint8_t info[7] = { 0x00, 0x05, WATT_ADDRESS,
 					 0x00, WC_MAX_CELLS, 0x00, WC_MAX_TEMPS };
 

@@ -1,4 +1,5 @@
-/* WATT/TDT frames (protocol.md §4–§6): CRC, request builders, frame
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* WATT/TDT frames (doc/PROTOCOL.md §4–§6): CRC, request builders, frame
  * validation and the decoders of 0x8C, 0x8D and 0x92.  Pure: no I/O, no
  * allocation, no globals. */
 #ifndef WC_WATT_H
@@ -41,7 +42,7 @@
 uint16_t watt_crc16(const uint8_t *p, size_t n);
 
 /* Append the CRC high byte first (the one difference from Modbus RTU,
- * protocol.md §4.5) and the 0x0D terminator after n bytes of buf. */
+ * doc/PROTOCOL.md §4.5) and the 0x0D terminator after n bytes of buf. */
 void watt_put_trailer(uint8_t *buf, size_t n);
 
 /* Build any frame: head, version, address, function, DP, data.  Returns the
@@ -53,7 +54,7 @@ size_t watt_build_frame(uint8_t *out, size_t cap, uint8_t head,
 /* The 11-byte read request "HH 00 01 03 00 DP 00 00 CRC CRC 0D". */
 size_t watt_build_read(uint8_t *out, size_t cap, uint8_t head, uint8_t dp);
 
-/* The app's version-4 "infoData" read of 0x8C (protocol.md §4.1, 18 bytes):
+/* The app's version-4 "infoData" read of 0x8C (doc/PROTOCOL.md §4.1, 18 bytes):
  * asks for up to 32 cells and 32 sensors. */
 size_t watt_build_infodata_read(uint8_t *out, size_t cap, uint8_t head);
 
@@ -103,7 +104,7 @@ enum wc_err watt_decode_product(const uint8_t *data, size_t len,
 enum wc_err watt_decode(const uint8_t *buf, size_t len, struct wc_sample *s,
 			uint16_t *dp_out, struct wc_diag *d);
 
-/* The sign-magnitude current of protocol.md §6.1, in amperes. */
+/* The sign-magnitude current of doc/PROTOCOL.md §6.1, in amperes. */
 double watt_current_a(uint16_t raw);
 
 /* Encode amperes the way every real frame does (decimal flag set). */

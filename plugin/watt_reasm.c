@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The WATT/TDT frame format for the reassembler: see watt_reasm.h. */
 #include "watt_reasm.h"
 

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The frame format of WATT/TDT responses for the reassembler (reasm.h),
- * following protocol.md §2.4:
+ * following doc/PROTOCOL.md §2.4:
  *   - a frame starts with 0x7E (no resync on 0x7E or 0x0D inside);
  *   - its length is u16be(bytes 6..7) + 11, known once 8 bytes are in;
  *   - when that many bytes are in, the terminator and CRC are checked

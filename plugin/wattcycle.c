@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* collectd read plugin "wattcycle": the glue between collectd 5.12 and the
  * collectd-free library (poll, sample, alarms, events).
  *

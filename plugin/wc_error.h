@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The project's one error enum and its one string table.
  *
  * Library code returns these codes and never prints.  Where a bare code is

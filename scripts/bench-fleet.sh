@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Many sites, measured: 64 simulated batteries over four edge collectds (16
 # each, the shipped conf/fleet/ snippets) into one central collectd, which
 # writes through carbon-relay into two carbon-caches.  Prints a BENCHMARKS.md

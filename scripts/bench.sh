@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Measure the speed and memory targets and print BENCHMARKS.md on stdout.
 # Run through `make bench`; every number below is measured by this script
 # on the machine that ran it.
@@ -70,7 +71,7 @@ cat <<MD
 Written by \`$([[ ${BENCH_QUICK:-} == 1 ]] && echo "BENCH_QUICK=1 ")make bench\` ($(date -u +%Y-%m-%d), $(uname -m), $(nproc) cores). Targets are
 checked here, never asserted by timed tests.
 
-## Poll session (issue 3)
+## Poll session
 
 **Method.** \`build/bench/bench_poll\` runs polls back to back through the same session
 code as the plugin and the CLI (\`plugin/poll.c\`) against \`wattcycle-sim\`, once with the
@@ -93,7 +94,7 @@ excluded); instructions per poll come from \`valgrind --tool=callgrind\` (stable
 
 First poll with discovery at ${LAT} ms/PDU: $(j "$rec_lat" .first_poll_s) s.
 
-**Compared with public clients** (protocol.md §3.3; computed from their published
+**Compared with public clients** (doc/PROTOCOL.md §3.3; computed from their published
 sequences at the same ${LAT} ms per round trip, not measured): they discover the whole
 GATT database on every connect (about 6–8 round trips) and sleep a fixed 0.3–1 s after
 the unlock before the first request, so one reconnect poll costs roughly
@@ -103,7 +104,7 @@ a deadline), cached handles, the unlock as a write command ordered before the CC
 and the request head remembered per battery.
 MD
 
-# ---- The collectd plugin (issue 4 §9) -------------------------------------
+# ---- The collectd plugin ----------------------------------------------------
 # The real daemon, `collectd -f` with Interval 1, each configuration run
 # for WARM_S + RUN_S seconds, several times (medians reported):
 #   bare      collectd with logfile and unixsock only: no read plugin, so
@@ -375,7 +376,7 @@ row() { # LABEL MODE
 }
 cat <<MD
 
-## collectd plugin (issue 4)
+## collectd plugin
 
 **Method.** The real daemon, \`/usr/sbin/collectd -f\` with \`Interval 1\` and \`ReadThreads 5\`,
 logfile (level warning) and unixsock (to count the series), no writer plugin.

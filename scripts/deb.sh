@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make deb`: build collectd-wattcycle_<version>_<arch>.deb with debhelper
 # (debian/) from a copy of the tree in $BUILD/deb-src, so the source tree
 # stays clean, then check it with lintian.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make demo`: a simulated 2S2P bank of four 12 V batteries -> collectd with
 # the wattcycle plugin -> RRD files -> PNG graphs, all under ./demo/.
 #

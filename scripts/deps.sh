@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian packages the project needs (build, test, demo).
 #   deps.sh ensure   install only if something is missing (used by make test)
 #   deps.sh install  same, but always report what it did

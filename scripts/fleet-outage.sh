@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What a central outage costs: the fleet of tests/integration/fleet.sh (four
 # edges of eight simulated batteries, the shipped conf/fleet/ snippets, one
 # central, carbon-relay, two carbon-caches) runs with the shipped Interval;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fuzz.sh BINARY SEED_DIR SECONDS [--tap]
 # Runs a libFuzzer target for SECONDS on a scratch copy of the seed corpus
 # (the committed seeds are never modified).  Exit 0 when it ran clean.

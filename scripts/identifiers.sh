@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # identifiers.sh [SIM OPTIONS...]
 # identifiers.sh --bank
 # Print the identifiers (type-type_instance, one per line, sorted) that the

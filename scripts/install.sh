@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make install`: copy the built plugin, programs, man pages, example
 # configuration and dashboards into place.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run every test suite and print one summary line "N passed, N failed".
 #
 # Suites speak TAP ("ok N - name" / "not ok N - name"):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers of scripts/soak.sh: the scenario files, the fault driver and the
 checks.  Standard library only.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Soak with faults: the real collectd (-f, own config in a temp dir,
 # logfile, csv) reading SOAK_BATTERIES (64) simulated batteries over the
 # unix transport from SOAK_SIMS (4) wattcycle-sim processes, while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Simulated banks: see bank_physics.h. */
 #include "bank_physics.h"
 

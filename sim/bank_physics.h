@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Simulated banks: batteries of a scenario wired into series strings, the
  * strings in parallel on one bus, driven by the bank's load or charge
  * current.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control channel: command interpreter and the `ctl` client mode. */
 #include "control.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator's control channel: one text command per line, one reply
  * line ("ok", "error: <why>", or the JSON of "state"):
  *   alarm NAME ID on|off      fault NAME KIND on|off

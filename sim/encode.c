@@ -1,4 +1,5 @@
-/* WATT/TDT response encoders: see encode.h and protocol.md §6. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* WATT/TDT response encoders: see encode.h and doc/PROTOCOL.md §6. */
 #include "encode.h"
 
 #include <math.h>
@@ -21,7 +22,7 @@ static uint16_t to_u16(double v, double scale)
 	return (uint16_t)r;
 }
 
-/* 0.1 K with the app's 2730 zero (protocol.md §8: encode °C x 10 + 2730). */
+/* 0.1 K with the app's 2730 zero (doc/PROTOCOL.md §8: encode °C x 10 + 2730). */
 static uint16_t temp_raw(double c)
 {
 	return to_u16(c * 10.0 + 2730.0, 1.0);

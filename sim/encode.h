@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* WATT/TDT response encoders for the simulator: a struct wc_sample (what the
  * model shows) becomes the 0x8C, 0x8D and 0x92 payloads and frames of
- * protocol.md §6, byte for byte as the real batteries send them (the §14
+ * doc/PROTOCOL.md §6, byte for byte as the real batteries send them (the §14
  * captures are the proof, see tests/unit/test_sim_model.c).  Frames are
  * built by watt_build_frame, so CRC order and terminator live in watt.c
  * only.  Pure: no I/O, no allocation, no globals. */
@@ -12,7 +13,7 @@
 
 #include "sample.h"
 
-/* 0x8D data from the raw registers (protocol.md §6.2): N | N states | M |
+/* 0x8D data from the raw registers (doc/PROTOCOL.md §6.2): N | N states | M |
  * M states | S .. S+12 | ceil(N/8) balancing bytes. */
 size_t sim_encode_status_data(uint8_t *out, size_t cap,
 			      const struct wc_status_regs *r);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fidelity overrides: see fidelity.h. */
 #include "fidelity.h"
 

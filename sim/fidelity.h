@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fidelity overrides: the properties of real WATT frames that the physics
  * model does not produce by itself, so that a scenario can rebuild each
  * published capture byte for byte (tests/unit/test_sim_fidelity.c):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* GATT database and ATT server PDU handling of the simulated battery.
  * The rules follow the Bluetooth Core spec, Vol 3 Part F (ATT) and Part G
  * (GATT); section numbers below refer to Part F. */
@@ -173,7 +174,7 @@ static void db_build(struct gatt_db *db, bool jbd)
 	       GATT_V_SC_CCCD);
 
 	/* A handle gap puts FFF2's value at 0x0014, where the sniffed app
-	 * wrote its frames (protocol.md §2.2); gaps are legal in ATT and make
+	 * wrote its frames (doc/PROTOCOL.md §2.2); gaps are legal in ATT and make
 	 * clients that assume contiguous handles fail here, not in the field. */
 	h = 0x000F;
 	db_service16(db, &h, 0xFFF0);

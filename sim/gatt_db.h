@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulated battery's GATT database and the server side of ATT.
  *
- * Layout (protocol.md §2.1, §12): GAP 1800, GATT 1801, the data service
+ * Layout (doc/PROTOCOL.md §2.1, §12): GAP 1800, GATT 1801, the data service
  * FFF0 with FFF1 (notify, read + CCCD), FFF2 (write, write-without-response,
  * read; no CCCD) and FFFA (the same properties; the "HiLink" unlock), then
  * the Telink decoy service 02f00000-…-fe00 with 128-bit characteristics

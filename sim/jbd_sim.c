@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator's JBD-family battery: see jbd_sim.h. */
 #include "jbd_sim.h"
 

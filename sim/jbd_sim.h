@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator's JBD-family battery (a DISCOVER-like WattCycle): the
  * replies to JBD read requests built from the model's snapshot, and the
  * configuration a JBD battery differs in (no FFFA, no unlock, its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulated battery: see model.h.
  *
  * State is kept in physical units (SoC in %, volts, amperes, seconds) and
@@ -482,7 +483,7 @@ static bool head_accepted(enum sim_head_mode mode, uint8_t head)
 
 /* The length a request must have: the length field plus overhead, except
  * for the app's infoData read, whose seven extra bytes the length field
- * does not cover (protocol.md §4.1). */
+ * does not cover (doc/PROTOCOL.md §4.1). */
 static size_t request_len(const uint8_t *req, size_t len)
 {
 	if (req[1] == 0x01 && req[3] == WATT_FN_READ && get_be16(req + 6) == 0 &&
@@ -560,7 +561,7 @@ size_t sim_model_handle(struct sim_model *m, const uint8_t *req, size_t len,
 	case WATT_FN_WRITE:
 		if (!handle_write(m, dp, req + WATT_HEADER_LEN, n))
 			return 0;
-		/* Nobody has captured a write reply (protocol.md §4.4):
+		/* Nobody has captured a write reply (doc/PROTOCOL.md §4.4):
 		 * echo the request with the response head. */
 		r = watt_build_frame(out, cap, WATT_HEAD_7E, req[1], req[2],
 				     WATT_FN_WRITE, dp, req + WATT_HEADER_LEN, n);

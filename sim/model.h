@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulated battery: state, physics over time, and the WATT/TDT
  * payloads it answers with.  No I/O: the server (sim_server.c) owns the
  * sockets and calls in here; the scenario loader fills the config. */

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Scenario files (libconfig), --alarm/--fault arguments, fault names and
  * battery defaults: see model.h and conf/sim/README.
  *
- * The policy is strict (STYLE.md §1.7): an unknown key, a value of the wrong
+ * The policy is strict (doc/DESIGN.md, "Configuration"): an unknown key, a value of the wrong
  * type or out of range is an error that names the file, the line, the
  * battery and the key, and nothing is loaded. */
 #include "model.h"

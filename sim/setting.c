@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator's settings: see setting.h. */
 #include "setting.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator's settings: reading libconfig values (scenario.c,
  * bank_physics.c), and the one table of a battery's settings that both the
  * command line (sim_main.c) and scenario files (scenario.c) read: each

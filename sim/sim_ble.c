@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle-sim's BLE peripheral (see sim_ble.h): the controller through
  * libbluetooth's HCI calls, the link through the kernel's L2CAP socket. */
 #include "sim_ble.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle-sim's BLE peripheral: one battery advertising on its own
  * Bluetooth controller (hciN) and accepting the central's L2CAP LE ATT
  * connection (fixed channel 4).  That socket is SOCK_SEQPACKET, one read =

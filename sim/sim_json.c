@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* JSON writers of the simulator (served-sample log, control "state"). */
 #include "sim_json.h"
 
@@ -28,7 +29,7 @@ void jb_printf(struct jbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
-	/* Clamp instead of adding snprintf's return blindly (STYLE §1.10). */
+	/* Clamp instead of adding snprintf's return blindly (doc/DESIGN.md, "Bytes and buffers"). */
 	if (n < 0 || (size_t)n >= b->cap - b->len) {
 		b->overflow = true;
 		b->p[b->len] = '\0';

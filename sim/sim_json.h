@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bounded JSON output for the simulator: the served-sample log lines and
  * the control channel's "state" reply share these writers. */
 #ifndef SIM_JSON_H

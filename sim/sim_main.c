@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle-sim: simulated WattCycle batteries speaking ATT over Unix
  * SOCK_SEQPACKET sockets.  Command line, scenario loading, signals. */
 #include <errno.h>

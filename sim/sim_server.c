@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Event loop and per-battery ATT server of wattcycle-sim. */
 #include "sim_server.h"
 
@@ -476,7 +477,7 @@ static void handle_pdu(struct sim_server *s, struct sim_battery *b,
 	case GATT_EV_WATT_WRITE:
 		/* Before the unlock the battery acknowledges at ATT level and
 		 * ignores the frame; the ignored write does not restart the
-		 * unlock timer (protocol.md §3.1). */
+		 * unlock timer (doc/PROTOCOL.md §3.1). */
 		if (sim_model_cfg(b->model)->unlock_required &&
 		    !b->gc.unlocked)
 			return;

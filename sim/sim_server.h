@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator's event loop: one single-threaded poll(2) loop over every
  * battery's listening socket (AF_UNIX SOCK_SEQPACKET: one read = one ATT
  * PDU), its one connected central, the control socket and the timers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The read-only check of client writes: see write_guard.h. */
 #include "write_guard.h"
 

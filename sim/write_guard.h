@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator's read-only check: every write a client sends is held
  * against the only writes a monitoring client needs — the unlock key on
  * FFFA, the FFF1 CCCD, and read requests on FFF2 (WATT function 0x03 or a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # collectd-wattcycle, many sites: graphite-web's view of the two caches of
 # conf/fleet/carbon-relay.conf.  Add to graphite-web's local_settings.py
 # (Debian: /etc/graphite/local_settings.py).

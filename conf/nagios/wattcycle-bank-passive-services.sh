@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # wattcycle-bank-passive-services.sh HOST BANK STRINGS MEMBER...
 #
 # Print the Nagios passive services that collectd's notify_nagios results

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # wattcycle-passive-services.sh HOST BATTERY CELLS PROBES [--soh]
 #
 # Print the Nagios passive services that collectd's notify_nagios results

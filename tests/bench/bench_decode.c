@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_decode [ITERATIONS]
  *
  * Times what a poll does to the two answers of a WATT battery once they

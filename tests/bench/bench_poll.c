@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_poll ADDRESS POLLS keep|reconnect [TIMEOUT_MS]
  *
  * Runs POLLS polls of one battery back to back through the poll session

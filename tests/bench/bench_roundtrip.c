@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_roundtrip [N]
  *
  * What this machine charges for the two kernel operations that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wattcycle-cpu.so, for `make bench` only: the plugin exactly as shipped
  * (plugin/wattcycle.c is included, not copied), with a stopwatch of the
  * calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID: waiting is not

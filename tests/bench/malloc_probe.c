@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* malloc_probe.so, for `make bench` only, preloaded into every collectd it
  * starts (baseline included, so its own few pages cancel out).  A thread
  * writes glibc's totals over all malloc arenas once a second, so that the

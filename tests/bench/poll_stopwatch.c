@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The plugin for the soak (scripts/soak.sh): plugin/wattcycle.c exactly as
  * shipped (included, not copied), with a wall-clock stopwatch around every
  * poll session and every read callback.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """py_decode.py CLIENT_DIR [ITERATIONS]
 
 Times the published Python client qume/wattcycle_ble (a checkout of

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A counting UDP forwarder for the fleet bench (scripts/bench-fleet.sh).
 
     udp_meter.py PORT_FILE TARGET_PORT COUNTS_FILE

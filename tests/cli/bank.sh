@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # wattcycle bank / read NAME / check --bank against four simulators wired
 # 2S2P by an inventory: the JSON figures computed by hand from the currents
 # and SoCs the simulators are set to (series voltages add, parallel

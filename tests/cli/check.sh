@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # wattcycle check (a Nagios plugin) against wattcycle-sim: its metric list
 # is the real plugin's identifier list; every metric class reports the value
 # the simulator served with perfdata per the plugin guidelines; each Nagios
@@ -116,7 +117,7 @@ eq "50 °C: env WARNING, MOSFET OK: WARNING" "$RC" "1"
 check "50 °C: only env is marked" grep -q '^WATTCYCLE WARNING - env 51 °C (warning), mos 50.5 °C |' <<<"$OUT"
 sim_ctl b set b temp 20
 
-# Protections: the issue's example, and the worst state winning.
+# Protections: the example of wattcycle(1), EXAMPLES, and the worst state winning.
 sim_ctl b alarm b cell_uv_alarm on
 run "$A" --metric protections -c 0 --metric alarms -w 0 --metric soc -w 30: -c 15:
 eq "an alarm: WARNING" "$RC" "1"

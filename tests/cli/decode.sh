@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# wattcycle decode / alarms / help: every protocol.md §14 vector prints its
+# SPDX-License-Identifier: GPL-2.0-or-later
+# wattcycle decode / alarms / help: every doc/PROTOCOL.md §14 vector prints its
 # documented values; bad input gives its own message and exit code.
 set -u
 cd "$(dirname "$0")/../.."

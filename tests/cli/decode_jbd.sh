@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # wattcycle decode with JBD frames (DD … 77) and whole captured sessions:
 # the published DISCOVER frames decode to their documented values, requests
 # and writes are named for what they are, and every bad frame exits 1 with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # wattcycle scan on this host: its help describes scanning beside
 # bluetoothd (and never says to stop it), usage errors exit 2, and without
 # Bluetooth in the kernel the scan fails at once with the sentence.  The

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the advertising-data parser (plugin/adv.c).
  *
  * The whole input is parsed twice: as AD structures (advertising data or
  * scan response) and as the parameters of an HCI LE Meta event; every
  * report is merged into one record as the scanner does.  Record invariants
  * are checked with __builtin_trap().  Seeds: ADV-5, ADV-6 raw
- * (protocol.md §14.7), a two-report LE Meta event and a three-report
+ * (doc/PROTOCOL.md §14.7), a two-report LE Meta event and a three-report
  * extended one (subevent 0x0D). */
 #include <stddef.h>
 #include <stdint.h>

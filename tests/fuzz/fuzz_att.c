@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the ATT client's response handling (plugin/att.c).
  *
  * The input is a list of server PDUs, each prefixed by its length byte.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What every fuzz target shares: libFuzzer's entry point and CHECK, which
  * stops the run (a crash libFuzzer reports with its input) when an
  * invariant does not hold. */

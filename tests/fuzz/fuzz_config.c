@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the plugin's configuration handling: the collectd
  * glue (plugin/wattcycle.c, #included to reach its config callback) with
  * the fake daemon of the unit tests (tests/unit/fake_collectd.c), fed an

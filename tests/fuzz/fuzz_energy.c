@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the energy state file parser (plugin/energy.c):
  * any input either parses into finite, non-negative totals that format and
  * parse back to themselves, or fails with a reason. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the WATT reassembler and decoders.
  *
  * The whole input is one notification stream.  Its first bytes double as

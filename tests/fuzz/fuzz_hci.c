@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the HCI event classification of plugin/hci.c (the
  * answers read from the kernel's raw HCI socket: Command Complete and
  * Command Status for RSSI and LE scan commands) and the adapter name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the CLI's hex input: what `wattcycle decode HEX...`
  * does with its arguments (cli/cmd_decode.c), without the process around
  * it.  The input is split at '\n' into arguments (at most FZ_ARGS); each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the inventory reader (plugin/inventory.c): the
  * input is the inventory file, handed over as a memfd.  Either the load
  * succeeds and the result obeys the reader's promises (valid names, every

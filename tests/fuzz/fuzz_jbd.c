@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the JBD reassembler and decoders (plugin/jbd*.c).
  *
  * The whole input is one notification stream; fragment sizes cycle

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the parsers of plugin/mgmt.c (packets read from
  * the kernel's Bluetooth management socket) and the Device Found →
  * struct wc_adv path that `wattcycle scan` reports from.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target over the simulator's scenario loader (sim/scenario.c,
  * #included) and its --alarm/--fault argument parsers.  The input is
  * written to a scratch file and loaded as a scenario (libconfig);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Write the fuzz_frames seed corpus: one binary file per protocol.md §14 WATT
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Write the fuzz_frames seed corpus: one binary file per doc/PROTOCOL.md §14 WATT
 # response frame, taken from tests/unit/watt_vectors.h (the one copy of the
 # hex in the tree), named after its enum (WV_EF2F_8C -> ef2f-8c.bin).
 # Usage: tests/fuzz/mkseeds.sh [OUTDIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every dashboard target against a real carbon-cache + graphite-web.
 
 Run by tests/integration/graphite_e2e.sh after collectd (wattcycle plugin +

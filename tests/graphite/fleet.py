@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """graphite-web over the two carbon-caches of the fleet test.
 
 Run by tests/integration/fleet.sh after four edge collectds have sent their

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Graphite targets of Grafana dashboards: variables, parsing, glob matching
 and a small evaluator of the render functions the bundled dashboards use.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """graphite-web in this process, for the tests: a Django app with its
 settings in the test's temp dir (no HTTP server, Django's test Client).
 

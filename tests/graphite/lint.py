@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Static checks of the bundled Grafana dashboards and Graphite snippets.
 
     lint.py --identifiers FILE [--bank-identifiers FILE] --alarms FILE

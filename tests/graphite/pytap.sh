@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # py_tap CMD...: run CMD, turn its "PASS|FAIL|SKIP<tab>text" lines into TAP
 # (tests/lib/tap.sh) and "#<tab>text" into comments.  A command that exits
 # non-zero without having failed a check is one failure of its own, with its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The result lines of the Python test programs (lint.py, e2e.py, fleet.py):
 PASS|FAIL|SKIP <tab> description, or "#" <tab> a note, one a line, which
 tests/graphite/pytap.sh turns into TAP."""

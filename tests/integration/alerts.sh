@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Alerts with the real daemons: collectd (wattcycle plugin + the shipped
 # conf/thresholds.conf + the shipped unixsock and notify_nagios snippets,
 # paths moved into a temp dir) against wattcycle-sim.  One battery is driven

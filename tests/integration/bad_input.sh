@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad input, answered: every row of tests/badinput/table.tsv is one bad
 # input to the plugin's configuration (`collectd -T`), the CLI's arguments,
 # frames (`wattcycle decode`), or the simulator's arguments and scenario

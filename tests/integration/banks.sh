@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Banks with the real collectd: four simulated batteries wired 2S2P by an
 # inventory (Inventory "FILE" in <Plugin wattcycle>).  Asserts
 #   - the bank's values (unixsock GETVAL) against figures computed by hand

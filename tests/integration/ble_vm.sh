@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The BLE suite over real kernel Bluetooth, in two boots of scripts/blevm:
 # twelve btvirt LE controllers without bluetoothd run tests/vm/suite.sh
 # inside; then eight controllers with bluetoothd (--bluetoothd) run

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The published WATT captures served over the simulator's socket: each
 # battery of conf/sim/captures.cfg read by `wattcycle read` gives exactly
 # what `wattcycle decode` makes of the captured frames, and the served-

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The plugin inside the real daemon (issue 4 §6): /usr/sbin/collectd -f with
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The plugin inside the real daemon (doc/DESIGN.md, "Testing"): /usr/sbin/collectd -f with
 # rrdtool, csv, logfile and exec, against wattcycle-sim serving three
 # batteries of different shapes (conf/sim/three.cfg: 4S head 7E, 8S head 1E,
 # 16S version 4).  Checks the RRD file set against the man page, the values
@@ -203,7 +204,7 @@ conf "$LOG" rrd="$TMP/rrd" csv="$TMP/csv" raw="LoadPlugin exec
   NotificationExec \"$EXEC_USER\" \"$TMP/exec/notify.sh\"
 </Plugin>" wattcycle="$(
 	collectd_battery small4 "unix:$TMP/run/small4.sock" Interval "$INTERVAL" ReportCells true ReportAlarmValues true
-	# Head 1E only: its first poll spends protocol.md's 3 s probe on head
+	# Head 1E only: its first poll spends the 3 s probe of doc/PROTOCOL.md §4 on head
 	# 7E, so it needs a Timeout above 3 s.  Kept connected.
 	collectd_battery mid8 "unix:$TMP/run/mid8.sock" Interval "$INTERVAL_1E" Timeout 3.5 KeepConnected true \
 		ReportCells true

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Static checks of grafana/dashboards/*.json and conf/graphite/: valid JSON,
 # unique uids and panel ids, ${datasource} everywhere, no undefined
 # variables, Grafana unit ids, every target's series pattern matches an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make deb` (scripts/deb.sh): the Debian package builds with debhelper from a
 # copy of the tree, lintian reports no error or warning, it depends on
 # collectd-core and on the package of every library its programs and plugin

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make demo` (scripts/demo.sh): a short run prints a summary line per poll
 # per battery and bank4's over-current event, renders valid PNG graphs and
 # leaves no process behind; Ctrl-C stops it early and still renders.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Many sites on loopback, with the shipped conf/fleet/ snippets: four edge
 # collectd daemons (wattcycle plugin, local rrdtool, network <Server> with
 # SecurityLevel Encrypt), each reading eight simulated batteries (32 in

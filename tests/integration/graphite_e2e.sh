@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End to end through Graphite: wattcycle-sim (three batteries of different
 # shapes, codes injected mid-run) -> collectd -f with the wattcycle plugin and
 # conf/graphite/write_graphite.conf -> a real carbon-cache on loopback ports
@@ -23,7 +24,7 @@ D=${WC_E2E_SECONDS:-12}
 HOST=e2ehost
 BATTERIES=small4,mid8,big16
 # Per-battery Timeout.  mid8 answers head 1E only: its first poll spends
-# protocol.md's 3 s probe on head 7E, so it needs a Timeout above 3 s, which
+# the 3 s probe of doc/PROTOCOL.md §4 on head 7E, so it needs a Timeout above 3 s, which
 # a 1 s Interval allows only with KeepConnected.
 declare -A TIMEOUT=([small4]=0.8 [mid8]=3.5 [big16]=0.8)
 TMP=$(mktemp -d)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make install DESTDIR=... PREFIX=/usr`: the plugin copied (not linked)
 # into collectd's plugin dir, programs, man pages, examples, dashboards,
 # with the right modes; PLUGINDIR moves the plugin; nothing outside DESTDIR.

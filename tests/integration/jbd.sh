@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A JBD-family battery (wattcycle-sim --family jbd: FFF0 without FFFA, no
 # unlock, DD … 77 frames) read by `wattcycle read` and by the plugin in the
 # real collectd: the family is detected from the GATT database, the values

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # wattcycle read/watch against wattcycle-sim: every head mode, MTU 23 and
 # 247, version 0 and 4, 4S/8S/16S; the values printed are the values the
 # simulator served; round-trip counts with cached handles; every fault

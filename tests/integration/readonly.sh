@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Read-only by construction: every way a poll can go — WATT with head 7E
 # and 1E, reconnecting and keep-connected, the first poll's 0x92 read, MTU
 # 23 (fragmented answers), a refused unlock, a silent battery, JBD with and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # wattcycle-sim: the ATT server seen from a raw client.  A Python helper
 # (written to the temp dir; /usr/bin/python3, AF_UNIX SOCK_SEQPACKET) speaks
 # ATT PDUs byte by byte: MTU exchange, discovery, unlock, CCCD, WATT reads
@@ -207,7 +208,7 @@ class Att:
         return got
 
 def reassemble(frags):
-    """protocol.md §2.4: start on 7E, length-delimited. (frames, strays)"""
+    """doc/PROTOCOL.md §2.4: start on 7E, length-delimited. (frames, strays)"""
     frames, buf, stray = [], b'', 0
     for f in frags:
         if not buf and f[0] != 0x7E:

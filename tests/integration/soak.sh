@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The 3-minute soak with faults (scripts/soak.sh: collectd, 64 simulated
 # batteries, every fault of the simulator cycled over random batteries),
 # twice: with the plugin as built, then with build/san/wattcycle.so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # carbon-cache and carbon-relay in a temp dir on free loopback ports, for
 # shell tests (sourced).  Every path of a daemon comes from its own
 # DIR/carbon.conf, so nothing under /etc or /var is touched.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The real collectd in shell tests (sourced; run from the repository root).
 #   collectd_conf [KEY=VALUE | WORD]...
 #                                a test's collectd.conf on stdout: globals

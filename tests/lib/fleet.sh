@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Edge and central collectd daemons built from the shipped conf/fleet/
 # snippets, for the fleet test, scripts/fleet-outage.sh and the fleet bench
 # (sourced; needs $TMP and $BUILD).  Only addresses, ports, names and paths

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The 2S2P bank of the bank tests (sourced after tests/lib/sim.sh; needs
 # $TMP): string 1 = b1 + b2, string 2 = b3 + b4.
 #   house_sims   start b1..b4 (sockets $TMP/bK.sock) at SoC 80/70 and

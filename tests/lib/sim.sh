@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start and stop wattcycle-sim for shell tests (sourced; needs $TMP).
 #   sim_start NAME ARGS...   start a simulator, wait (≤ 5 s) for its ready
 #                            line; its PID is in SIM_PID[NAME]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Minimal TAP helpers for the shell suites (sourced).
 _tap_n=0
 _tap_failed=0
@@ -21,7 +22,7 @@ le() {
 }
 tap_done() { echo "1..$_tap_n"; [[ $_tap_failed -eq 0 ]]; }
 
-# vector NAME: the hex of a protocol.md §14 response vector.
+# vector NAME: the hex of a doc/PROTOCOL.md §14 response vector.
 vector() {
 	awk -v n="$1" '$1 == n { $1 = ""; sub(/^ /, ""); print }' \
 		"$(dirname "${BASH_SOURCE[0]}")/../vectors/responses.txt"

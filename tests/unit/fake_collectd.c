@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A fake of the collectd 5.12 daemon API that plugin/wattcycle.c uses,
  * written from the signatures in /usr/include/collectd (not from
  * collectd's plugin_mock.c).  #included by tests/unit/test_glue.c after

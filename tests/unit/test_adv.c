@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/adv.[ch]: AD parsing and the family guess against
- * the published advertisements of protocol.md §14.7 (ADV-1…ADV-7), plus
+ * the published advertisements of doc/PROTOCOL.md §14.7 (ADV-1…ADV-7), plus
  * HCI LE advertising report events (legacy and extended) and the
  * malformed inputs. */
 #include <stdarg.h>

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/alarms.[ch]: the alarm-code table against
- * protocol.md §6.2.1-§6.2.2, bit by bit, both on struct wc_status_regs and
+ * doc/PROTOCOL.md §6.2.1-§6.2.2, bit by bit, both on struct wc_status_regs and
  * end to end through an encoded 0x8D frame. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,7 @@
 #define NREGS 7
 #define NREGS_8D 6
 
-/* The expected table, written from protocol.md §6.2.2 independently of
+/* The expected table, written from doc/PROTOCOL.md §6.2.1 independently of
  * plugin/alarms.c: id, the app's name, class, register, bit. */
 struct expect {
 	const char *id;
@@ -71,7 +72,7 @@ static const struct expect expected[] = {
 	{ "dsg_oc_alarm", "DSG OC Alarm", A, WC_REG_WARNING1, 5 },
 	{ "hw_protect_alarm", "Hardware protect Alarm", A, WC_REG_WARNING1, 6 },
 	/* Not in the app's guide (no app text): qume's "charge voltage
-	 * high"; only id, class and bit are fixed by the issue. */
+	 * high"; only id, class and bit are fixed (doc/PROTOCOL.md §6.2.1). */
 	{ "high_chg_volt_alarm", NULL, A, WC_REG_WARNING1, 7 },
 	/* JBD family only: protection word bits 10-12 of the JBD basic
 	 * info, which no 0x8D register carries. */
@@ -85,7 +86,7 @@ static const struct expect expected[] = {
 #undef F
 #undef S
 
-/* Register facts from protocol.md §6.2, again written independently. */
+/* Register facts from doc/PROTOCOL.md §6.2, again written independently. */
 static const struct {
 	enum wc_alarm_reg reg;
 	const char *name;

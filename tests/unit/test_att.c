@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/att.[ch]: scripted PDU conversations over
  * socketpair(AF_UNIX, SOCK_SEQPACKET), BlueZ unit/test-gatt.c style.
  *
@@ -204,7 +205,7 @@ static uint64_t dl(void)
 	return wc_deadline_in(DEADLINE_MS);
 }
 
-/* ---- the GATT database of protocol.md §2.1 ------------------------------
+/* ---- the GATT database of doc/PROTOCOL.md §2.1 ------------------------------
  *   0x0001-0x0007 1800 GAP
  *   0x0008-0x000B 1801 GATT
  *   0x000C-0x0013 FFF0: 0x000D FFF1 (read|notify) value 0x000E, CCCD 0x000F
@@ -568,7 +569,7 @@ static void test_write_req(void **state)
 static void test_write_cmd(void **state)
 {
 	struct ctx *c = *state;
-	/* the 0x8C read request of protocol.md §5.1, head 7E */
+	/* the 0x8C read request of doc/PROTOCOL.md §5.1, head 7E */
 	const struct step script[] = {
 		EXPECT(0x52, 0x11, 0x00, 0x7E, 0x00, 0x01, 0x03, 0x00, 0x8C,
 		       0x00, 0x00, 0x99, 0x5F, 0x0D),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/bank.[ch]: the bank arithmetic against figures
  * computed by hand, members left out when stale, and the bank
  * notifications firing and clearing. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of sim/bank_physics.c: the share of a bank current among
  * parallel strings (figures computed by hand), series members carrying one
  * current, a protection opening a string, taking turns near full, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/ble_mgmt.[ch] over a SOCK_SEQPACKET socketpair
  * standing in for the kernel's management socket (btvirt's emulated
  * controllers run no real link parameters, so the bytes are checked

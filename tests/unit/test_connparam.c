@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/connparam.[ch]: which supervision timeouts are
  * taken, the connection parameters made for each (checked against the
  * kernel's validity rules and the Bluetooth Core spec's minimum for every

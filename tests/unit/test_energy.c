@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/energy.[ch]: integration by hand, gaps, the state
  * file's text and its atomic replacement. */
 #include <stdarg.h>

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/events.[ch]: alarm, MOSFET and reachability
- * transitions and the notification texts (issue 4 §5). */
+ * transitions and the notification texts (collectd-wattcycle(5), NOTIFICATIONS). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

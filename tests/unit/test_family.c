@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/family.[ch]: family detection from the GATT
  * evidence (the BLE scan cannot be tested here, so the decision is tested
  * on the data it is made from), the two families' request builders (read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the collectd glue plugin/wattcycle.c, without a daemon:
  * the glue is #included (to reach its statics and seams) together with a
  * fake of the daemon API (fake_collectd.c).  The poll session is replaced
@@ -6,7 +7,7 @@
  * Covered: registration, every bad configuration (error naming battery
  * and key, config callback non-zero, nothing registered), defaults and
  * options handed to the poll session, the dispatched identifiers of a
- * good poll against the issue 4 §4 table and types.db, absent fields,
+ * good poll against the VALUES table of collectd-wattcycle(5) and types.db, absent fields,
  * a failed poll (online 0, return 0, rate-limited log), notifications. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -682,7 +683,7 @@ struct want_value {
 	double value;
 };
 
-/* The table of issue 4 §4 for canned_full(), in dispatch order. */
+/* The VALUES table of collectd-wattcycle(5) for canned_full(), in dispatch order. */
 static const struct want_value want_full[] = {
 	{ "voltage-pack", 13.21 },
 	{ "voltage-cell01", 3.301 },

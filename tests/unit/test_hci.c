@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/hci.[ch], what stays hand-written beside
  * libbluetooth: the LE Set Scan Enable packet byte for byte, Command
  * Complete / Command Status matching (good, other opcode, truncated,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/inventory.[ch]: the libconfig inventory, its
  * checks and their "FILE:LINE: reason" sentences. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/jbd.[ch] and plugin/jbd_reasm.[ch]: the JBD frames
  * of the DISCOVER (request builders, the published 0x06/0x07 replies, the
  * restart write), a DISCOVER-shaped 0x03 with WattCycle's tail, a standard
@@ -21,7 +22,7 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Published (protocol notes of the project: DISCOVER 12V 314Ah). */
+/* Published (doc/PROTOCOL.md §14.6: DISCOVER 12V 314Ah). */
 static const char *const REQ_03 = "DD A5 03 00 FF FD 77";
 static const char *const REQ_04 = "DD A5 04 00 FF FC 77";
 static const char *const REQ_06 = "DD A5 06 00 FF FA 77";

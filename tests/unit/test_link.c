@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/link.[ch], link_unix.c, the BLE failure path of
  * ble.c on a host without AF_BLUETOOTH, and clock.[ch]. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/linkcause.[ch]: one cause reads the same whichever
  * way it was learnt (the socket's errno, an HCI reason, a mgmt reason or
  * status), a timeout reads differently while connecting and on a live

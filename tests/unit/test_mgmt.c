@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/mgmt.[ch], the kernel's Bluetooth management
  * interface: the pure parsers (header, Command Complete/Status, Device
  * Found and its advertising record, Discovering, Device Disconnected,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/poll.c, the session that lives across polls: the
  * link, the cached handles, the request head, the family and the product
  * info, driven through the `unix:` transport against a scripted peer.

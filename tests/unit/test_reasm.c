@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/reasm.[ch] with the WATT format (watt_reasm.[ch]):
- * the rules of protocol.md §2.4 on
+ * the rules of doc/PROTOCOL.md §2.4 on
  * every §14 frame cut every way, plus the loss, stale and overflow paths.
  * Every callback event is recorded and the whole sequence is checked. */
 #include <stdarg.h>

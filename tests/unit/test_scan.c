@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the discovery in plugin/ble.c (its static scan_* functions,
  * reached by including the file) over a socketpair standing in for the
  * kernel's management socket, fed the kernel's answers and events: a

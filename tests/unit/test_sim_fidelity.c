@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The simulator reproduces every published WATT capture byte for byte:
  * conf/sim/captures.cfg describes the three captured batteries (EF2F,
  * 49A1, TDT 16S) with the fidelity keys of sim/fidelity.h, and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the JBD-family battery: the simulator's JBD replies
  * (sim/jbd_sim.c) decode back to the snapshot they were built from, and
  * the client (plugin/poll.c through plugin/family.c) run against a JBD

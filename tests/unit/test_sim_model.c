@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the simulator's model side: sim/encode.c (byte-exact against
- * protocol.md §14), sim/model.c (physics, request handling, alarms, events)
+ * doc/PROTOCOL.md §14), sim/model.c (physics, request handling, alarms, events)
  * and sim/scenario.c (scenario files, --alarm/--fault arguments).
  *
  * The sim sources are not in libwattcycle.a, so they are compiled into this
- * test directly (the collectd curl_json_test.c seam, STYLE.md §1.9).  They
+ * test directly (the collectd curl_json_test.c seam, doc/DESIGN.md, "Testing").  They
  * come before cmocka.h so that cmocka's macros cannot touch them. */
 #include "../../sim/encode.c"
 #include "../../sim/fidelity.c"
@@ -69,7 +70,7 @@ static void assert_bytes(const char *what, const uint8_t *got, size_t gn,
 	fail();
 }
 
-/* The EF2F sample of protocol.md §14.2, written from its field table. */
+/* The EF2F sample of doc/PROTOCOL.md §14.2, written from its field table. */
 static void ef2f_sample(struct wc_sample *s)
 {
 	static const double cells[] = { 3.294, 3.293, 3.295, 3.290 };
@@ -99,7 +100,7 @@ static void ef2f_sample(struct wc_sample *s)
 	strcpy(s->serial, "60016016207270001");
 }
 
-/* The TDT 16S/6T sample of protocol.md §14.4 (discharging at -5.7 A). */
+/* The TDT 16S/6T sample of doc/PROTOCOL.md §14.4 (discharging at -5.7 A). */
 static void tdt16_sample(struct wc_sample *s)
 {
 	static const double cells[] = { 3.299, 3.302, 3.294, 3.294, 3.293, 3.294,
@@ -194,7 +195,7 @@ static void poll_all(struct sim_model *m, struct wc_sample *s)
 	}
 }
 
-/* ---- encoders against protocol.md §14 ---------------------------------- */
+/* ---- encoders against doc/PROTOCOL.md §14 ---------------------------------- */
 
 static void check_encode(const char *what, uint8_t version, uint16_t dp,
 			 const struct wc_sample *s, enum wv_resp v)
@@ -831,7 +832,7 @@ static void test_bad_requests_silent(void **state)
 	sim_model_free(m);
 }
 
-/* The app's infoData read (protocol.md §4.1) gets the normal 0x8C layout. */
+/* The app's infoData read (doc/PROTOCOL.md §4.1) gets the normal 0x8C layout. */
 static void test_infodata_read(void **state)
 {
 	struct sim_battery_cfg c;
@@ -1537,7 +1538,7 @@ static void test_load_file_errors(void **state)
 	}
 }
 
-/* The full example of the issue loads with every key honoured; relative
+/* The full example of wattcycle-sim(1), SCENARIO FILES, loads with every key honoured; relative
  * sockets resolve against the file's directory, absolute ones stay. */
 static void test_load_all_keys(void **state)
 {

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of plugin/watt.[ch]: CRC, request builders, frame validation
- * and the 0x8C/0x8D/0x92 decoders, against every frame of protocol.md §14
+ * and the 0x8C/0x8D/0x92 decoders, against every frame of doc/PROTOCOL.md §14
  * plus synthetic frames for what no capture shows (extension block, status
  * bits, balancing, every error path). */
 #include <stdarg.h>
@@ -142,7 +143,7 @@ static void test_crc_check_value(void **state)
 
 static void test_crc_worked_example(void **state)
 {
-	/* protocol.md §4.5: the register after each byte. */
+	/* doc/PROTOCOL.md §4.5: the register after each byte. */
 	static const uint8_t req[8] = { 0x7E, 0x00, 0x01, 0x03,
 					0x00, 0x8C, 0x00, 0x00 };
 	static const uint16_t after[8] = { 0x603F, 0x1020, 0x18D0, 0x9D59,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the simulator's read-only check (sim/write_guard.c): the
  * writes a monitoring client needs pass — the unlock key on FFFA, the FFF1
  * CCCD, WATT and JBD read requests on FFF2 — and every other write is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Test vectors written as hex text ("04 0e 04 01 05 14 00"): spaces are
  * ignored; returns the byte count, or 0 on a bad digit, an odd digit
  * count or more bytes than cap.  Digits through plugin/bytes.h. */

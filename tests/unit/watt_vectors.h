@@ -1,4 +1,5 @@
-/* The WATT/TDT frames of protocol.md §14 (and §4.1, §5.1, §5.2), written
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The WATT/TDT frames of doc/PROTOCOL.md §14 (and §4.1, §5.1, §5.2), written
  * exactly as the document prints them so that a reader can diff the two.
  * Shared by the unit tests; tests/fuzz/mkseeds.sh writes the same response
  * frames as the fuzz seed corpus. */

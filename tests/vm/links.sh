@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Links beside bluetoothd, run INSIDE the VM with bluetoothd up
 # (scripts/blevm --bluetoothd).  Sourced by tests/vm/suite.sh, which calls
 # links_main after its own checks (it owns the TAP plan); run alone it

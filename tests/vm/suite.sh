@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The BLE suite, run INSIDE the VM (scripts/blevm --controllers 12): every
 # check goes through the kernel's HCI and L2CAP code with btvirt's emulated
 # LE controllers.  hci1..hci5 carry one simulated battery each.  hci0 is
