@@ -71,10 +71,10 @@ struct member_job {
 static void *poll_member(void *arg)
 {
 	struct member_job *j = arg;
-	struct wc_poll_opts o;
+	struct wc_session_opts o;
 	struct wc_poll_result res;
 	struct wc_diag d = { .code = WC_OK, .a = 0, .b = 0 };
-	struct wc_poll *p;
+	struct wc_session *p;
 	enum wc_err rc;
 
 	memset(&o, 0, sizeof(o));
@@ -86,14 +86,14 @@ static void *poll_member(void *arg)
 		wc_addr_type_parse(j->b->address_type, &o.link.addr_type);
 	o.link.supervision_ms = (uint32_t)j->b->supervision_ms;
 	o.timeout_ms = (uint32_t)lround(j->timeout_s * 1000.0);
-	p = wc_poll_new(&o);
+	p = wc_session_new(&o);
 	if (!p) {
 		snprintf(j->error, WC_POLL_MSG_MAX, "out of memory");
 		return NULL;
 	}
 	memset(&res, 0, sizeof(res));
-	rc = wc_poll_run(p, &res, &d, j->error, WC_POLL_MSG_MAX);
-	wc_poll_free(p);
+	rc = wc_session_poll(p, &res, &d, j->error, WC_POLL_MSG_MAX);
+	wc_session_free(p);
 	j->m->t_ms = wc_now_ms();
 	/* one reading: it counts as fresh for this run */
 	j->m->interval_ms = 3600 * 1000;

@@ -11,7 +11,7 @@
 #include "bank.h"
 #include "inventory.h"
 #include "link.h"
-#include "poll.h"
+#include "session.h"
 
 /* A battery to poll: an address given as is, or an inventory entry. */
 struct cli_target {

@@ -21,7 +21,7 @@
 #include "cli_inventory.h"
 #include "clock.h"
 #include "metrics.h"
-#include "poll.h"
+#include "session.h"
 #include "version.h"
 
 /* Nagios plugin return codes. */
@@ -532,11 +532,11 @@ static int run_check(int argc, char **argv)
 	enum check_state state[CHECK_METRICS_MAX];
 	const struct check_value *found[CHECK_METRICS_MAX];
 	enum check_state overall = CHECK_OK;
-	struct wc_poll_opts o;
+	struct wc_session_opts o;
 	struct wc_poll_result res;
 	struct wc_diag d;
 	char msg[WC_POLL_MSG_MAX] = "";
-	struct wc_poll *p;
+	struct wc_session *p;
 	struct line text = { .len = 0 }, perf = { .len = 0 };
 	enum wc_err rc;
 	size_t n;
@@ -563,14 +563,14 @@ static int run_check(int argc, char **argv)
 		o.log = log_step;
 		o.log_user = (void *)a.address;
 	}
-	p = wc_poll_new(&o);
+	p = wc_session_new(&o);
 	if (!p) {
 		printf("WATTCYCLE UNKNOWN - %s: out of memory\n", a.address);
 		return CHECK_UNKNOWN;
 	}
 	memset(&res, 0, sizeof(res));
-	rc = wc_poll_run(p, &res, &d, msg, sizeof(msg));
-	wc_poll_free(p);
+	rc = wc_session_poll(p, &res, &d, msg, sizeof(msg));
+	wc_session_free(p);
 	if (rc != WC_OK) {
 		if (!msg[0])
 			snprintf(msg, sizeof(msg), "%s", wc_strerror(rc));

@@ -15,7 +15,7 @@
 #include "clock.h"
 #include "connparam.h"
 #include "family.h"
-#include "poll.h"
+#include "session.h"
 #include "sample_json.h"
 
 struct read_args {
@@ -175,9 +175,9 @@ static void log_step(void *user, const char *msg)
 	fprintf(stderr, "wattcycle: %s: %s\n", address, msg);
 }
 
-static struct wc_poll *make_poll(const struct read_args *a)
+static struct wc_session *make_poll(const struct read_args *a)
 {
-	struct wc_poll_opts o;
+	struct wc_session_opts o;
 
 	memset(&o, 0, sizeof(o));
 	o.name = a->address;
@@ -192,17 +192,17 @@ static struct wc_poll *make_poll(const struct read_args *a)
 		o.log = log_step;
 		o.log_user = (void *)a->address;
 	}
-	return wc_poll_new(&o);
+	return wc_session_new(&o);
 }
 
 /* One poll: prints the result or the error.  Returns EXIT_OK/EXIT_FAIL. */
-static int poll_once(struct wc_poll *p, const struct read_args *a)
+static int poll_once(struct wc_session *p, const struct read_args *a)
 {
 	struct wc_poll_result r;
 	struct wc_diag d;
 	char msg[WC_POLL_MSG_MAX];
 
-	if (wc_poll_run(p, &r, &d, msg, sizeof(msg)) != WC_OK) {
+	if (wc_session_poll(p, &r, &d, msg, sizeof(msg)) != WC_OK) {
 		fprintf(stderr, "wattcycle: %s: read: %s\n", a->address, msg);
 		return EXIT_FAIL;
 	}
@@ -333,7 +333,7 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 static int run_read(int argc, char **argv)
 {
 	struct read_args a;
-	struct wc_poll *p;
+	struct wc_session *p;
 	int rc = parse_args(&cli_cmd_read, argc, argv, &a, false);
 
 	if (rc)
@@ -344,7 +344,7 @@ static int run_read(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	rc = poll_once(p, &a);
-	wc_poll_free(p);
+	wc_session_free(p);
 	return rc;
 }
 
@@ -352,7 +352,7 @@ static int run_watch(int argc, char **argv)
 {
 	struct read_args a;
 	struct sigaction sa;
-	struct wc_poll *p;
+	struct wc_session *p;
 	long done = 0;
 	int rc = parse_args(&cli_cmd_watch, argc, argv, &a, true);
 	int last = EXIT_OK;
@@ -384,7 +384,7 @@ static int run_watch(int argc, char **argv)
 		while (!stop_requested && wc_ms_left(next) > 0)
 			poll(NULL, 0, wc_ms_left(next));
 	}
-	wc_poll_free(p);
+	wc_session_free(p);
 	return last;
 }
 

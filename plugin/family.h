@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The two protocol families behind one interface: WATT/TDT (watt.c,
- * watt_reasm.c) and JBD (jbd.c, jbd_reasm.c).  The poll (poll.c) and the
+ * watt_reasm.c) and JBD (jbd.c, jbd_reasm.c).  The session (session.c) and the
  * CLI's decode speak to a battery only through this: which requests a
  * poll sends, how a request is built, how notifications become frames,
  * which reply a frame answers and how it is decoded into the common

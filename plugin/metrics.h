@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "poll.h"
+#include "session.h"
 
 /* Upper bound of rows per poll: 3 + 32 cells + 3 + 8 + 2 + 30 probes +
  * every code of the table + 3 counts + 3, with room to spare. */

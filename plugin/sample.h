@@ -79,7 +79,7 @@ struct wc_status_regs {
 	uint8_t jbd;
 };
 
-/* The protocol a battery speaks (poll.c picks it at discovery). */
+/* The protocol a battery speaks (session.c picks it at discovery). */
 enum wc_family {
 	WC_FAMILY_WATT = 0, /* FFF0 + FFFA, HiLink, 7E/1E frames */
 	WC_FAMILY_JBD = 1,  /* FFF0/FFF1/FFF2 without FFFA, or FF00: DD..77 */

@@ -40,7 +40,7 @@
 #include "inventory.h"
 #include "link.h"
 #include "metrics.h"
-#include "poll.h"
+#include "session.h"
 #include "sample.h"
 #include "wc_error.h"
 
@@ -74,7 +74,7 @@ struct wc_battery {
 	bool report_cells;
 	bool report_alarm_values;
 	unsigned offline_after;
-	struct wc_poll *poll;
+	struct wc_session *poll;
 	struct wc_events events;
 	c_complain_t complaint;
 	struct wc_bank_rt *bank;     /* the bank it is a member of, or NULL */
@@ -116,15 +116,15 @@ static int (*wc_dispatch_values)(value_list_t const *vl) =
 	plugin_dispatch_values;
 static int (*wc_dispatch_notification)(const notification_t *n) =
 	plugin_dispatch_notification;
-static struct wc_poll *(*wc_poll_new_fn)(const struct wc_poll_opts *o) =
-	wc_poll_new;
-static enum wc_err (*wc_poll_run_fn)(struct wc_poll *p,
+static struct wc_session *(*wc_session_new_fn)(const struct wc_session_opts *o) =
+	wc_session_new;
+static enum wc_err (*wc_session_poll_fn)(struct wc_session *p,
 				     struct wc_poll_result *res,
 				     struct wc_diag *d, char *msg,
-				     size_t msglen) = wc_poll_run;
-static void (*wc_poll_free_fn)(struct wc_poll *p) = wc_poll_free;
-static void (*wc_poll_set_keep_fn)(struct wc_poll *p, bool keep) =
-	wc_poll_set_keep_connected;
+				     size_t msglen) = wc_session_poll;
+static void (*wc_session_free_fn)(struct wc_session *p) = wc_session_free;
+static void (*wc_session_set_keep_fn)(struct wc_session *p, bool keep) =
+	wc_session_set_keep_connected;
 static char *(*wc_adapter_name_fn)(const char *adapter, char *buf,
 				   size_t len) = wc_link_adapter_name;
 
@@ -450,7 +450,7 @@ static int wc_read(user_data_t *ud)
 	enum wc_err rc;
 
 	memset(&res, 0, sizeof(res));
-	rc = wc_poll_run_fn(b->poll, &res, &d, msg, sizeof(msg));
+	rc = wc_session_poll_fn(b->poll, &res, &d, msg, sizeof(msg));
 	/* one timestamp for every value and notification of this poll */
 	ctx.t = cdtime();
 	if (rc == WC_OK) {
@@ -486,7 +486,7 @@ static void wc_battery_free(void *arg)
 
 	if (!b)
 		return;
-	wc_poll_free_fn(b->poll);
+	wc_session_free_fn(b->poll);
 	wc_energy_free(b->energy, b->name);
 	free(b->energy);
 	free(b->address);
@@ -720,7 +720,7 @@ static int wc_bats_add(struct wc_battery *b)
 static int wc_config_battery(oconfig_item_t *ci)
 {
 	struct wc_battery *b;
-	struct wc_poll_opts po;
+	struct wc_session_opts po;
 	char cb_name[DATA_MAX_NAME_LEN];
 	int errors = 0;
 
@@ -785,7 +785,7 @@ static int wc_config_battery(oconfig_item_t *ci)
 	po.keep_connected = b->keep_connected;
 	po.timeout_ms = (uint32_t)CDTIME_T_TO_MS(b->timeout);
 	po.info_refresh_s = WC_INFO_REFRESH_S;
-	b->poll = wc_poll_new_fn(&po);
+	b->poll = wc_session_new_fn(&po);
 	if (!b->poll) {
 		ERROR(WC_PLUGIN " plugin: %s: cannot create the poll session "
 		      "(out of memory?)", b->name);
@@ -1055,7 +1055,7 @@ static void wc_apply_max_links(void)
 				continue;
 			}
 			b->keep_connected = false;
-			wc_poll_set_keep_fn(b->poll, false);
+			wc_session_set_keep_fn(b->poll, false);
 			if (len < sizeof(line))
 				len += (size_t)snprintf(line + len,
 							sizeof(line) - len,

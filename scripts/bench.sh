@@ -74,7 +74,7 @@ checked here, never asserted by timed tests.
 ## Poll session
 
 **Method.** \`build/bench/bench_poll\` runs polls back to back through the same session
-code as the plugin and the CLI (\`plugin/poll.c\`) against \`wattcycle-sim\`, once with the
+code as the plugin and the CLI (\`plugin/session.c\`) against \`wattcycle-sim\`, once with the
 simulator delaying every PDU by ${LAT} ms (a BLE connection interval), once without delay
 for CPU time. "Round trips" are ATT requests that waited for a response (write commands
 and notifications do not count). The first poll discovers the GATT database, unlocks,

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "poll.h"
+#include "session.h"
 
 static double cpu_s(void)
 {
@@ -30,9 +30,9 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	struct wc_poll_opts o;
+	struct wc_session_opts o;
 	struct wc_poll_result r;
-	struct wc_poll *p;
+	struct wc_session *p;
 	char msg[WC_POLL_MSG_MAX];
 	double *t, c0, c1;
 	unsigned first_trips = 0, later_trips = 0;
@@ -48,13 +48,13 @@ int main(int argc, char **argv)
 	o.keep_connected = strcmp(argv[3], "keep") == 0;
 	o.timeout_ms = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 10) : 8000;
 	o.info_refresh_s = 3600;
-	p = wc_poll_new(&o);
+	p = wc_session_new(&o);
 	t = calloc((size_t)n, sizeof(*t));
 	if (!p || !t)
 		return 1;
 	c0 = cpu_s();
 	for (long i = 0; i < n; i++) {
-		if (wc_poll_run(p, &r, NULL, msg, sizeof(msg)) != WC_OK) {
+		if (wc_session_poll(p, &r, NULL, msg, sizeof(msg)) != WC_OK) {
 			fprintf(stderr, "bench_poll: poll %ld: %s\n", i + 1, msg);
 			return 1;
 		}
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	       o.keep_connected ? "keep" : "reconnect", n, first_trips,
 	       later_trips, t[0], t[1 + (n - 1) / 2], t[n - 1],
 	       (c1 - c0) / (double)n * 1e6);
-	wc_poll_free(p);
+	wc_session_free(p);
 	free(t);
 	return 0;
 }

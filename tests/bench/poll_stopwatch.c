@@ -41,11 +41,11 @@ static double sw_mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static enum wc_err sw_poll_run(struct wc_poll *p, struct wc_poll_result *res,
+static enum wc_err sw_poll_run(struct wc_session *p, struct wc_poll_result *res,
 			       struct wc_diag *d, char *msg, size_t msglen)
 {
 	double t0 = sw_mono();
-	enum wc_err rc = wc_poll_run(p, res, d, msg, msglen);
+	enum wc_err rc = wc_session_poll(p, res, d, msg, msglen);
 
 	sw_poll_s = sw_mono() - t0;
 	sw_poll_ok = rc == WC_OK;
@@ -84,7 +84,7 @@ int sw_register_read(const char *group, const char *name,
 		if (path)
 			sw_fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
 						   O_CLOEXEC, 0644);
-		wc_poll_run_fn = sw_poll_run;
+		wc_session_poll_fn = sw_poll_run;
 	}
 	/* every battery's callback is wc_read; banks have none */
 	sw_inner = callback;

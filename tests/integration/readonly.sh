@@ -8,7 +8,7 @@
 # against that list (sim/write_guard.c): anything else is logged as
 # "unexpected write" and counted in `state NAME` (unexpected_writes), and
 # this test wants zero of both.  The CLI's polls run the plugin's session
-# code (plugin/poll.c); the last case runs the plugin in collectd itself.
+# code (plugin/session.c); the last case runs the plugin in collectd itself.
 # A deliberately wrong write (a MOSFET write, the Service Changed CCCD)
 # shows that the check does count.
 set -u

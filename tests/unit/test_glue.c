@@ -29,7 +29,7 @@ struct fake_poll_canned {
 };
 
 static struct {
-	struct wc_poll_opts opts;  /* the last opts given to wc_poll_new */
+	struct wc_session_opts opts;  /* the last opts given to wc_session_new */
 	char address[256];
 	char adapter[64];
 	bool has_adapter;
@@ -38,7 +38,7 @@ static struct {
 	bool fail_new;
 } fp;
 
-static struct wc_poll *fake_poll_new(const struct wc_poll_opts *o)
+static struct wc_session *fake_poll_new(const struct wc_session_opts *o)
 {
 	fp.opts = *o;
 	snprintf(fp.address, sizeof(fp.address), "%s", o->link.address);
@@ -56,11 +56,11 @@ static struct wc_poll *fake_poll_new(const struct wc_poll_opts *o)
 
 /* The batteries MaxLinks turned to reconnecting, in order. */
 static struct {
-	struct wc_poll *p[8];
+	struct wc_session *p[8];
 	size_t n;
 } unkept;
 
-static void fake_poll_set_keep(struct wc_poll *p, bool keep)
+static void fake_poll_set_keep(struct wc_session *p, bool keep)
 {
 	assert_false(keep);
 	assert_true(unkept.n < 8);
@@ -74,14 +74,14 @@ static char *fake_adapter_name(const char *adapter, char *buf, size_t len)
 	return buf;
 }
 
-static void fake_poll_free(struct wc_poll *p)
+static void fake_poll_free(struct wc_session *p)
 {
 	if (p)
 		fp.frees++;
 	free(p);
 }
 
-static enum wc_err fake_poll_run(struct wc_poll *p, struct wc_poll_result *res,
+static enum wc_err fake_poll_run(struct wc_session *p, struct wc_poll_result *res,
 				 struct wc_diag *d, char *msg, size_t msglen)
 {
 	assert_non_null(p);
@@ -215,10 +215,10 @@ static int setup(void **state)
 	(void)state;
 	fake_reset();
 	memset(&fp, 0, sizeof(fp));
-	wc_poll_new_fn = fake_poll_new;
-	wc_poll_run_fn = fake_poll_run;
-	wc_poll_free_fn = fake_poll_free;
-	wc_poll_set_keep_fn = fake_poll_set_keep;
+	wc_session_new_fn = fake_poll_new;
+	wc_session_poll_fn = fake_poll_run;
+	wc_session_free_fn = fake_poll_free;
+	wc_session_set_keep_fn = fake_poll_set_keep;
 	wc_adapter_name_fn = fake_adapter_name;
 	memset(&unkept, 0, sizeof(unkept));
 	module_register();

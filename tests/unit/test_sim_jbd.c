@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the JBD-family battery: the simulator's JBD replies
  * (sim/jbd_sim.c) decode back to the snapshot they were built from, and
- * the client (plugin/poll.c through plugin/family.c) run against a JBD
+ * the client (plugin/session.c through plugin/family.c) run against a JBD
  * battery never writes anything but read requests.
  *
  * The battery of the second part runs in a child process: the simulator's
  * GATT database (JBD layout, sim/gatt_db.c) and model behind a listening
  * SOCK_SEQPACKET socket, recording every frame written to FFF2 into a
- * pipe.  The parent polls it with wc_poll_run (first contact, a cached
+ * pipe.  The parent polls it with wc_session_poll (first contact, a cached
  * poll, and a battery that stays silent so that the client also tries the
  * WATT family once) and then checks every recorded frame. */
 #include "../../sim/encode.c"
@@ -36,7 +36,7 @@
 #include "alarms.h"
 #include "family.h"
 #include "jbd.h"
-#include "poll.h"
+#include "session.h"
 #include "unhex.h"
 #include "watt.h"
 
@@ -289,16 +289,16 @@ static void peer_start(struct peer *p, enum peer_mode mode)
 }
 
 /* A client of p: options o (name, timeout, the rest zero) and its poll. */
-static struct wc_poll *peer_poll(struct peer *p, struct wc_poll_opts *o,
+static struct wc_session *peer_poll(struct peer *p, struct wc_session_opts *o,
 				 const char *name, unsigned timeout_ms)
 {
-	struct wc_poll *poll;
+	struct wc_session *poll;
 
 	memset(o, 0, sizeof(*o));
 	o->name = name;
 	o->link.address = p->addr;
 	o->timeout_ms = timeout_ms;
-	poll = wc_poll_new(o);
+	poll = wc_session_new(o);
 	assert_non_null(poll);
 	return poll;
 }
@@ -340,9 +340,9 @@ static unsigned peer_stop_check(struct peer *p, unsigned *jbd_reads,
 
 static void test_client_sends_reads_only(void **state)
 {
-	struct wc_poll_opts o;
+	struct wc_session_opts o;
 	struct wc_poll_result res;
-	struct wc_poll *poll;
+	struct wc_session *poll;
 	struct peer p;
 	char msg[WC_POLL_MSG_MAX];
 	unsigned all, jr, wr;
@@ -354,16 +354,16 @@ static void test_client_sends_reads_only(void **state)
 	o.link.address = p.addr;
 	o.timeout_ms = 3000;
 	o.keep_connected = true;
-	poll = wc_poll_new(&o);
+	poll = wc_session_new(&o);
 	assert_non_null(poll);
 	for (int i = 0; i < 3; i++) {
-		if (wc_poll_run(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
+		if (wc_session_poll(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
 			fail_msg("poll %d: %s", i, msg);
 		assert_int_equal(res.family, WC_FAMILY_JBD);
 		assert_int_equal(res.sample.n_cells, 4);
 		assert_true(wc_has(&res.sample, WC_F_HUMIDITY));
 	}
-	wc_poll_free(poll);
+	wc_session_free(poll);
 	all = peer_stop_check(&p, &jr, &wr);
 	/* 0x03 and 0x04 per poll, 0x05 once */
 	assert_int_equal(jr, 7);
@@ -374,10 +374,10 @@ static void test_client_sends_reads_only(void **state)
 	 * then WATT once; still nothing but reads. */
 	peer_start(&p, PEER_SILENT);
 	poll = peer_poll(&p, &o, "disc", 1500);
-	assert_int_not_equal(wc_poll_run(poll, &res, NULL, msg, sizeof(msg)), WC_OK);
+	assert_int_not_equal(wc_session_poll(poll, &res, NULL, msg, sizeof(msg)), WC_OK);
 	if (!strstr(msg, "no answer to either protocol"))
 		fail_msg("silent battery: %s", msg);
-	wc_poll_free(poll);
+	wc_session_free(poll);
 	all = peer_stop_check(&p, &jr, &wr);
 	assert_true(jr >= 1);
 	assert_true(wr >= 1);
@@ -388,9 +388,9 @@ static void test_client_sends_reads_only(void **state)
  * WATT attempt. */
 static void test_classic_ff00(void **state)
 {
-	struct wc_poll_opts o;
+	struct wc_session_opts o;
 	struct wc_poll_result res;
-	struct wc_poll *poll;
+	struct wc_session *poll;
 	struct peer p;
 	struct gatt_db db;
 	char msg[WC_POLL_MSG_MAX];
@@ -403,11 +403,11 @@ static void test_classic_ff00(void **state)
 	assert_true(db.fff1_value && db.fff1_cccd && db.fff2_value);
 	peer_start(&p, PEER_FF00);
 	poll = peer_poll(&p, &o, "classic", 2000);
-	if (wc_poll_run(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
+	if (wc_session_poll(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
 		fail_msg("FF00: %s", msg);
 	assert_int_equal(res.family, WC_FAMILY_JBD);
 	assert_int_equal(res.sample.n_cells, 4);
-	wc_poll_free(poll);
+	wc_session_free(poll);
 	peer_stop_check(&p, &jr, &wr);
 	assert_int_equal(jr, 3);
 	assert_int_equal(wr, 0);
@@ -417,9 +417,9 @@ static void test_classic_ff00(void **state)
  * remembered: the next polls send no JBD frame. */
 static void test_fallback_remembered(void **state)
 {
-	struct wc_poll_opts o;
+	struct wc_session_opts o;
 	struct wc_poll_result res;
-	struct wc_poll *poll;
+	struct wc_session *poll;
 	struct peer p;
 	char msg[WC_POLL_MSG_MAX];
 	unsigned jr, wr;
@@ -428,13 +428,13 @@ static void test_fallback_remembered(void **state)
 	peer_start(&p, PEER_WATT);
 	poll = peer_poll(&p, &o, "wtahdaz", 1500);
 	for (int i = 0; i < 3; i++) {
-		if (wc_poll_run(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
+		if (wc_session_poll(poll, &res, NULL, msg, sizeof(msg)) != WC_OK)
 			fail_msg("poll %d: %s", i, msg);
 		assert_int_equal(res.family, WC_FAMILY_WATT);
 		assert_int_equal(res.head, WATT_HEAD_7E);
 		assert_true(wc_has(&res.sample, WC_F_STATUS));
 	}
-	wc_poll_free(poll);
+	wc_session_free(poll);
 	peer_stop_check(&p, &jr, &wr);
 	assert_int_equal(jr, 1);      /* the one JBD probe of the first poll */
 	assert_int_equal(wr, 3 + 2 + 2); /* 0x92 0x8C 0x8D, then 0x8C 0x8D x2 */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* One poll of one battery: the session state machine of doc/PROTOCOL.md §3.2.
+/* The session of one battery: what lives across its polls (the link when
+ * it is held, the cached GATT handles, the request head, the family, the
+ * product info) and the state machine one poll runs, doc/PROTOCOL.md §3.2:
  *
  *   connect -> MTU -> discover FFF0/FFF1/FFF2/FFFA, or FF00/FF01/FF02 (or
  *   reuse the handles cached from the last good connect; re-discover after
@@ -15,11 +17,11 @@
  *   what answered is remembered per battery like the head.  Only read
  *   requests are ever written.
  *
- * A struct wc_poll belongs to one battery and is used by one thread at a
+ * A struct wc_session belongs to one battery and is used by one thread at a
  * time; different batteries' sessions share nothing.  With keep_connected
  * the link is held between polls and re-opened when it drops. */
-#ifndef WC_POLL_H
-#define WC_POLL_H
+#ifndef WC_SESSION_H
+#define WC_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,7 +33,7 @@
 
 #define WC_POLL_MSG_MAX 256
 
-struct wc_poll_opts {
+struct wc_session_opts {
 	const char *name;            /* battery name, for messages */
 	struct wc_link_opts link;    /* address, adapter, address type */
 	bool keep_connected;
@@ -58,11 +60,11 @@ struct wc_poll_result {
 	const char *link_kind;       /* "ble" / "unix" */
 };
 
-struct wc_poll;
+struct wc_session;
 
 /* Copies opts (strings included).  NULL on out-of-memory or bad opts. */
-struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts);
-void wc_poll_free(struct wc_poll *p);
+struct wc_session *wc_session_new(const struct wc_session_opts *opts);
+void wc_session_free(struct wc_session *p);
 
 /* Run one poll, bounded by opts.timeout_ms.  On WC_OK res holds the sample.
  * On failure d holds the code and msg one sentence naming the step and the
@@ -70,14 +72,14 @@ void wc_poll_free(struct wc_poll *p);
  * "0x8C: crc mismatch: frame says ..., computed ..."); the link is closed.
  * Data read correctly before a failure is kept in res->sample (present bits
  * say what). */
-enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
+enum wc_err wc_session_poll(struct wc_session *p, struct wc_poll_result *res,
 			struct wc_diag *d, char *msg, size_t msglen);
 
 /* Switch keep-connected mode (the plugin's MaxLinks turns it off for
  * batteries beyond the cap); a held link is dropped when turned off. */
-void wc_poll_set_keep_connected(struct wc_poll *p, bool keep);
+void wc_session_set_keep_connected(struct wc_session *p, bool keep);
 
 /* Drop a held link (keep_connected) now. */
-void wc_poll_disconnect(struct wc_poll *p);
+void wc_session_disconnect(struct wc_session *p);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* One poll of one battery: see poll.h and doc/PROTOCOL.md §3. */
-#include "poll.h"
+/* The session of one battery, polled again and again: see session.h and doc/PROTOCOL.md §3. */
+#include "session.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,11 +50,11 @@ struct capture {
 	size_t len;
 };
 
-struct wc_poll {
+struct wc_session {
 	char *name;
 	char *address;
 	char *adapter;
-	struct wc_poll_opts opts;
+	struct wc_session_opts opts;
 
 	struct wc_link *link;
 	struct att *att;
@@ -77,12 +77,12 @@ struct wc_poll {
 	size_t msglen;
 };
 
-static void say(struct wc_poll *p, const char *fmt, ...)
+static void say(struct wc_session *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* The failure sentence of this run: the first one wins, since later ones
  * are consequences. */
-static void say(struct wc_poll *p, const char *fmt, ...)
+static void say(struct wc_session *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -93,16 +93,16 @@ static void say(struct wc_poll *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void clear_msg(struct wc_poll *p)
+static void clear_msg(struct wc_session *p)
 {
 	if (p->msg && p->msglen)
 		p->msg[0] = '\0';
 }
 
-static void logf_(struct wc_poll *p, const char *fmt, ...)
+static void logf_(struct wc_session *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void logf_(struct wc_poll *p, const char *fmt, ...)
+static void logf_(struct wc_session *p, const char *fmt, ...)
 {
 	char line[WC_POLL_MSG_MAX];
 	va_list ap;
@@ -123,7 +123,7 @@ static char *dup_or_null(const char *s)
 static void on_frame(void *user, enum wc_err err, const uint8_t *frame,
 		     size_t len, const struct wc_diag *d)
 {
-	struct wc_poll *p = user;
+	struct wc_session *p = user;
 	struct capture *c = &p->cap;
 
 	if (c->done)
@@ -154,16 +154,16 @@ static void on_frame(void *user, enum wc_err err, const uint8_t *frame,
 static void on_att_notify(void *user, uint16_t handle, const uint8_t *value,
 		      size_t len)
 {
-	struct wc_poll *p = user;
+	struct wc_session *p = user;
 
 	if (handle != p->h.notify)
 		return;
 	wc_reasm_push(&p->reasm, value, len, wc_now_ms());
 }
 
-struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts)
+struct wc_session *wc_session_new(const struct wc_session_opts *opts)
 {
-	struct wc_poll *p;
+	struct wc_session *p;
 
 	if (!opts || !opts->link.address || opts->timeout_ms == 0)
 		return NULL;
@@ -175,7 +175,7 @@ struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts)
 	p->address = dup_or_null(opts->link.address);
 	p->adapter = dup_or_null(opts->link.adapter);
 	if (!p->name || !p->address || (opts->link.adapter && !p->adapter)) {
-		wc_poll_free(p);
+		wc_session_free(p);
 		return NULL;
 	}
 	p->opts.name = p->name;
@@ -192,7 +192,7 @@ struct wc_poll *wc_poll_new(const struct wc_poll_opts *opts)
 	return p;
 }
 
-void wc_poll_disconnect(struct wc_poll *p)
+void wc_session_disconnect(struct wc_session *p)
 {
 	if (!p)
 		return;
@@ -203,21 +203,21 @@ void wc_poll_disconnect(struct wc_poll *p)
 	wc_reasm_reset(&p->reasm);
 }
 
-void wc_poll_set_keep_connected(struct wc_poll *p, bool keep)
+void wc_session_set_keep_connected(struct wc_session *p, bool keep)
 {
 	if (!p)
 		return;
 	if (!keep)
-		wc_poll_disconnect(p);
+		wc_session_disconnect(p);
 	p->opts.keep_connected = keep;
 	p->opts.link.session = !keep;
 }
 
-void wc_poll_free(struct wc_poll *p)
+void wc_session_free(struct wc_session *p)
 {
 	if (!p)
 		return;
-	wc_poll_disconnect(p);
+	wc_session_disconnect(p);
 	free(p->name);
 	free(p->address);
 	free(p->adapter);
@@ -226,7 +226,7 @@ void wc_poll_free(struct wc_poll *p)
 
 /* A Bluetooth link (not the simulator's unix socket): its errno tells
  * why it went, in linkcause.c's words. */
-static const char *ble_cause(const struct wc_poll *p, enum wc_err e,
+static const char *ble_cause(const struct wc_session *p, enum wc_err e,
 			     const struct wc_diag *d)
 {
 	const char *why;
@@ -244,7 +244,7 @@ static const char *ble_cause(const struct wc_poll *p, enum wc_err e,
 }
 
 /* "unexpected PDU 0x.." etc. with the step name in front. */
-static enum wc_err step_failed(struct wc_poll *p, const char *step,
+static enum wc_err step_failed(struct wc_session *p, const char *step,
 			       enum wc_err e, const struct wc_diag *d)
 {
 	const char *cause = ble_cause(p, e, d);
@@ -266,7 +266,7 @@ static enum wc_err step_failed(struct wc_poll *p, const char *step,
 	return e;
 }
 
-static enum wc_err connect_link(struct wc_poll *p, uint64_t deadline,
+static enum wc_err connect_link(struct wc_session *p, uint64_t deadline,
 				struct wc_poll_result *res, struct wc_diag *d)
 {
 	char why[WC_POLL_MSG_MAX] = "";
@@ -280,7 +280,7 @@ static enum wc_err connect_link(struct wc_poll *p, uint64_t deadline,
 	}
 	p->att = att_new(wc_link_fd(p->link));
 	if (!p->att) {
-		wc_poll_disconnect(p);
+		wc_session_disconnect(p);
 		say(p, "connect: out of memory");
 		return wc_fail(d, WC_E_IO, 12 /* ENOMEM */, 0);
 	}
@@ -298,7 +298,7 @@ static enum wc_err connect_link(struct wc_poll *p, uint64_t deadline,
 }
 
 /* The characteristics of one service: notify, write and unlock handles. */
-static enum wc_err service_chars(struct wc_poll *p, uint16_t svc_uuid,
+static enum wc_err service_chars(struct wc_session *p, uint16_t svc_uuid,
 				 uint16_t notify_uuid, uint16_t write_uuid,
 				 struct att_char *notify, struct handles *h,
 				 bool *found, uint64_t deadline,
@@ -344,7 +344,7 @@ static enum wc_err service_chars(struct wc_poll *p, uint16_t svc_uuid,
 /* Find the data service and decide the family (family.c):
  * FFF0 with FFFA -> WATT; FFF0 with FFF1/FFF2 and no FFFA -> JBD on the
  * same characteristics; FF00 with FF01/FF02 -> classic JBD. */
-static enum wc_err discover(struct wc_poll *p, uint64_t deadline,
+static enum wc_err discover(struct wc_session *p, uint64_t deadline,
 			    struct wc_diag *d)
 {
 	struct wc_gatt_evidence ev = { 0 };
@@ -413,7 +413,7 @@ static enum wc_err discover(struct wc_poll *p, uint64_t deadline,
 }
 
 /* Unlock and subscribe.  read_back: also read FFFA (logged, not a gate). */
-static enum wc_err unlock_and_subscribe(struct wc_poll *p, bool read_back,
+static enum wc_err unlock_and_subscribe(struct wc_session *p, bool read_back,
 					uint64_t deadline, struct wc_diag *d)
 {
 	enum wc_err e;
@@ -449,7 +449,7 @@ subscribe:
 
 /* The step a failure message names, "0x8C" or "JBD 0x03": formatted only
  * when a request failed, not on every request. */
-static const char *step_name(const struct wc_poll *p, uint16_t dp, char *buf,
+static const char *step_name(const struct wc_session *p, uint16_t dp, char *buf,
 			     size_t len)
 {
 	if (p->proto->family == WC_FAMILY_JBD)
@@ -461,7 +461,7 @@ static const char *step_name(const struct wc_poll *p, uint16_t dp, char *buf,
 
 /* Send one request frame and wait for the response frame of dp until
  * wait_deadline.  The decoded data lands in s. */
-static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
+static enum wc_err transact(struct wc_session *p, const uint8_t *req, size_t len,
 			    uint16_t dp, uint64_t wait_deadline,
 			    struct wc_sample *s, struct wc_diag *d)
 {
@@ -520,7 +520,7 @@ static enum wc_err transact(struct wc_poll *p, const uint8_t *req, size_t len,
 
 /* The only way a frame reaches FFF2: a read request of the family in use
  * (the family interface has no write builder). */
-static enum wc_err read_dp(struct wc_poll *p, uint8_t head, uint16_t dp,
+static enum wc_err read_dp(struct wc_session *p, uint8_t head, uint16_t dp,
 			   uint64_t wait_deadline, struct wc_sample *s,
 			   struct wc_diag *d)
 {
@@ -530,7 +530,7 @@ static enum wc_err read_dp(struct wc_poll *p, uint8_t head, uint16_t dp,
 	return transact(p, req, n, dp, wait_deadline, s, d);
 }
 
-static void keep_info(struct wc_poll *p, const struct wc_sample *s)
+static void keep_info(struct wc_session *p, const struct wc_sample *s)
 {
 	memcpy(p->firmware, s->firmware, sizeof(p->firmware));
 	memcpy(p->manufacturer, s->manufacturer, sizeof(p->manufacturer));
@@ -540,7 +540,7 @@ static void keep_info(struct wc_poll *p, const struct wc_sample *s)
 }
 
 /* doc/PROTOCOL.md §3.2 step 7: 0x92 with head 0x7E, then 0x1E, 3 s each. */
-static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
+static enum wc_err detect_head(struct wc_session *p, uint64_t deadline,
 			       struct wc_sample *s, struct wc_diag *d)
 {
 	static const uint8_t heads[] = { WATT_HEAD_7E, WATT_HEAD_1E };
@@ -596,7 +596,7 @@ static enum wc_err detect_head(struct wc_poll *p, uint64_t deadline,
 	return wc_fail(d, WC_E_LOCKED, (uint32_t)p->unlock_readback, 0);
 }
 
-static bool info_due(const struct wc_poll *p)
+static bool info_due(const struct wc_session *p)
 {
 	return !p->info_valid ||
 	       (p->opts.info_refresh_s &&
@@ -605,7 +605,7 @@ static bool info_due(const struct wc_poll *p)
 }
 
 /* The requests of one poll in one family, after the link is subscribed. */
-static enum wc_err run_family(struct wc_poll *p, enum wc_family fam,
+static enum wc_err run_family(struct wc_session *p, enum wc_family fam,
 			      uint64_t deadline, struct wc_poll_result *res,
 			      struct wc_diag *d)
 {
@@ -653,7 +653,7 @@ static enum wc_err run_family(struct wc_poll *p, enum wc_family fam,
 }
 
 /* Silence, not a broken frame or link: the other family may be tried. */
-static bool family_silent(const struct wc_poll *p, enum wc_err e)
+static bool family_silent(const struct wc_session *p, enum wc_err e)
 {
 	return e == WC_E_NO_ANSWER || e == WC_E_LOCKED ||
 	       (e == WC_E_TIMEOUT && p->watt_silent);
@@ -663,7 +663,7 @@ static bool family_silent(const struct wc_poll *p, enum wc_err e)
  * to and, where the same characteristics could carry the other one and
  * the first stays silent, the other once (two thirds of the budget for
  * the first).  What answered is remembered. */
-static enum wc_err run_families(struct wc_poll *p, uint64_t deadline,
+static enum wc_err run_families(struct wc_session *p, uint64_t deadline,
 				struct wc_poll_result *res, struct wc_diag *d)
 {
 	enum wc_family fam = p->family_known ? p->family : p->h.detected;
@@ -714,7 +714,7 @@ static enum wc_err run_families(struct wc_poll *p, uint64_t deadline,
 }
 
 /* Everything after the connection is up. */
-static enum wc_err session(struct wc_poll *p, bool fresh, uint64_t deadline,
+static enum wc_err session(struct wc_session *p, bool fresh, uint64_t deadline,
 			   struct wc_poll_result *res, struct wc_diag *d)
 {
 	enum wc_err e;
@@ -754,7 +754,7 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void fill_info(const struct wc_poll *p, struct wc_sample *s)
+static void fill_info(const struct wc_session *p, struct wc_sample *s)
 {
 	if (!p->info_valid || wc_has(s, WC_F_INFO))
 		return;
@@ -764,7 +764,7 @@ static void fill_info(const struct wc_poll *p, struct wc_sample *s)
 	wc_set(s, WC_F_INFO);
 }
 
-enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
+enum wc_err wc_session_poll(struct wc_session *p, struct wc_poll_result *res,
 			struct wc_diag *d, char *msg, size_t msglen)
 {
 	struct wc_diag local = { WC_OK, 0, 0 };
@@ -783,7 +783,7 @@ enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
 	clear_msg(p);
 
 	if (p->att && !att_alive(p->att))
-		wc_poll_disconnect(p);
+		wc_session_disconnect(p);
 	if (p->att) {
 		/* Whatever arrived since the last poll is stale: take it all
 		 * off the socket now (att_wait returns after each
@@ -808,7 +808,7 @@ enum wc_err wc_poll_run(struct wc_poll *p, struct wc_poll_result *res,
 		logf_(p, "held link dropped (%s); reconnecting", msg ? msg : "");
 		clear_msg(p);
 		trips += att_round_trips(p->att);
-		wc_poll_disconnect(p);
+		wc_session_disconnect(p);
 		memset(&res->sample, 0, sizeof(res->sample));
 		e = connect_link(p, deadline, res, d);
 		if (e == WC_OK)
@@ -839,9 +839,9 @@ out:
 			p->h.valid = false;
 		if (msg && msglen && !msg[0])
 			snprintf(msg, msglen, "%s", wc_strerror(e));
-		wc_poll_disconnect(p);
+		wc_session_disconnect(p);
 	} else if (!p->opts.keep_connected) {
-		wc_poll_disconnect(p);
+		wc_session_disconnect(p);
 	}
 	res->poll_s = mono_s() - t0;
 	p->msg = NULL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of plugin/poll.c, the session that lives across polls: the
+/* Unit tests of plugin/session.c, the session that lives across polls: the
  * link, the cached handles, the request head, the family and the product
  * info, driven through the `unix:` transport against a scripted peer.
  *
@@ -32,7 +32,7 @@
 
 #include "clock.h"
 #include "jbd.h"
-#include "poll.h"
+#include "session.h"
 #include "unhex.h"
 #include "watt.h"
 #include "watt_vectors.h"
@@ -422,29 +422,29 @@ static void peer_start(struct peer *pr)
 	assert_int_equal(pthread_create(&pr->th, NULL, peer_main, pr), 0);
 }
 
-static struct wc_poll *session(struct peer *pr, bool keep, uint32_t timeout_ms)
+static struct wc_session *session(struct peer *pr, bool keep, uint32_t timeout_ms)
 {
 	char addr[160];
-	struct wc_poll_opts o = { 0 };
-	struct wc_poll *p;
+	struct wc_session_opts o = { 0 };
+	struct wc_session *p;
 
 	snprintf(addr, sizeof(addr), "unix:%s", pr->path);
 	o.name = "b1";
-	o.link.address = addr; /* copied by wc_poll_new */
+	o.link.address = addr; /* copied by wc_session_new */
 	o.keep_connected = keep;
 	o.timeout_ms = timeout_ms;
-	p = wc_poll_new(&o);
+	p = wc_session_new(&o);
 	assert_non_null(p);
 	return p;
 }
 
 /* One poll; its wall time in *ms. */
-static enum wc_err run(struct wc_poll *p, struct wc_poll_result *res,
+static enum wc_err run(struct wc_session *p, struct wc_poll_result *res,
 		       char *msg, size_t len, uint64_t *ms)
 {
 	uint64_t t0 = wc_now_ms();
 	struct wc_diag d = { WC_OK, 0, 0 };
-	enum wc_err e = wc_poll_run(p, res, &d, msg, len);
+	enum wc_err e = wc_session_poll(p, res, &d, msg, len);
 
 	if (ms)
 		*ms = wc_now_ms() - t0;
@@ -609,7 +609,7 @@ static void test_first_and_later_poll(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 	long unlock, readback, cccd, p92, p8c, p8d;
 
 	peer_start(pr);
@@ -658,7 +658,7 @@ static void test_first_and_later_poll(void **state)
 	assert_int_equal(res.att_round_trips, 4);
 	assert_string_equal(res.sample.firmware, "WT12_20004SW10_L447");
 	assert_true(wc_has(&res.sample, WC_F_INFO));
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* Kept connected: the second poll is 0x8C and 0x8D on the same link. */
@@ -667,7 +667,7 @@ static void test_keep_connected(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 
 	peer_start(pr);
 	p = session(pr, true, 3000);
@@ -682,9 +682,9 @@ static void test_keep_connected(void **state)
 	assert_true(find_watt_read(pr, before, 1, 0x7E, WATT_DP_ANALOG) >= 0);
 	assert_true(find_watt_read(pr, before, 1, 0x7E, WATT_DP_STATUS) >= 0);
 	assert_only_reads_written(pr, 1);
-	wc_poll_disconnect(p);
+	wc_session_disconnect(p);
 	assert_false(link_held(pr));
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* A battery that answers head 0x1E only: 0x92 with 0x7E gets nothing, 0x1E
@@ -694,7 +694,7 @@ static void test_head_1e(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 	uint64_t ms;
 
 	pr->heads = HEAD_1E;
@@ -713,7 +713,7 @@ static void test_head_1e(void **state)
 	assert_true(find_watt_read(pr, 0, 2, 0x1E, WATT_DP_STATUS) >= 0);
 	assert_true(find_watt_read(pr, 0, 2, 0x7E, WATT_DP_ANALOG) < 0);
 	assert_int_equal(res.att_round_trips, 4);
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* An ATT Error Response to the CCCD write fails the poll with its code;
@@ -724,12 +724,12 @@ static void test_att_error(void **state)
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
 	struct wc_diag d = { WC_OK, 0, 0 };
-	struct wc_poll *p;
+	struct wc_session *p;
 
 	pr->refuse_cccd = 1;
 	peer_start(pr);
 	p = session(pr, false, 3000);
-	assert_int_equal(wc_poll_run(p, &res, &d, msg, sizeof(msg)), WC_E_ATT);
+	assert_int_equal(wc_session_poll(p, &res, &d, msg, sizeof(msg)), WC_E_ATT);
 	assert_string_equal(msg, "enabling notifications: ATT error 0x03 "
 				 "(write not permitted) to request 0x12");
 	assert_false(link_held(pr));
@@ -737,7 +737,7 @@ static void test_att_error(void **state)
 	assert_int_equal(run(p, &res, msg, sizeof(msg), NULL), WC_OK);
 	assert_true(res.rediscovered);
 	assert_true(ops(pr, 2, 0x10) >= 1);
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* Cached handles refused (firmware update?): the same poll discovers
@@ -747,7 +747,7 @@ static void test_stale_handles(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 	long first, disc, second;
 
 	pr->refuse_cccd = 2;
@@ -762,7 +762,7 @@ static void test_stale_handles(void **state)
 		      sizeof(cccd_on));
 	assert_true(first >= 0 && first < disc && disc < second);
 	assert_int_equal(res.att_round_trips, requests(pr, 2));
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* A battery that never answers: the poll ends by its deadline. */
@@ -771,7 +771,7 @@ static void test_silent_peer(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 	uint64_t ms;
 
 	pr->mute_conn = 1;
@@ -781,7 +781,7 @@ static void test_silent_peer(void **state)
 	assert_true(ms <= 500 + slack_ms());
 	assert_non_null(strstr(msg, "MTU exchange"));
 	assert_false(link_held(pr));
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* Silence to 0x8C on a later poll: the deadline holds, the message names
@@ -791,7 +791,7 @@ static void test_silent_data(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 	uint64_t ms;
 
 	pr->silent_conn = 2;
@@ -805,7 +805,7 @@ static void test_silent_data(void **state)
 
 	assert_int_equal(run(p, &res, msg, sizeof(msg), NULL), WC_OK);
 	assert_true(find_watt_read(pr, 0, 3, 0x7E, WATT_DP_PRODUCT) >= 0);
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* The battery hangs up mid-poll: the error names the request, what was
@@ -816,7 +816,7 @@ static void test_dropped_link(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 
 	pr->close_conn = 1;
 	pr->close_dp = WATT_DP_STATUS;
@@ -830,7 +830,7 @@ static void test_dropped_link(void **state)
 	assert_int_equal(run(p, &res, msg, sizeof(msg), NULL), WC_OK);
 	assert_int_equal(conns(pr), 2);
 	assert_false(res.rediscovered);
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* A held link that the battery dropped between polls: the next poll
@@ -840,7 +840,7 @@ static void test_held_link_dropped(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 
 	pr->idle_close_conn = 1;
 	peer_start(pr);
@@ -850,7 +850,7 @@ static void test_held_link_dropped(void **state)
 	assert_int_equal(conns(pr), 2);
 	assert_true(find_watt_read(pr, 0, 2, 0x7E, WATT_DP_ANALOG) >= 0);
 	assert_true(link_held(pr));
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 /* JBD on FFF0 without FFFA: no unlock, 0x03 and 0x04 then 0x05 once; kept
@@ -860,7 +860,7 @@ static void test_jbd(void **state)
 	struct peer *pr = *state;
 	struct wc_poll_result res;
 	char msg[WC_POLL_MSG_MAX];
-	struct wc_poll *p;
+	struct wc_session *p;
 	long r3, r4, r5;
 
 	pr->jbd = true;
@@ -889,7 +889,7 @@ static void test_jbd(void **state)
 	assert_true(find_jbd_read(pr, before, 1, 4) >= 0);
 	assert_int_equal(res.att_round_trips, 2);
 	assert_string_equal(res.sample.firmware, "DH04SC02-200A");
-	wc_poll_free(p);
+	wc_session_free(p);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
