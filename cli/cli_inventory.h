@@ -10,7 +10,7 @@
 
 #include "bank.h"
 #include "inventory.h"
-#include "link.h"
+#include "link_addr.h"
 #include "session.h"
 
 /* A battery to poll: an address given as is, or an inventory entry. */

@@ -22,7 +22,7 @@
 #include "clock.h"
 #include "metrics.h"
 #include "session.h"
-#include "version.h"
+#include "wc_version.h"
 
 /* Nagios plugin return codes. */
 enum check_state {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "version.h"
+#include "wc_version.h"
 
 static const struct cli_cmd *const commands[] = {
 	&cli_cmd_read,

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "link.h"
+#include "link_addr.h"
 #include "wc_error.h"
 
 #define WC_ADV_NAME_MAX 32  /* legacy AD payload is 31 bytes: name ≤ 29 */

@@ -2,7 +2,7 @@
 /* The BLE transport and LE scanning, on BlueZ's libbluetooth and the
  * kernel's sockets.  Adapter lookups and RSSI are libbluetooth calls;
  * scanning is a discovery through the kernel's management interface
- * (mgmt.c), beside bluetoothd's, with raw HCI scanning (hci.c) only for a
+ * (mgmt.c), beside bluetoothd's, with raw HCI scanning (hci_raw.c) only for a
  * kernel without it.  The connect follows BlueZ's l2cap_le_att_connect
  * (an L2CAP LE socket on the ATT fixed channel, CID 4, security low, no
  * pairing) but is non-blocking and bounded by the caller's deadline
@@ -27,10 +27,11 @@
 
 #include "clock.h"
 #include "ble_mgmt.h"
-#include "hci.h"
+#include "hci_raw.h"
 #include "link_priv.h"
 #include "linkcause.h"
 #include "mgmt.h"
+#include "msgbuf.h"
 
 #define ATT_CID 4
 #define BLE_EBUSY_RETRY_MS 100
@@ -69,7 +70,7 @@ static pthread_mutex_t adapter_locks[ADAPTER_LOCKS] = {
 };
 
 struct ble_link {
-	struct wc_link link; /* first: wc_link_close() frees through it */
+	struct wc_link link; /* first: the link is freed through it */
 	int dev_id;          /* adapter, for the RSSI query */
 	uint8_t bdaddr[6];   /* the peer, display order, for mgmt */
 	uint8_t type;        /* its address type (mgmt's numbering) */
@@ -102,7 +103,7 @@ static enum wc_err probe_bluetooth(struct wc_diag *d, char *msg,
 		return WC_OK;
 	}
 	if (no_bt_errno(err)) {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "this kernel has no Bluetooth support "
 			    "(socket(AF_BLUETOOTH) failed: %s); use a "
 			    "unix:/path simulator address or a host with "
@@ -110,12 +111,12 @@ static enum wc_err probe_bluetooth(struct wc_diag *d, char *msg,
 		return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
 	}
 	if (err == EACCES || err == EPERM) {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "permission denied opening a Bluetooth socket: %s",
 			    perm_hint);
 		return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
 	}
-	wc_link_msg(msg, msglen, "socket(AF_BLUETOOTH) failed: %s",
+	wc_msgf(msg, msglen, "socket(AF_BLUETOOTH) failed: %s",
 		    strerror(err));
 	return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
 }
@@ -133,7 +134,7 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 		id = hci_get_route(NULL);
 		if (id < 0) {
 			err = errno;
-			wc_link_msg(msg, msglen,
+			wc_msgf(msg, msglen,
 				    "no Bluetooth adapter is up: plug one in "
 				    "or power it on (bluetoothctl power on)");
 			return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
@@ -144,14 +145,14 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 		/* the adapter that is up with that address */
 		id = hci_devid(adapter);
 		if (id < 0) {
-			wc_link_msg(msg, msglen,
+			wc_msgf(msg, msglen,
 				    "no adapter with address %s is up: check "
 				    "`bluetoothctl list` and power it on",
 				    adapter);
 			return wc_fail(d, WC_E_NOBT, ENODEV, 0);
 		}
 	} else {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "bad adapter \"%s\": expected hciN (e.g. hci0) or "
 			    "the adapter's address like 00:1A:7D:DA:71:13",
 			    adapter);
@@ -162,17 +163,17 @@ static enum wc_err resolve_adapter(const char *adapter, int *dev_id,
 	if (hci_devinfo(id, &di) < 0) {
 		err = errno;
 		if (err == EACCES || err == EPERM) {
-			wc_link_msg(msg, msglen,
+			wc_msgf(msg, msglen,
 				    "permission denied opening %s: %s", name,
 				    perm_hint);
 			return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
 		}
-		wc_link_msg(msg, msglen, "no adapter %s (%s)", name,
+		wc_msgf(msg, msglen, "no adapter %s (%s)", name,
 			    strerror(err));
 		return wc_fail(d, WC_E_NOBT, (uint32_t)err, 0);
 	}
 	if (!hci_test_bit(HCI_UP, &di.flags)) {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "adapter %s is down: power it on (bluetoothctl "
 			    "power on, or hciconfig %s up)", name, name);
 		return wc_fail(d, WC_E_NOBT, ENETDOWN, 0);
@@ -424,7 +425,7 @@ static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 	const char *why;
 
 	if (err == BLE_E_TURN) {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "adapter %s stayed busy with the polls of other "
 			    "batteries until the deadline: lengthen Interval "
 			    "and Timeout, or give batteries an adapter each",
@@ -432,7 +433,7 @@ static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
 	}
 	if (err == BLE_E_ADAPTER_BUSY) {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "adapter %s stayed busy with another program's "
 			    "connect attempt until the deadline (EBUSY): retry "
 			    "later", hci);
@@ -440,7 +441,7 @@ static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 	}
 	why = wc_linkcause_errno(err, WC_PHASE_CONNECT);
 	if (err == ETIMEDOUT) {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "connect to %s (%s address%s) via %s timed out: %s",
 			    addr,
 			    type == WC_ADDR_AUTO ? "random, then public" :
@@ -449,10 +450,10 @@ static enum wc_err connect_fail(int err, const char *addr, const char *hci,
 		return wc_fail(d, WC_E_TIMEOUT, (uint32_t)elapsed_ms, 0);
 	}
 	if (why)
-		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s", addr,
+		wc_msgf(msg, msglen, "connect to %s via %s failed: %s", addr,
 			    hci, why);
 	else
-		wc_link_msg(msg, msglen, "connect to %s via %s failed: %s", addr,
+		wc_msgf(msg, msglen, "connect to %s via %s failed: %s", addr,
 			    hci, strerror(err));
 	return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
 }
@@ -499,7 +500,7 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 		types[n_types++] = BDADDR_LE_PUBLIC;
 		break;
 	default:
-		wc_link_msg(msg, msglen, "bad address type %d", (int)type);
+		wc_msgf(msg, msglen, "bad address type %d", (int)type);
 		return wc_fail(d, WC_E_ARG, 0, 0);
 	}
 
@@ -519,7 +520,7 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 						    types[i], supervision_ms,
 						    until, why,
 						    sizeof(why)) != WC_OK) {
-				wc_link_msg(msg, msglen, "%s (connecting to %s "
+				wc_msgf(msg, msglen, "%s (connecting to %s "
 					    "via %s)", why, addr, hci);
 				return wc_fail(d, WC_E_IO, EPERM, 0);
 			}
@@ -545,7 +546,7 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 						  ADAPTER_LOCKS];
 			release_session(&tmp);
 		}
-		wc_link_msg(msg, msglen, "out of memory");
+		wc_msgf(msg, msglen, "out of memory");
 		return wc_fail(d, WC_E_IO, ENOMEM, 0);
 	}
 	b->link.ops = &ble_ops;
@@ -565,11 +566,11 @@ enum wc_err wc_ble_open(const struct wc_link_addr *a, const char *adapter,
 		b->handle = ci.hci_handle;
 	}
 	*out = &b->link;
-	wc_link_msg(msg, msglen, "%s", "");
+	wc_msgf(msg, msglen, "%s", "");
 	return WC_OK;
 }
 
-char *wc_link_adapter_name(const char *adapter, char *buf, size_t len)
+char *wc_ble_adapter_name(const char *adapter, char *buf, size_t len)
 {
 	uint8_t ba[6];
 	int id = -1;
@@ -609,7 +610,7 @@ char *wc_link_adapter_name(const char *adapter, char *buf, size_t len)
  * CAP_NET_RAW there is no such socket, and the Device Found events alone
  * are used.
  *
- * Raw HCI scanning (hci.c's wc_hci_scan) is only the fallback for a kernel
+ * Raw HCI scanning (hci_raw.c's wc_hci_scan) is only the fallback for a kernel
  * without the management interface. */
 
 #define BLE_MGMT_CMD_MS 2000
@@ -786,7 +787,7 @@ static enum wc_err scan_start(struct wc_mgmt *m, struct scan_state *st,
 			 sizeof(types), NULL, 0, NULL, &status,
 			 wc_deadline_in(BLE_MGMT_CMD_MS), scan_event, st);
 	if (rc != WC_OK) {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "starting LE discovery on %s failed: %s", st->hci,
 			    rc == WC_E_IO ? strerror(errno) : wc_strerror(rc));
 		return rc == WC_E_TIMEOUT ? WC_E_TIMEOUT : WC_E_IO;
@@ -801,17 +802,17 @@ static enum wc_err scan_start(struct wc_mgmt *m, struct scan_state *st,
 		st->foreign = true;
 		return WC_OK;
 	case WC_MGMT_STATUS_PERMISSION_DENIED:
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "permission denied for LE discovery on %s: run as "
 			    "root or grant CAP_NET_ADMIN", st->hci);
 		return WC_E_IO;
 	case WC_MGMT_STATUS_NOT_POWERED:
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "adapter %s is powered off: power it on "
 			    "(bluetoothctl power on)", st->hci);
 		return WC_E_NOBT;
 	default:
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "LE discovery on %s refused (%s): check that the "
 			    "adapter has LE on (btmgmt --index %u info)",
 			    st->hci, wc_mgmt_status_str(status),
@@ -839,7 +840,7 @@ static enum wc_err scan_listen(struct wc_mgmt *m, struct scan_state *st,
 			return WC_OK;
 		}
 		if (n < 0) {
-			wc_link_msg(msg, msglen, "waiting for discovery events "
+			wc_msgf(msg, msglen, "waiting for discovery events "
 				    "on %s failed: %s", st->hci,
 				    strerror(errno));
 			return WC_E_IO;
@@ -850,7 +851,7 @@ static enum wc_err scan_listen(struct wc_mgmt *m, struct scan_state *st,
 			rc = wc_mgmt_wait_events(m, wc_now_ms(), scan_event,
 						 st);
 			if (rc != WC_OK) {
-				wc_link_msg(msg, msglen,
+				wc_msgf(msg, msglen,
 					    "reading discovery events on %s "
 					    "failed: %s", st->hci,
 					    rc == WC_E_IO ? strerror(errno) :
@@ -861,7 +862,7 @@ static enum wc_err scan_listen(struct wc_mgmt *m, struct scan_state *st,
 		if (n > 0 && st->raw >= 0 && p[1].revents)
 			scan_raw_read(st);
 		if (st->gone) {
-			wc_link_msg(msg, msglen,
+			wc_msgf(msg, msglen,
 				    "adapter %s went away during the scan",
 				    st->hci);
 			return WC_E_NOBT;
@@ -907,11 +908,11 @@ static void scan_stop(struct wc_mgmt *m, struct scan_state *st)
  * after about 10 s). */
 static void scan_note(const struct scan_state *st, char *msg, size_t msglen)
 {
-	wc_link_msg(msg, msglen, "%s", "");
+	wc_msgf(msg, msglen, "%s", "");
 	if (!st->foreign || st->interrupted)
 		return;
 	if (st->foreign_end_ms)
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "note: another program's discovery on %s (which "
 			    "this scan listened to) ended %.1f s into the "
 			    "scan and did not start again: batteries heard "
@@ -920,7 +921,7 @@ static void scan_note(const struct scan_state *st, char *msg, size_t msglen)
 			    (double)(st->foreign_end_ms - st->start_ms) /
 				    1000.0);
 	else if (st->foreign_rounds == 0)
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "note: another program (bluetoothd?) is "
 			    "discovering on %s; this scan listened to its "
 			    "discovery, which reports a device once per round, "
@@ -946,7 +947,7 @@ static enum wc_err scan_mgmt(struct wc_mgmt *m, struct scan_state *st,
 
 /* ---- the raw HCI fallback (a kernel without the management interface) ---- */
 
-/* hci.c hands over each LE Meta event's parameters. */
+/* hci_raw.c hands over each LE Meta event's parameters. */
 static void scan_meta(void *user, const uint8_t *p, size_t n)
 {
 	(void)wc_adv_parse_le_meta(p, n, scan_collect, user, NULL);
@@ -956,17 +957,17 @@ static enum wc_err hci_scan_fail(const char *hci, int err, uint8_t status,
 				 char *msg, size_t msglen)
 {
 	if (err == EACCES || err == EPERM) {
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "permission denied for LE scan on %s: %s", hci,
 			    perm_hint);
 		return WC_E_IO;
 	}
 	if (err == EIO)
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "LE scan on %s refused (controller status 0x%02x):"
 			    " the adapter may have no LE", hci, status);
 	else
-		wc_link_msg(msg, msglen, "LE scan on %s failed: %s", hci,
+		wc_msgf(msg, msglen, "LE scan on %s failed: %s", hci,
 			    strerror(err));
 	return WC_E_IO;
 }
@@ -1011,13 +1012,13 @@ static enum wc_err scan_hci(const char *adapter, struct scan_state *st,
 	if (err)
 		return hci_scan_fail(st->hci, err, res.status, msg, msglen);
 	if (res.joined && st->n == 0)
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "note: %s refused to start an LE scan (Command "
 			    "Disallowed: it is scanning already, or takes "
 			    "only extended scan commands); this scan listened "
 			    "and heard nothing", st->hci);
 	else
-		wc_link_msg(msg, msglen, "%s", "");
+		wc_msgf(msg, msglen, "%s", "");
 	return WC_OK;
 }
 
@@ -1035,14 +1036,14 @@ enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 	size_t i;
 
 	if (!cb) {
-		wc_link_msg(msg, msglen, "wc_ble_scan: no callback");
+		wc_msgf(msg, msglen, "wc_ble_scan: no callback");
 		return WC_E_ARG;
 	}
 	memset(&st, 0, sizeof(st));
 	st.raw = -1;
 	st.devs = calloc(WC_BLE_SCAN_MAX, sizeof(*st.devs));
 	if (!st.devs) {
-		wc_link_msg(msg, msglen, "out of memory");
+		wc_msgf(msg, msglen, "out of memory");
 		return WC_E_IO;
 	}
 	rc = scan_open(adapter, &m, &st, &no_mgmt, msg, msglen);

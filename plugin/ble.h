@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* BLE scanning (the BLE connect is reached through wc_link_open()).
  *
- * ble.c, hci.c and mgmt.c are the only files that include BlueZ's
+ * ble.c, hci_raw.c and mgmt.c are the only files that include BlueZ's
  * headers; this header does not, so callers stay buildable and testable
  * without them. */
 #ifndef WC_BLE_H
@@ -40,5 +40,11 @@
 enum wc_err wc_ble_scan(const char *adapter, int timeout_ms,
 			void (*cb)(void *user, const struct wc_adv *adv),
 			void *user, char *msg, size_t msglen);
+
+/* The adapter an adapter string stands for, as "hciN" into buf: "hciN"
+ * as given, an adapter address or NULL (the default adapter) looked up
+ * among the adapters that are up.  When the lookup finds none, buf gets
+ * the string as given, or "the default adapter".  Returns buf. */
+char *wc_ble_adapter_name(const char *adapter, char *buf, size_t len);
 
 #endif

@@ -11,6 +11,7 @@
 #include "connparam.h"
 #include "link_priv.h"
 #include "mgmt.h"
+#include "msgbuf.h"
 
 /* A bound on one look at the queue (scans fill it with Device Found). */
 #define WATCH_MAX_EVENTS 4096
@@ -31,19 +32,19 @@ enum wc_err wc_ble_mgmt_supervision_on(struct wc_mgmt *m, uint16_t index,
 			 sizeof(params), NULL, 0, NULL, &status, deadline_ms,
 			 NULL, NULL);
 	if (rc == WC_E_TIMEOUT) {
-		wc_link_msg(msg, msglen, "SupervisionTimeout %u ms not set: the "
+		wc_msgf(msg, msglen, "SupervisionTimeout %u ms not set: the "
 			    "kernel did not answer Load Connection Parameters "
 			    "before the deadline", ms);
 		return rc;
 	}
 	if (rc != WC_OK) {
-		wc_link_msg(msg, msglen, "SupervisionTimeout %u ms not set: "
+		wc_msgf(msg, msglen, "SupervisionTimeout %u ms not set: "
 			    "Load Connection Parameters failed (%s)", ms,
 			    wc_strerror(rc));
 		return rc;
 	}
 	if (status != WC_MGMT_STATUS_SUCCESS) {
-		wc_link_msg(msg, msglen, "SupervisionTimeout %u ms not set: the "
+		wc_msgf(msg, msglen, "SupervisionTimeout %u ms not set: the "
 			    "kernel answered Load Connection Parameters with "
 			    "\"%s\"%s", ms, wc_mgmt_status_str(status),
 			    status == WC_MGMT_STATUS_PERMISSION_DENIED ?
@@ -63,7 +64,7 @@ enum wc_err wc_ble_mgmt_supervision(uint16_t index, const uint8_t bdaddr[6],
 	enum wc_err rc = wc_mgmt_open(&m, NULL, why, sizeof(why));
 
 	if (rc != WC_OK) {
-		wc_link_msg(msg, msglen, "SupervisionTimeout %u ms not set: %s",
+		wc_msgf(msg, msglen, "SupervisionTimeout %u ms not set: %s",
 			    ms, why);
 		return rc;
 	}

@@ -12,7 +12,7 @@
 
 #include "cfgfile.h"
 #include "connparam.h"
-#include "link.h"
+#include "link_addr.h"
 
 struct ctx {
 	const char *path;

@@ -3,7 +3,7 @@
 #ifndef WC_LINK_PRIV_H
 #define WC_LINK_PRIV_H
 
-#include "link.h"
+#include "wc_link.h"
 
 /* One transport: constants and verbs, a const instance per transport. */
 struct wc_link_ops {
@@ -23,10 +23,6 @@ struct wc_link {
 	const struct wc_link_ops *ops;
 	int fd;
 };
-
-/* printf into msg (NULL or 0-length: nothing); never overruns. */
-void wc_link_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 enum wc_err wc_unix_open(const struct wc_link_addr *a, uint64_t deadline_ms,
 			 struct wc_link **out, struct wc_diag *d, char *msg,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "msgbuf.h"
 
 /* A listener with a full backlog makes a non-blocking AF_UNIX connect fail
  * with EAGAIN instead of EINPROGRESS; we retry after this pause. */
@@ -67,30 +68,30 @@ static enum wc_err unix_fail(int err, const char *path, struct wc_diag *d,
 {
 	switch (err) {
 	case ENOENT:
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "no simulator socket at %s (%s): start "
 			    "wattcycle-sim or check the path", path,
 			    strerror(err));
 		break;
 	case ECONNREFUSED:
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "connection refused by the simulator at %s: is "
 			    "wattcycle-sim still running?", path);
 		break;
 	case EACCES:
 	case EPERM:
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "permission denied connecting to %s: check the "
 			    "socket's and its directory's permissions", path);
 		break;
 	case EPROTOTYPE:
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "%s is not a SOCK_SEQPACKET socket (%s): point "
 			    "the address at wattcycle-sim's socket", path,
 			    strerror(err));
 		break;
 	default:
-		wc_link_msg(msg, msglen, "connect to %s failed: %s", path,
+		wc_msgf(msg, msglen, "connect to %s failed: %s", path,
 			    strerror(err));
 		break;
 	}
@@ -135,7 +136,7 @@ enum wc_err wc_unix_open(const struct wc_link_addr *a, uint64_t deadline_ms,
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		err = errno;
-		wc_link_msg(msg, msglen, "socket(AF_UNIX) failed: %s",
+		wc_msgf(msg, msglen, "socket(AF_UNIX) failed: %s",
 			    strerror(err));
 		return wc_fail(d, WC_E_IO, (uint32_t)err, 0);
 	}
@@ -163,7 +164,7 @@ enum wc_err wc_unix_open(const struct wc_link_addr *a, uint64_t deadline_ms,
 	}
 	if (err == ETIMEDOUT) {
 		close(fd);
-		wc_link_msg(msg, msglen,
+		wc_msgf(msg, msglen,
 			    "connect to the simulator at %s timed out: is "
 			    "wattcycle-sim busy or stopped?", a->path);
 		return wc_fail(d, WC_E_TIMEOUT,
@@ -176,13 +177,13 @@ enum wc_err wc_unix_open(const struct wc_link_addr *a, uint64_t deadline_ms,
 	u = calloc(1, sizeof(*u));
 	if (!u) {
 		close(fd);
-		wc_link_msg(msg, msglen, "out of memory");
+		wc_msgf(msg, msglen, "out of memory");
 		return wc_fail(d, WC_E_IO, ENOMEM, 0);
 	}
 	u->base.ops = &unix_ops;
 	u->base.fd = fd;
 	snprintf(u->path, sizeof(u->path), "%s", a->path);
 	*out = &u->base;
-	wc_link_msg(msg, msglen, "%s", "");
+	wc_msgf(msg, msglen, "%s", "");
 	return WC_OK;
 }

@@ -21,8 +21,8 @@
 
 #include "bytes.h"
 #include "clock.h"
-#include "hci.h"
-#include "link.h"
+#include "hci_raw.h"
+#include "link_addr.h"
 
 /* Read Controller Information's answer: address (6), version (1),
  * manufacturer (2), supported settings (4), current settings (4), class

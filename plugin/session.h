@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "link.h"
+#include "wc_link.h"
 #include "sample.h"
 #include "wc_error.h"
 

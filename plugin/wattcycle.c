@@ -34,11 +34,12 @@
 
 #include "alarms.h"
 #include "bank.h"
+#include "ble.h"
 #include "connparam.h"
 #include "energy.h"
 #include "events.h"
 #include "inventory.h"
-#include "link.h"
+#include "link_addr.h"
 #include "metrics.h"
 #include "session.h"
 #include "sample.h"
@@ -126,7 +127,7 @@ static void (*wc_session_free_fn)(struct wc_session *p) = wc_session_free;
 static void (*wc_session_set_keep_fn)(struct wc_session *p, bool keep) =
 	wc_session_set_keep_connected;
 static char *(*wc_adapter_name_fn)(const char *adapter, char *buf,
-				   size_t len) = wc_link_adapter_name;
+				   size_t len) = wc_ble_adapter_name;
 
 /* MaxLinks: plugin-level, applied per adapter at init.  Written by the
  * config callback only. */

@@ -17,9 +17,9 @@ BUILD=${BUILD:-build}
 die() { echo "deb: $*" >&2; exit 1; }
 command -v dpkg-buildpackage >/dev/null || die "dpkg-buildpackage is missing (make deps)"
 version=$(dpkg-parsechangelog -l debian/changelog -S Version)
-wc_version=$(sed -n 's/^#define WC_VERSION "\(.*\)"$/\1/p' plugin/version.h)
+wc_version=$(sed -n 's/^#define WC_VERSION "\(.*\)"$/\1/p' plugin/wc_version.h)
 [[ $version == "$wc_version" ]] ||
-	die "debian/changelog says $version but plugin/version.h says $wc_version"
+	die "debian/changelog says $version but plugin/wc_version.h says $wc_version"
 arch=$(dpkg --print-architecture)
 deb=collectd-wattcycle_${version}_${arch}.deb
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer target over the HCI event classification of plugin/hci.c (the
+/* libFuzzer target over the HCI event classification of plugin/hci_raw.c (the
  * answers read from the kernel's raw HCI socket: Command Complete and
  * Command Status for RSSI and LE scan commands) and the adapter name
  * parser ("hciN").  LE advertising reports are fuzz_adv's.
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hci.h"
+#include "hci_raw.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "adv.h"
-#include "link.h"
+#include "wc_link.h"
 #include "unhex.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of plugin/hci.[ch], what stays hand-written beside
+/* Unit tests of plugin/hci_raw.[ch], what stays hand-written beside
  * libbluetooth: the LE Set Scan Enable packet byte for byte, Command
  * Complete / Command Status matching (good, other opcode, truncated,
  * garbage; every input in a buffer of exactly its size, so a read past it
@@ -24,7 +24,7 @@
 #include <bluetooth/hci.h>
 
 #include "clock.h"
-#include "hci.h"
+#include "hci_raw.h"
 #include "unhex.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -19,7 +19,7 @@
 
 #include "ble.h"
 #include "clock.h"
-#include "link.h"
+#include "wc_link.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -21,30 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "link_addr.h"
 #include "wc_error.h"
-
-/* LE address type for the connect.  XDZN batteries use random static
- * addresses (top two bits 11), doc/PROTOCOL.md §3.2. */
-enum wc_addr_type {
-	WC_ADDR_AUTO = 0, /* try random, then public (half the time each) */
-	WC_ADDR_PUBLIC,
-	WC_ADDR_RANDOM,
-};
-
-enum wc_link_kind {
-	WC_LINK_UNIX,
-	WC_LINK_BLE,
-};
-
-/* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux */
-#define WC_UNIX_PATH_MAX 108
-
-/* A parsed address. */
-struct wc_link_addr {
-	enum wc_link_kind kind;
-	char path[WC_UNIX_PATH_MAX]; /* WC_LINK_UNIX: NUL-terminated path */
-	uint8_t bdaddr[6];           /* WC_LINK_BLE: display order, [0] = "C0" */
-};
 
 struct wc_link_opts {
 	const char *address;         /* "unix:/path" or "C0:D6:3C:52:E4:D9" */
@@ -60,24 +38,6 @@ struct wc_link_opts {
 };
 
 struct wc_link;
-
-/* Parse "unix:/path/to.sock" or a BD address "C0:D6:3C:52:E4:D9" (either
- * case).  Anything else is WC_E_ARG, and msg says which forms are
- * expected.  msg may be NULL. */
-enum wc_err wc_link_parse_address(const char *text, struct wc_link_addr *out,
-				  char *msg, size_t msglen);
-
-/* Strict "XX:XX:XX:XX:XX:XX" (hex, either case) into display order. */
-bool wc_bdaddr_parse(const char *text, uint8_t out[6]);
-
-/* "C0:D6:3C:52:E4:D9" into buf (at least 18 bytes). Returns buf. */
-char *wc_bdaddr_format(const uint8_t bdaddr[6], char *buf, size_t len);
-
-/* "auto", "public", "random". */
-const char *wc_addr_type_name(enum wc_addr_type t);
-
-/* The inverse, case-insensitive; false for anything else. */
-bool wc_addr_type_parse(const char *text, enum wc_addr_type *out);
 
 /* Connect to o->address, never waiting past deadline_ms (absolute,
  * CLOCK_MONOTONIC ms, see clock.h).  On success *out is a connected link
@@ -101,12 +61,6 @@ int wc_link_fd(const struct wc_link *l);
  * unix when the simulator was given none).  Never waits past deadline_ms
  * (absolute, CLOCK_MONOTONIC ms): a poll's RSSI fits in its Timeout. */
 int wc_link_rssi(struct wc_link *l, int8_t *rssi, uint64_t deadline_ms);
-
-/* The adapter an adapter string stands for, as "hciN" into buf: "hciN"
- * as given, an adapter address or NULL (the default adapter) looked up
- * among the adapters that are up.  When the lookup finds none, buf gets
- * the string as given, or "the default adapter".  Returns buf. */
-char *wc_link_adapter_name(const char *adapter, char *buf, size_t len);
 
 /* Why a link that failed went, when the transport knows it from more than
  * the socket's errno (BLE: the kernel's Device Disconnected reason), in

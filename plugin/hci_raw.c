@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The HCI pieces libbluetooth has no call for (see hci.h).
+/* The HCI pieces libbluetooth has no call for (see hci_raw.h).
  *
  * Written from the kernel's socket interface and the Bluetooth Core spec,
  * Vol 4 Part E: a command packet is 0x01, opcode (OGF << 10 | OCF) little-
@@ -8,7 +8,7 @@
  * (0x0E, §7.7.14) carries Num_HCI_Command_Packets, Command_Opcode, then the
  * command's return parameters; Command Status (0x0F, §7.7.15) carries
  * Status, Num_HCI_Command_Packets, Command_Opcode. */
-#include "hci.h"
+#include "hci_raw.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -21,7 +21,7 @@
 
 #include "bytes.h"
 #include "clock.h"
-#include "link.h"
+#include "link_addr.h"
 
 /* ---- pure byte functions ---- */
 
