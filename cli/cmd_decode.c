@@ -124,7 +124,7 @@ static void print_watt(const uint8_t *frame, size_t len,
 	jw_int(&w, "version", s.version);
 	jw_int(&w, "address", s.address);
 	sample_json_analog(&w, &s);
-	sample_json_warning(&w, &s);
+	sample_json_status(&w, &s);
 	sample_json_product(&w, &s);
 	jw_str(&w, "family", "watt");
 	jw_obj_end(&w);
@@ -197,7 +197,7 @@ static void print_jbd(const uint8_t *frame, size_t len,
 		} else if (f.cmd == JBD_CMD_BASIC || f.cmd == JBD_CMD_CELLS ||
 			   f.cmd == JBD_CMD_HW) {
 			sample_json_analog(&w, &s);
-			sample_json_warning(&w, &s);
+			sample_json_status(&w, &s);
 			sample_json_product(&w, &s);
 			sample_json_jbd(&w, &s);
 		} else {

@@ -65,7 +65,7 @@ static void print_json(const struct read_args *a,
 	if (r->has_rssi)
 		jw_int(&w, "rssi_dbm", r->rssi_dbm);
 	sample_json_analog(&w, s);
-	sample_json_warning(&w, s);
+	sample_json_status(&w, s);
 	sample_json_product(&w, s);
 	sample_json_jbd(&w, s);
 	jw_obj_end(&w);

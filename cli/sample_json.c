@@ -91,7 +91,7 @@ static void byte_array(struct jw *w, const char *key, const uint8_t *p,
 	jw_arr_end(w);
 }
 
-void sample_json_warning(struct jw *w, const struct wc_sample *s)
+void sample_json_status(struct jw *w, const struct wc_sample *s)
 {
 	const struct wc_status_regs *r = &s->regs;
 

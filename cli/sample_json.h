@@ -9,7 +9,7 @@
 #include "sample.h"
 
 void sample_json_analog(struct jw *w, const struct wc_sample *s);
-void sample_json_warning(struct jw *w, const struct wc_sample *s);
+void sample_json_status(struct jw *w, const struct wc_sample *s);
 void sample_json_product(struct jw *w, const struct wc_sample *s);
 /* JBD family: "jbd": { protection, warning, fet, humidity_pct, heating,
  * actual_remaining_ah, protocol_version, ... } when the sample has it. */

@@ -64,7 +64,7 @@ static void fz_frame(void *user, enum wc_err err, const uint8_t *frame,
 	jw_int(&w, "version", s.version);
 	jw_int(&w, "address", s.address);
 	sample_json_analog(&w, &s);
-	sample_json_warning(&w, &s);
+	sample_json_status(&w, &s);
 	sample_json_product(&w, &s);
 	jw_obj_end(&w);
 }
