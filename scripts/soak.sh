@@ -200,7 +200,8 @@ if [[ -n $BENCH ]]; then
 		echo "<!-- soak:begin (scripts/soak.sh --bench rewrites this section) -->"
 		echo "## Soak with faults (make soak)"
 		echo
-		echo "$(date -u +%Y-%m-%d), $(nproc) CPUs: collectd $("$COLLECTD" -h | awk 'NR == 1 { print $2 }') with $N simulated batteries"
+		echo "$(date -u +%Y-%m-%d), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), nice $(nice):"
+		echo "collectd $(dpkg-query -W -f '${Version}' collectd-core 2>/dev/null || echo '?') with $N simulated batteries"
 		echo "(4S/8S/16S, every fourth KeepConnected, Interval 2 s, Timeout 1.5 s, OfflineAfter 2,"
 		echo "ReadThreads 16) on the unix transport from $SIMS simulators, ${SECONDS_RUN} s, driver seed $SEED:"
 		echo "faults latency (beyond Timeout), silence, drop, crc, garbage, duplicate, length, refuse,"
