@@ -185,24 +185,34 @@ static void store_number(const struct sim_setting *st,
 			 struct sim_battery_cfg *cfg, double v)
 {
 	void *p = field_at(st, cfg);
-	unsigned u = (unsigned)v;
-	uint8_t u8 = (uint8_t)v;
-	uint16_t u16 = (uint16_t)v;
-	int i = (int)v;
 
+	/* each conversion only for its own field type: a negative value
+	 * (rssi_dbm) converted to unsigned would be undefined */
 	switch (st->field) {
-	case SIM_FIELD_UNSIGNED:
+	case SIM_FIELD_UNSIGNED: {
+		unsigned u = (unsigned)v;
+
 		memcpy(p, &u, sizeof(u));
 		break;
-	case SIM_FIELD_U8:
+	}
+	case SIM_FIELD_U8: {
+		uint8_t u8 = (uint8_t)v;
+
 		memcpy(p, &u8, sizeof(u8));
 		break;
-	case SIM_FIELD_U16:
+	}
+	case SIM_FIELD_U16: {
+		uint16_t u16 = (uint16_t)v;
+
 		memcpy(p, &u16, sizeof(u16));
 		break;
-	case SIM_FIELD_INT:
+	}
+	case SIM_FIELD_INT: {
+		int i = (int)v;
+
 		memcpy(p, &i, sizeof(i));
 		break;
+	}
 	case SIM_FIELD_DOUBLE:
 		memcpy(p, &v, sizeof(v));
 		break;
