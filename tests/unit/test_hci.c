@@ -25,6 +25,7 @@
 
 #include "clock.h"
 #include "hci_raw.h"
+#include "exact_copy.h"
 #include "unhex.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -36,17 +37,6 @@
 		assert_int_equal((call), -1);                          \
 		assert_int_equal(errno, (err));                        \
 	} while (0)
-
-/* A heap copy of exactly len bytes (len 0 still gives a valid pointer). */
-static uint8_t *exact_copy(const uint8_t *p, size_t len)
-{
-	uint8_t *c = malloc(len ? len : 1);
-
-	assert_non_null(c);
-	if (len)
-		memcpy(c, p, len);
-	return c;
-}
 
 /* ---- command packets ---- */
 

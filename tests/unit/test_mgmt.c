@@ -25,19 +25,10 @@
 
 #include "clock.h"
 #include "mgmt.h"
+#include "exact_copy.h"
 #include "unhex.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-static uint8_t *exact_copy(const uint8_t *p, size_t len)
-{
-	uint8_t *c = malloc(len ? len : 1);
-
-	assert_non_null(c);
-	if (len)
-		memcpy(c, p, len);
-	return c;
-}
 
 /* A Device Found in the kernel's layout, as hci0 sees btvirt's hci1
  * advertising a battery (advertisement and scan response in one event):
