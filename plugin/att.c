@@ -3,7 +3,6 @@
 #include "att.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
@@ -183,59 +182,6 @@ bool att_uuid_to16(const struct att_uuid *u, uint16_t *out)
 bool att_uuid_eq(const struct att_uuid *a, const struct att_uuid *b)
 {
 	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
-}
-
-bool att_uuid_parse(const char *s, struct att_uuid *out)
-{
-	struct att_uuid r;
-	size_t i, k = 0;
-
-	if (!s || !out)
-		return false;
-	if (strlen(s) == 4) {
-		int v[4];
-
-		for (i = 0; i < 4; i++)
-			if ((v[i] = hex_digit(s[i])) < 0)
-				return false;
-		*out = att_uuid16((uint16_t)(v[0] << 12 | v[1] << 8 |
-					     v[2] << 4 | v[3]));
-		return true;
-	}
-	if (strlen(s) != 36)
-		return false;
-	for (i = 0; i < 36;) {
-		int hi, lo;
-
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-			i++;
-			continue;
-		}
-		hi = hex_digit(s[i]);
-		lo = hex_digit(s[i + 1]);
-		if (hi < 0 || lo < 0 || k >= 16)
-			return false;
-		r.b[k++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
-	}
-	*out = r;
-	return true;
-}
-
-char *att_uuid_format(const struct att_uuid *u, char *buf, size_t len)
-{
-	const uint8_t *b = u->b;
-
-	if (!buf || len == 0)
-		return buf;
-	snprintf(buf, len,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
-	return buf;
 }
 
 /* UUID as the wire has it: 2 or 16 bytes, little-endian */

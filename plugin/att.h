@@ -46,10 +46,6 @@ struct att_uuid {
 };
 
 struct att_uuid att_uuid16(uint16_t u);
-/* "0000fff0-0000-1000-8000-00805f9b34fb" (either case) or "fff0". */
-bool att_uuid_parse(const char *s, struct att_uuid *out);
-/* Lower-case 36-character form into buf (≥ 37 bytes). Returns buf. */
-char *att_uuid_format(const struct att_uuid *u, char *buf, size_t len);
 bool att_uuid_eq(const struct att_uuid *a, const struct att_uuid *b);
 /* true and *out when u is a base-UUID 16-bit value */
 bool att_uuid_to16(const struct att_uuid *u, uint16_t *out);

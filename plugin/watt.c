@@ -230,36 +230,6 @@ size_t watt_build_infodata_read(uint8_t *out, size_t cap, uint8_t head)
 	return WATT_INFODATA_READ_LEN;
 }
 
-size_t watt_build_mos(uint8_t *out, size_t cap, uint8_t head, uint8_t dp,
-		      int on)
-{
-	uint8_t v = on ? 0x01 : 0x00;
-
-	if (dp != WATT_DP_CHG_MOS && dp != WATT_DP_DSG_MOS)
-		return 0;
-	return watt_build_frame(out, cap, head, 0x00, WATT_ADDRESS,
-				WATT_FN_WRITE, dp, &v, 1);
-}
-
-size_t watt_build_clock(uint8_t *out, size_t cap, uint8_t head,
-			const struct watt_clock *t)
-{
-	uint8_t data[7];
-
-	if (!t || t->month < 1 || t->month > 12 || t->day < 1 ||
-	    t->day > 31 || t->hour > 23 || t->minute > 59 || t->second > 59)
-		return 0;
-	put_be16(data, t->year);
-	data[2] = t->month;
-	data[3] = t->day;
-	data[4] = t->hour;
-	data[5] = t->minute;
-	data[6] = t->second;
-	return watt_build_frame(out, cap, head, 0x00, WATT_ADDRESS,
-				WATT_FN_WRITE, WATT_DP_CLOCK, data,
-				sizeof(data));
-}
-
 enum wc_err watt_parse_frame(const uint8_t *buf, size_t len,
 			     struct watt_frame *f, struct wc_diag *d)
 {

@@ -58,18 +58,14 @@ size_t watt_build_read(uint8_t *out, size_t cap, uint8_t head, uint8_t dp);
  * asks for up to 32 cells and 32 sensors. */
 size_t watt_build_infodata_read(uint8_t *out, size_t cap, uint8_t head);
 
-/* Write requests: MOSFET switch (dp 0x82 charge, 0x83 discharge) and the
- * 0x95 clock (year, month 1-12, day 1-31, hour, minute, second). */
-size_t watt_build_mos(uint8_t *out, size_t cap, uint8_t head, uint8_t dp,
-		      int on);
-
+/* The data of a 0x95 clock write (year, month 1-12, day 1-31, hour,
+ * minute, second): the simulator keeps what the app would set.  The
+ * plugin builds no write request; the tests that check the simulator and
+ * the write guard build theirs in tests/unit/write_requests.h. */
 struct watt_clock {
 	uint16_t year;
 	uint8_t month, day, hour, minute, second;
 };
-
-size_t watt_build_clock(uint8_t *out, size_t cap, uint8_t head,
-			const struct watt_clock *t);
 
 /* A validated response frame; data points into the caller's buffer. */
 struct watt_frame {

@@ -74,6 +74,9 @@ struct sim_battery_cfg {
 	uint16_t mtu;            /* max ATT MTU the battery accepts (23..517) */
 	enum wc_family family;   /* WATT (default) or JBD (jbd_sim.c): the GATT
 				    database, the frames, the name */
+	char jbd_service[5];     /* a JBD battery's service: "fff0" (the
+				    DISCOVER; empty means it too) or "ff00"
+				    (a classic JBD module, FF01/FF02) */
 	struct sim_fidelity fid; /* frame details of real units (fidelity.h) */
 	unsigned latency_ms;     /* used while SIM_FAULT_LATENCY is on */
 	bool unlock_required;    /* drop link 4 s after connect without HiLink */

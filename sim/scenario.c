@@ -512,6 +512,9 @@ static int battery_finish(struct loader *l, const config_setting_t *g,
 	if (!fw_set) /* the firmware string names the cell count (§6.3) */
 		snprintf(cfg->firmware, sizeof(cfg->firmware),
 			 "WT30_100%02uSW14_L_01", cfg->cells % 100);
+	if (cfg->jbd_service[0] && cfg->family != WC_FAMILY_JBD)
+		return scen_fail(l, config_setting_get_member(g, "jbd_service"),
+				 "jbd_service", "is for a battery of family jbd");
 	if (cfg->family == WC_FAMILY_JBD)
 		sim_jbd_cfg(cfg, fw_set);
 	if (sim_fidelity_check(&cfg->fid, cfg->cells, cfg->probes, ferr,

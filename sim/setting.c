@@ -43,6 +43,11 @@ static bool adapter_ok(const char *s)
 	return sim_ble_adapter_ok(s);
 }
 
+static bool jbd_service_ok(const char *s)
+{
+	return strcmp(s, "fff0") == 0 || strcmp(s, "ff00") == 0;
+}
+
 #define AT(f) offsetof(struct sim_battery_cfg, f), \
 	sizeof(((struct sim_battery_cfg *)0)->f)
 #define NOWHERE SIM_FIELD_NONE, 0, 0
@@ -115,6 +120,12 @@ const struct sim_setting sim_battery_settings[] = {
 	  "protocol family (default watt); jbd: a DISCOVER-like" CONT
 	  "JBD battery (FFF0 without FFFA, no unlock, DD...77" CONT
 	  "frames, name WTaHdB1...)" },
+	{ "jbd_service", "jbd-service", "SERVICE", SIM_SET_TEXT, 4, 4,
+	  SIM_FIELD_TEXT, AT(jbd_service), NULL, jbd_service_ok,
+	  "\"%s\" is not fff0 or ff00", "expected fff0 or ff00",
+	  "a jbd battery's service: fff0 (default, as the" CONT
+	  "DISCOVER) or ff00 (a classic JBD module: FF01" CONT
+	  "notifies, FF02 takes the requests)" },
 	/* scenario files only */
 	{ "probes", NULL, NULL, SIM_SET_INT, 0, WC_MAX_PROBES,
 	  SIM_FIELD_UNSIGNED, AT(probes), NULL, NULL, NULL, NULL, NULL },

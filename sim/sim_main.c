@@ -365,6 +365,10 @@ static int cli_battery(const struct cli *c, struct sim_battery_cfg *cfg,
 		cfg->profile[0].current_a = c->current;
 		cfg->n_profile = 1;
 	}
+	if (cfg->jbd_service[0] && cfg->family != WC_FAMILY_JBD) {
+		snprintf(err, errlen, "--jbd-service is for --family jbd");
+		return -1;
+	}
 	if (cfg->family == WC_FAMILY_JBD)
 		sim_jbd_cfg(cfg, false);
 	return cli_events(c, cfg, err, errlen);

@@ -66,6 +66,7 @@ struct sim_server {
 	unsigned n;
 	struct gatt_db db;
 	struct gatt_db db_jbd;   /* JBD-family batteries: no FFFA */
+	struct gatt_db db_ff00;  /* JBD with jbd_service "ff00" */
 	int ctl_fd;
 	char ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct ctl_client ctl[CTL_MAX_CLIENTS];
@@ -261,11 +262,16 @@ static bool is_jbd(const struct sim_battery *b)
 	return sim_model_cfg(b->model)->family == WC_FAMILY_JBD;
 }
 
-/* The battery's GATT database: its family's layout. */
+/* The battery's GATT database: its family's layout, and for JBD the
+ * service it was given. */
 static const struct gatt_db *db_of(const struct sim_server *s,
 				   const struct sim_battery *b)
 {
-	return is_jbd(b) ? &s->db_jbd : &s->db;
+	if (!is_jbd(b))
+		return &s->db;
+	if (strcmp(sim_model_cfg(b->model)->jbd_service, "ff00") == 0)
+		return &s->db_ff00;
+	return &s->db_jbd;
 }
 
 static void notify(struct sim_server *s, struct sim_battery *b,
@@ -714,6 +720,7 @@ struct sim_server *sim_server_new(const struct sim_battery_cfg *cfgs,
 		s->ctl[i].fd = -1;
 	gatt_db_init(&s->db);
 	gatt_db_init_jbd(&s->db_jbd);
+	gatt_db_init_jbd_ff00(&s->db_ff00);
 	s->start_ms = wc_now_ms();
 	s->next_tick_ms = s->start_ms + TICK_MS;
 	s->bats = calloc(n ? n : 1, sizeof(*s->bats));

@@ -84,6 +84,20 @@ eq "MTU 23, 16S: read exits 0" "$rc" "0"
 eq "MTU 23, 16S: 16 cells as served" "$(jq -c .cells_v <<<"$out")" "$(served 0x04 .cells_v)"
 sim_stop j
 
+# A classic JBD module (--jbd-service ff00: FF00 with FF01/FF02, no FFF0).
+sim_start j --socket "$TMP/j.sock" --name j --family jbd --jbd-service ff00 --cells 8 \
+	--log "$TMP/j.log" || exit 1
+out=$($W read "unix:$TMP/j.sock" --json --verbose 2>"$TMP/err"); rc=$?
+eq "FF00 module: read exits 0, family jbd" "$rc/$(jq -c .family <<<"$out")" '0/"jbd"'
+check "FF00 module: detected from GATT (FF00 without FFFA)" grep -q "GATT has FF00 without FFFA: JBD protocol on FF02/FF01" "$TMP/err"
+eq "FF00 module: 8 cells as served" "$(jq -c .cells_v <<<"$out")" "$(served 0x04 .cells_v)"
+sim_stop j
+"$BUILD/wattcycle-sim" --socket "$TMP/x.sock" --jbd-service ff00 2>"$TMP/err" >/dev/null
+eq "--jbd-service on a WATT battery: exit 2" "$?/$(grep -c -- '--jbd-service is for --family jbd' "$TMP/err")" "2/1"
+printf 'batteries = ( { name = "x"; socket = "%s/x.sock"; jbd_service = "ff00"; } );\n' "$TMP" >"$TMP/bad.cfg"
+check "jbd_service on a WATT battery in a scenario: refused, the key named" bash -c \
+	'"$1" --scenario "$2" 2>&1 >/dev/null | grep -q "jbd_service.*is for a battery of family jbd"' _ "$BUILD/wattcycle-sim" "$TMP/bad.cfg"
+
 # ---- a scenario: family = "jbd" next to a WATT battery -------------------------
 cat >"$TMP/two.cfg" <<EOF
 batteries = (

@@ -24,6 +24,7 @@
 
 #include "att.h"
 #include "clock.h"
+#include "uuid_text.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PEER_WAIT_MS 2000
@@ -334,7 +335,7 @@ static void test_find_primary_128(void **state)
 	struct att_uuid vendor;
 	uint16_t s = 0, e = 0;
 
-	assert_true(att_uuid_parse("02f00000-0000-0000-0000-00000000FE00",
+	assert_true(uuid_parse("02f00000-0000-0000-0000-00000000FE00",
 				   &vendor));
 	RUN(c, script);
 	assert_int_equal(att_find_primary(c->att, &vendor, &s, &e, dl(), NULL),
@@ -375,7 +376,7 @@ static void test_discover_services_mixed(void **state)
 	peer_done(c);
 	assert_int_equal(n, 4);
 	for (i = 0; i < n; i++) {
-		assert_string_equal(att_uuid_format(&sv[i].uuid, buf,
+		assert_string_equal(uuid_format(&sv[i].uuid, buf,
 						    sizeof(buf)),
 				    want[i]);
 		assert_int_equal(sv[i].start, ranges[i][0]);
@@ -483,7 +484,7 @@ static void test_discover_chars_128(void **state)
 	assert_int_equal(ch[0].value_handle, 0x16);
 	assert_int_equal(ch[0].end_handle, 0x20);
 	assert_false(att_uuid_to16(&ch[0].uuid, NULL));
-	assert_string_equal(att_uuid_format(&ch[0].uuid, buf, sizeof(buf)),
+	assert_string_equal(uuid_format(&ch[0].uuid, buf, sizeof(buf)),
 			    "02f00000-0000-0000-0000-00000000fe00");
 }
 
@@ -999,18 +1000,18 @@ static void test_uuid_helpers(void **state)
 
 	(void)state;
 	u = att_uuid16(0xFFF0);
-	assert_string_equal(att_uuid_format(&u, buf, sizeof(buf)),
+	assert_string_equal(uuid_format(&u, buf, sizeof(buf)),
 			    "0000fff0-0000-1000-8000-00805f9b34fb");
-	assert_true(att_uuid_parse("0000FFF0-0000-1000-8000-00805F9B34FB", &v));
+	assert_true(uuid_parse("0000FFF0-0000-1000-8000-00805F9B34FB", &v));
 	assert_true(att_uuid_eq(&u, &v));
-	assert_true(att_uuid_parse("fff0", &v));
+	assert_true(uuid_parse("fff0", &v));
 	assert_true(att_uuid_eq(&u, &v));
 	assert_true(att_uuid_to16(&v, &s));
 	assert_int_equal(s, 0xFFF0);
-	assert_false(att_uuid_parse("fff", &v));
-	assert_false(att_uuid_parse("0000fff0-0000-1000-8000-00805f9b34fg", &v));
-	assert_false(att_uuid_parse("0000fff0+0000-1000-8000-00805f9b34fb", &v));
-	assert_false(att_uuid_parse(NULL, &v));
+	assert_false(uuid_parse("fff", &v));
+	assert_false(uuid_parse("0000fff0-0000-1000-8000-00805f9b34fg", &v));
+	assert_false(uuid_parse("0000fff0+0000-1000-8000-00805f9b34fb", &v));
+	assert_false(uuid_parse(NULL, &v));
 	assert_null(att_new(-1));
 	assert_string_equal(att_ecode_name(0x0A), "attribute not found");
 	assert_string_equal(att_ecode_name(0x80), "application error");

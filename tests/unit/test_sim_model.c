@@ -29,6 +29,7 @@
 #include "alarms.h"
 #include "bytes.h"
 #include "watt.h"
+#include "write_requests.h"
 #include "watt_vectors.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -18,6 +18,7 @@
 #include "bytes.h"
 #include "jbd.h"
 #include "watt.h"
+#include "write_requests.h"
 
 /* A Write Request (or Command) PDU of value v to handle h. */
 static size_t wr(uint8_t *pdu, uint8_t op, uint16_t h, const uint8_t *v,

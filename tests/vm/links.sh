@@ -33,6 +33,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	. tests/lib/tap.sh
 	BUILD=${BUILD:-build}
 fi
+declare -F collectd_conf >/dev/null || . tests/lib/collectd.sh
 LINKS_TMP=$(mktemp -d)
 LINKS_CLI=${BUILD:-build}/wattcycle
 LINKS_SIMBIN=${BUILD:-build}/wattcycle-sim
@@ -106,37 +107,16 @@ links_sim() {
 # links_collectd NAME PLUGIN-LINES BATTERY-BLOCKS: start collectd.
 links_collectd() {
 	mkdir -p "$LINKS_TMP/$1/csv"
-	cat >"$LINKS_TMP/$1/collectd.conf" <<CONF
-Hostname "vm"
-FQDNLookup false
-BaseDir "$LINKS_TMP/$1"
-PIDFile "$LINKS_TMP/$1/collectd.pid"
-Interval 10
-ReadThreads 5
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$LINKS_TMP/$1/collectd.log"
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$LINKS_TMP/$1/csv"
-</Plugin>
-PluginDir "$PWD/${BUILD:-build}"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-$2
-$3
-</Plugin>
-CONF
+	collectd_conf host=vm base="$LINKS_TMP/$1" interval=10 readthreads=5 \
+		log="$LINKS_TMP/$1/collectd.log" csv="$LINKS_TMP/$1/csv" \
+		wattcycle="$2"$'\n'"$3" >"$LINKS_TMP/$1/collectd.conf"
 	/usr/sbin/collectd -f -C "$LINKS_TMP/$1/collectd.conf" >"$LINKS_TMP/$1/collectd.out" 2>&1 &
 	LINKS_CD_PID=$!
 }
 
-links_block() { # NAME ADAPTER EXTRA-LINES
-	printf '  <Battery "%s">\n    Address "%s"\n    Adapter "%s"\n    Timeout 9\n%s  </Battery>\n' \
-		"$1" "${LADDR[$1]}" "$2" "$3"
+links_block() { # NAME ADAPTER [KEY VALUE]...
+	local name=$1 adapter=$2; shift 2
+	collectd_battery "$name" "${LADDR[$name]}" Adapter "\"$adapter\"" Timeout 9 "$@"
 }
 
 # ---- collectd polls three batteries while bluetoothd discovers -------------
@@ -152,7 +132,7 @@ links_scan_while_polling() {
 	LINKS_SCAN_PID=$!
 	discovering() { timeout 10 bluetoothctl show "$(links_addr_of "$LINKS_C1")" | grep -q 'Discovering: yes'; }
 	check "bluetoothd discovers on $LINKS_C1 (bluetoothctl scan on)" links_wait 20 discovering
-	links_collectd scan "" "$(links_block l1 "$LINKS_C1" "    SupervisionTimeout 2000"$'\n')"$'\n'"$(links_block l2 "$LINKS_C1" "")"$'\n'"$(links_block l3 "$LINKS_C1" "")"
+	links_collectd scan "" "$(links_block l1 "$LINKS_C1" SupervisionTimeout 2000)"$'\n'"$(links_block l2 "$LINKS_C1")"$'\n'"$(links_block l3 "$LINKS_C1")"
 	five() { for b in l1 l2 l3; do (($(links_rows "$LINKS_D/csv" $b percent-soc) >= 5)) || return 1; done; }
 	if links_wait 150 five; then
 		tap_ok "collectd while bluetoothd discovers on $LINKS_C1: five polls of each of l1..l3 through it"
@@ -257,9 +237,9 @@ links_btmon_checks() {
 # a link leaves its controllers' handle numbering off for later links, so
 # this runs last.
 links_max_links() {
-	local keep="    KeepConnected true"$'\n' n max_seen=0 k b c0 p
+	local n max_seen=0 k b c0 p
 	local blocks
-	blocks="$(links_block l1 "$LINKS_C1" "$keep")"$'\n'"$(links_block l2 "$LINKS_C1" "$keep")"$'\n'"$(links_block l3 "$LINKS_C1" "$keep")"
+	blocks="$(links_block l1 "$LINKS_C1" KeepConnected true)"$'\n'"$(links_block l2 "$LINKS_C1" KeepConnected true)"$'\n'"$(links_block l3 "$LINKS_C1" KeepConnected true)"
 	gone() { [[ $(links_held "$LINKS_C1") == 0 ]]; }
 	links_wait 15 gone
 	declare -A before

@@ -31,8 +31,8 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 TMP=$(mktemp -d)
 . tests/lib/sim.sh
+. tests/lib/collectd.sh
 CLI=$BUILD/wattcycle
-CD_PID=
 HCIDUMP_PID=
 
 stop_pid() {
@@ -45,7 +45,7 @@ stop_pid() {
 	wait "$pid" 2>/dev/null
 }
 cleanup() {
-	stop_pid "$CD_PID"; CD_PID=
+	collectd_stop_all
 	stop_pid "$HCIDUMP_PID"; HCIDUMP_PID=
 	sim_stop_all
 	rm -rf "$TMP"
@@ -284,53 +284,19 @@ eq "read, unlock refused: the same message as over unix" \
 hcidump -i hci0 -R >"$TMP/hci0.dump" 2>/dev/null &
 HCIDUMP_PID=$!
 mkdir -p "$TMP/csv"
-{
-	cat <<CONF
-Hostname "vm"
-FQDNLookup false
-BaseDir "$TMP"
-PIDFile "$TMP/collectd.pid"
-Interval 6
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$TMP/collectd.log"
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$TMP/csv"
-</Plugin>
-PluginDir "$PWD/$BUILD"
-LoadPlugin wattcycle
-<Plugin wattcycle>
-CONF
-	for i in 1 2 3 4 5; do
-		# b1..b3 through hci0, taking turns; b4, b5 on hci8, hci9
-		keep=false hci=hci0
-		((i > 3)) && hci=hci$((i + 4))
-		[[ $i == 5 ]] && keep=true
-		for kind in b u; do
-			if [[ $kind == b ]]; then
-				addr="Address \"${ADDR[b$i]}\"
-    Adapter \"$hci\""
-			else
-				addr="Address \"unix:$TMP/u$i.sock\""
-			fi
-			cat <<CONF
-  <Battery "$kind$i">
-    $addr
-    Timeout 5.5
-    KeepConnected $keep
-    OfflineAfter 2
-  </Battery>
-CONF
-		done
-	done
-	echo '</Plugin>'
-} >"$TMP/collectd.conf"
-/usr/sbin/collectd -f -C "$TMP/collectd.conf" >"$TMP/collectd.out" 2>&1 &
-CD_PID=$!
+body=
+for i in 1 2 3 4 5; do
+	# b1..b3 through hci0, taking turns; b4, b5 on hci8, hci9
+	keep=false hci=hci0
+	((i > 3)) && hci=hci$((i + 4))
+	[[ $i == 5 ]] && keep=true
+	opts=(Timeout 5.5 KeepConnected "$keep" OfflineAfter 2)
+	body+=$(collectd_battery "b$i" "${ADDR[b$i]}" Adapter "\"$hci\"" "${opts[@]}")$'\n'
+	body+=$(collectd_battery "u$i" "unix:$TMP/u$i.sock" "${opts[@]}")$'\n'
+done
+collectd_conf host=vm base="$TMP" interval=6 log="$TMP/collectd.log" \
+	csv="$TMP/csv" wattcycle="$body" >"$TMP/collectd.conf"
+collectd_start vm "$TMP/collectd.conf" "$TMP/collectd.out"
 
 rows() { # BATTERY SERIES: rows in its csv file(s)
 	cat "$TMP/csv/vm/wattcycle-$1/$2"-* 2>/dev/null | grep -c '^[0-9]'
@@ -433,7 +399,7 @@ more_values() { (($(rows b1 percent-soc) > rows_gone)) && [[ $(last b1 bool-onli
 check "b1 revived: values again, bool-online 1" wait_until 40 more_values
 
 # ---- the adapter's connects never overlap ------------------------------------
-stop_pid "$CD_PID"; CD_PID=
+collectd_stop vm
 check "collectd stopped cleanly (no crash in its log)" bash -c '! grep -qiE "segfault|abort|assert" "$1"' _ "$TMP/collectd.out"
 sleep 1
 stop_pid "$HCIDUMP_PID"; HCIDUMP_PID=
