@@ -532,8 +532,9 @@ that runs the callback allocates there for the value it hands collectd and for t
 of a failed poll (collectd's logfile plugin opens and buffers the file for each line) — and
 the stack pages the callback touches in each read thread. File pages $(dkb offline base 8),
 of which \`wattcycle.so\` $(dkb offline base 9): the whole file, since the kernel maps a
-library's pages in 64 kB blocks around each one used; the rest is libconfig, which the
-plugin links for the inventory file.
+library's pages in 64 kB blocks around each one used; the rest is libconfig and
+libbluetooth, which the plugin links for the inventory file and for its HCI calls (adapter,
+RSSI, disconnect): both named dependencies of the product, kept whatever their pages cost.
 MD
 
 # Many sites: 64 batteries over four edges into one central.
