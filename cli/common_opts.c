@@ -193,7 +193,8 @@ void cli_opts_begin(struct cli_opts *p, const struct cli_cmd *cmd,
 			    common_opts[i].arg != NULL);
 	for (const struct cli_own_opt *o = s->own; o && o->name; o++)
 		add(p, &n, o->name, o->letter, o->arg != NULL);
-	optind = 1;
+	optind = 0; /* glibc: a full restart, even after a parse that
+		     * stopped inside a cluster of letters */
 	opterr = 0; /* our own one-line messages */
 }
 
