@@ -346,6 +346,11 @@ static int run_watch(int argc, char **argv)
 	(CLI_OPT_JSON | CLI_OPT_TIMEOUT | CLI_OPT_ADAPTER | CLI_OPT_ADDR_TYPE | \
 	 CLI_OPT_SUPERVISION | CLI_OPT_VERBOSE | CLI_OPT_INVENTORY)
 
+/* what read and watch take alike */
+#define READ_SPEC \
+	.common = READ_COMMON, CLI_POLL_TIMEOUT, \
+	.timeout_help = "deadline of one whole poll (connect to answer)"
+
 #define READ_JSON_HELP \
 	"one JSON object (the decode contract of 0x8C, 0x8D and 0x92, plus " \
 	"address, protocol, head, version, att_round_trips, mtu, poll_s and " \
@@ -361,9 +366,7 @@ const struct cli_cmd cli_cmd_read = {
 	"alarms (0x8D) and product info (0x92), and print them.\n"
 	ADDRESS_HELP,
 	.opts = {
-		.common = READ_COMMON,
-		CLI_POLL_TIMEOUT,
-		.timeout_help = "deadline for one whole poll",
+		READ_SPEC,
 		.json_help = READ_JSON_HELP,
 		.own = read_own,
 	},
@@ -384,9 +387,7 @@ const struct cli_cmd cli_cmd_watch = {
 	"Ctrl-C / SIGTERM or after --count polls.\n"
 	ADDRESS_HELP,
 	.opts = {
-		.common = READ_COMMON,
-		CLI_POLL_TIMEOUT,
-		.timeout_help = "deadline for one whole poll",
+		READ_SPEC,
 		.json_help = READ_JSON_HELP "; one per line",
 		.own = watch_own,
 	},

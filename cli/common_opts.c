@@ -289,6 +289,7 @@ void cli_common_from_target(struct cli_common *c, const struct cli_target *t)
 
 #define HELP_COLUMN 26  /* where the help text starts */
 #define HELP_WIDTH 78
+#define NBSP '\x1f'      /* a space the wrapping keeps: printed as ' ' */
 
 /* "  -t, --timeout S" and the text, wrapped at HELP_WIDTH. */
 static void help_line(FILE *f, char letter, const char *name,
@@ -316,7 +317,9 @@ static void help_line(FILE *f, char letter, const char *name,
 			fputc(' ', f);
 			col++;
 		}
-		col += fprintf(f, "%.*s", (int)len, w);
+		for (size_t i = 0; i < len; i++)
+			fputc(w[i] == NBSP ? ' ' : w[i], f);
+		col += (int)len;
 		w += len;
 	}
 	fputc('\n', f);
@@ -337,7 +340,9 @@ void cli_opts_print_help(FILE *f, const struct cli_cmd *cmd)
 		if (!takes(s, o))
 			continue;
 		if (o->bit == CLI_OPT_TIMEOUT) {
-			snprintf(text, sizeof(text), "%s, %g to %g s (default %g)",
+			/* the range and default on one line */
+			snprintf(text, sizeof(text),
+				 "%s, %g\x1fto\x1f%g\x1fs\x1f(default\x1f%g)",
 				 s->timeout_help ? s->timeout_help : o->help,
 				 s->timeout_min, s->timeout_max,
 				 s->timeout_default);
