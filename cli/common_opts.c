@@ -353,3 +353,14 @@ void cli_opts_print_help(FILE *f, const struct cli_cmd *cmd)
 		help_line(f, o->letter, o->name, o->arg, help);
 	}
 }
+
+void cli_print_usage(const struct cli_cmd *cmd)
+{
+	fputs(cmd->usage, stdout);
+	fputc('\n', stdout);
+	cli_opts_print_help(stdout, cmd);
+	if (cmd->footer) {
+		fputc('\n', stdout);
+		fputs(cmd->footer, stdout);
+	}
+}
