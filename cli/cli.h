@@ -6,15 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common_opts.h"
+
 /* Exit codes of every subcommand except `check` (Nagios codes there). */
 #define EXIT_OK 0
 #define EXIT_FAIL 1   /* battery, protocol or frame error */
 #define EXIT_USAGE 2
 
+/* `wattcycle help NAME` prints usage, the lines of the options (its own,
+ * then the common ones it takes: cli/common_opts.c) and footer. */
 struct cli_cmd {
 	const char *name;
 	const char *summary;  /* one line for `wattcycle --help` */
-	const char *usage;    /* full text for `wattcycle help NAME` */
+	const char *usage;    /* usage lines and what the command does */
+	struct cli_opts_spec opts;
+	const char *footer;   /* after the options (exit status...); or NULL */
 	int (*run)(int argc, char **argv); /* argv[0] is the subcommand */
 };
 
@@ -34,7 +40,7 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Print a subcommand's usage to stdout. */
+/* Print a subcommand's usage, options and footer to stdout. */
 void cli_print_usage(const struct cli_cmd *cmd);
 
 /* Strict number parsing: the whole string, within [min, max]. */

@@ -73,32 +73,27 @@ static void print_table(void)
 
 static int run_alarms(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int json = 0, c;
+	struct cli_common o;
+	struct cli_opts p;
+	char err[128];
+	int c;
 
-	optind = 1;
-	opterr = 0; /* our own one-line message below */
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	cli_opts_begin(&p, &cli_cmd_alarms, &o);
+	while ((c = cli_opts_next(&p, argc, argv, err, sizeof(err))) !=
+	       CLI_OPTS_DONE) {
 		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			cli_print_usage(&cli_cmd_alarms);
+		case CLI_OPTS_HELP:
 			return EXIT_OK;
+		case CLI_OPTS_ERROR:
+			return cli_usage_error(&cli_cmd_alarms, "%s", err);
 		default:
-			return cli_usage_error(&cli_cmd_alarms, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_usage_error(&cli_cmd_alarms, "unknown option '-%c'", c);
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error(&cli_cmd_alarms,
 				       "unexpected argument '%s'", argv[optind]);
-	if (json)
+	if (o.json)
 		print_json();
 	else
 		print_table();
@@ -116,8 +111,10 @@ const struct cli_cmd cli_cmd_alarms = {
 	"(protection, alarm, fault, state), the protocol families that report it\n"
 	"(watt, jbd or both), the 0x8D register and bit it maps to (register\n"
 	"\"jbd\" for JBD-only codes), the word and bit of a JBD battery's basic\n"
-	"info that carry it, and its meaning.\n"
-	"\n"
-	"  -j, --json   one JSON array instead of the table\n",
+	"info that carry it, and its meaning.\n",
+	.opts = {
+		.common = CLI_OPT_JSON,
+		.json_help = "one JSON array instead of the table",
+	},
 	.run = run_alarms,
 };

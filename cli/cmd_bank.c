@@ -156,49 +156,34 @@ static void print_text(const char *path, const struct wc_bank_def *d,
 
 static int run_bank(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "inventory", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct cli_bank_poll poll_res;
 	static struct warnings ws;
-	const char *inv_opt = NULL, *path;
+	const char *path;
 	char err[WC_INVENTORY_ERR_MAX];
 	struct wc_inventory *inv;
 	const struct wc_bank_def *d;
 	struct wc_bank_values v;
-	double timeout_s = 8.0;
-	bool json = false;
+	struct cli_common o;
+	struct cli_opts p;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:jt:h", opts, NULL)) != -1) {
+	cli_opts_begin(&p, &cli_cmd_bank, &o);
+	while ((c = cli_opts_next(&p, argc, argv, err, sizeof(err))) !=
+	       CLI_OPTS_DONE) {
 		switch (c) {
-		case 'i':
-			inv_opt = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 't':
-			if (cli_parse_double(optarg, 0.1, 600, &timeout_s))
-				return cli_usage_error(&cli_cmd_bank, "--timeout wants seconds between 0.1 and 600, not '%s'", optarg);
-			break;
-		case 'h':
-			cli_print_usage(&cli_cmd_bank);
+		case CLI_OPTS_HELP:
 			return EXIT_OK;
+		case CLI_OPTS_ERROR:
+			return cli_usage_error(&cli_cmd_bank, "%s", err);
 		default:
-			return cli_usage_error(&cli_cmd_bank, "unknown option");
+			return cli_usage_error(&cli_cmd_bank, "unknown option '-%c'", c);
 		}
 	}
 	if (optind >= argc)
 		return cli_usage_error(&cli_cmd_bank, "no bank name given");
 	if (optind + 1 < argc)
 		return cli_usage_error(&cli_cmd_bank, "unexpected argument '%s'", argv[optind + 1]);
-	path = wc_inventory_path(inv_opt);
+	path = wc_inventory_path(o.inventory);
 	inv = wc_inventory_load(path, NULL, 0, err, sizeof(err));
 	if (!inv) {
 		cli_err("%s", err);
@@ -210,7 +195,7 @@ static int run_bank(int argc, char **argv)
 		wc_inventory_free(inv);
 		return EXIT_USAGE;
 	}
-	if (!cli_bank_poll(inv, d, timeout_s, &poll_res)) {
+	if (!cli_bank_poll(inv, d, o.timeout_s, &poll_res)) {
 		cli_err("%s: cannot start the polling threads", d->name);
 		wc_inventory_free(inv);
 		return EXIT_FAIL;
@@ -229,7 +214,7 @@ static int run_bank(int argc, char **argv)
 				add_warning(&ev, &ws);
 			}
 	wc_bank_alerts_active(d, poll_res.m, &v, add_warning, &ws);
-	if (json)
+	if (o.json)
 		print_json(d, &v, &ws);
 	else
 		print_text(path, d, &poll_res, &v, &ws);
@@ -248,19 +233,20 @@ const struct cli_cmd cli_cmd_bank = {
 	"Poll every member of BANK (a bank of the inventory) at the same time and\n"
 	"print one line per string and member, the bank's totals and the\n"
 	"warnings active now, computed as the collectd plugin computes them\n"
-	"(collectd-wattcycle(5), \"Banks\").\n"
-	"\n"
-	"  -i, --inventory FILE    the inventory (default: $WATTCYCLE_INVENTORY,\n"
-	"                          else " WC_INVENTORY_DEFAULT ")\n"
-	"  -j, --json              one JSON object: bank, voltage_v, current_a,\n"
-	"                          power_w, soc_pct, soc_spread_pct,\n"
-	"                          share_imbalance_pct, members_online, strings\n"
-	"                          [{members, voltage_v, current_a, share_pct,\n"
-	"                          soc_pct}], warnings [{severity, message}];\n"
-	"                          a value that cannot be computed is null\n"
-	"  -t, --timeout S         deadline of each member's poll (default 8, or\n"
-	"                          the inventory's timeout)\n"
-	"\n"
+	"(collectd-wattcycle(5), \"Banks\").\n",
+	.opts = {
+		.common = CLI_OPT_INVENTORY | CLI_OPT_JSON | CLI_OPT_TIMEOUT,
+		CLI_POLL_TIMEOUT,
+		.timeout_help = "deadline of each member's poll (a timeout "
+				"the inventory gives the battery comes first)",
+		.json_help = "one JSON object: bank, voltage_v, current_a, "
+			     "power_w, soc_pct, soc_spread_pct, "
+			     "share_imbalance_pct, members_online, strings "
+			     "[{members, voltage_v, current_a, share_pct, "
+			     "soc_pct}], warnings [{severity, message}]; a value "
+			     "that cannot be computed is null",
+	},
+	.footer =
 	"Exit status: 0 every member read, 1 a member could not be read (the\n"
 	"bank is still printed, without what needs it), 2 usage or inventory\n"
 	"error.\n",

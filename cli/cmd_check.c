@@ -245,15 +245,11 @@ struct check_metric {
 };
 
 struct check_args {
+	struct cli_common c;     /* --timeout, --adapter, --inventory... */
 	const char *address;
 	const char *bank;        /* --bank: check a bank of the inventory */
-	const char *inventory;
 	struct cli_target target;
-	const char *adapter;
-	enum wc_addr_type addr_type;
-	double timeout_s;
 	bool list;
-	bool verbose;
 	size_t n_metrics;
 	struct check_metric metrics[CHECK_METRICS_MAX];
 };
@@ -284,36 +280,36 @@ static bool metric_known(const char *name, bool bank)
 	return find_value(all, n, name) != NULL;
 }
 
+static const struct cli_own_opt check_own[] = {
+	{ "metric", 'm', "NAME", "a metric to report; the -w/-c that follow it "
+	  "(up to the next --metric) are its thresholds" },
+	{ "warning", 'w', "RANGE", "WARNING when the value is outside RANGE" },
+	{ "critical", 'c', "RANGE", "CRITICAL when the value is outside RANGE" },
+	{ "list", 'l', NULL, "print every metric of this battery (name, "
+	  "collectd identifier, value) first" },
+	{ "bank", 'b', "BANK", "check this bank of the inventory instead" },
+	{ "version", 'V', NULL, "print the version" },
+	{ NULL, 0, NULL, NULL },
+};
+
 /* -1: help printed (exit 0); 0: go; otherwise the exit code. */
 static int parse_args(int argc, char **argv, struct check_args *a)
 {
-	static const struct option opts[] = {
-		{ "metric", required_argument, NULL, 'm' },
-		{ "warning", required_argument, NULL, 'w' },
-		{ "critical", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "adapter", required_argument, NULL, 'a' },
-		{ "address-type", required_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "bank", required_argument, NULL, 'b' },
-		{ "inventory", required_argument, NULL, 'I' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct check_metric *cur = NULL;
 	struct check_range *r;
+	char why[WC_INVENTORY_ERR_MAX + 128];
+	struct cli_opts p;
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->timeout_s = 8.0;
-	a->addr_type = WC_ADDR_AUTO;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:w:c:t:la:T:vb:I:Vh", opts,
-				NULL)) != -1) {
+	cli_opts_begin(&p, &cli_cmd_check, &a->c);
+	while ((c = cli_opts_next(&p, argc, argv, why, sizeof(why))) !=
+	       CLI_OPTS_DONE) {
 		switch (c) {
+		case CLI_OPTS_HELP:
+			return -1;
+		case CLI_OPTS_ERROR:
+			return usage_unknown("%s", why);
 		case 'm':
 			for (size_t i = 0; i < a->n_metrics; i++)
 				if (strcmp(a->metrics[i].name, optarg) == 0)
@@ -333,39 +329,17 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			if (parse_range(optarg, r))
 				return usage_unknown("-%c '%s' is not a Nagios range (10, 10:, ~:10, 10:20, @10:20)", c, optarg);
 			break;
-		case 't':
-			if (cli_parse_double(optarg, 0.1, 600, &a->timeout_s))
-				return usage_unknown("--timeout wants seconds between 0.1 and 600, not '%s'", optarg);
-			break;
 		case 'l':
 			a->list = true;
-			break;
-		case 'a':
-			a->adapter = optarg;
-			break;
-		case 'T':
-			if (!wc_addr_type_parse(optarg, &a->addr_type))
-				return usage_unknown("--address-type is auto, public or random, not '%s'", optarg);
-			break;
-		case 'v':
-			a->verbose = true;
 			break;
 		case 'b':
 			a->bank = optarg;
 			break;
-		case 'I':
-			a->inventory = optarg;
-			break;
 		case 'V':
 			printf("wattcycle check %s\n", WC_VERSION);
 			return -1;
-		case 'h':
-			cli_print_usage(&cli_cmd_check);
-			return -1;
-		case ':':
-			return usage_unknown("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_unknown("unknown option '%s'", argv[optind - 1]);
+			return usage_unknown("unknown option '-%c'", c);
 		}
 	}
 	for (size_t i = 0; i < a->n_metrics; i++)
@@ -376,20 +350,15 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		if (optind < argc)
 			return usage_unknown("unexpected argument '%s' (--bank checks a bank, not a battery)", argv[optind]);
 	} else {
-		char why[WC_INVENTORY_ERR_MAX + 128];
-
 		if (optind >= argc)
 			return usage_unknown("no battery address given");
 		if (optind + 1 < argc)
 			return usage_unknown("unexpected argument '%s'", argv[optind + 1]);
-		if (cli_resolve_battery(argv[optind], a->inventory, &a->target,
+		if (cli_resolve_battery(argv[optind], a->c.inventory, &a->target,
 					why, sizeof(why)) != 0)
 			return usage_unknown("%s", why);
 		a->address = a->target.address;
-		if (!a->adapter && a->target.adapter[0])
-			a->adapter = a->target.adapter;
-		if (a->target.addr_type_set && a->addr_type == WC_ADDR_AUTO)
-			a->addr_type = a->target.addr_type;
+		cli_common_from_target(&a->c, &a->target);
 	}
 	if (a->n_metrics == 0 && !a->list)
 		return usage_unknown("no --metric given");
@@ -496,7 +465,7 @@ static int check_bank_values(const struct check_args *a,
 	struct wc_metric m[WC_BANK_METRICS_MAX];
 	struct wc_bank_values v;
 	char err[WC_INVENTORY_ERR_MAX];
-	const char *path = wc_inventory_path(a->inventory);
+	const char *path = wc_inventory_path(a->c.inventory);
 	struct wc_inventory *inv = wc_inventory_load(path, NULL, 0, err,
 						     sizeof(err));
 	const struct wc_bank_def *d;
@@ -512,7 +481,7 @@ static int check_bank_values(const struct check_args *a,
 		wc_inventory_free(inv);
 		return CHECK_UNKNOWN;
 	}
-	if (!cli_bank_poll(inv, d, a->timeout_s, &res)) {
+	if (!cli_bank_poll(inv, d, a->c.timeout_s, &res)) {
 		printf("WATTCYCLE UNKNOWN - %s: cannot start the polling "
 		       "threads\n", a->bank);
 		wc_inventory_free(inv);
@@ -555,11 +524,12 @@ static int run_check(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.name = a.address;
 	o.link.address = a.address;
-	o.link.adapter = a.adapter;
-	o.link.addr_type = a.addr_type;
-	o.timeout_ms = (uint32_t)lround(a.timeout_s * 1000.0);
+	o.link.adapter = a.c.adapter;
+	o.link.addr_type = a.c.addr_type;
+	o.link.supervision_ms = a.c.supervision_ms;
+	o.timeout_ms = (uint32_t)lround(a.c.timeout_s * 1000.0);
 	o.info_refresh_s = 0;
-	if (a.verbose) {
+	if (a.c.verbose) {
 		o.log = log_step;
 		o.log_user = (void *)a.address;
 	}
@@ -646,24 +616,17 @@ const struct cli_cmd cli_cmd_check = {
 	"without collectd.\n"
 	"ADDRESS is a BLE address (C0:D6:3C:52:E4:D9, see 'wattcycle scan') or\n"
 	"unix:/path/to.sock for a battery simulated by wattcycle-sim, or the name\n"
-	"of a battery of the inventory.  With --bank, every member of a bank of\n"
-	"the inventory is read at once and the bank's values are checked.\n"
-	"\n"
-	"  -b, --bank BANK         check this bank of the inventory instead\n"
-	"  -I, --inventory FILE    the inventory (default: $WATTCYCLE_INVENTORY,\n"
-	"                          else " WC_INVENTORY_DEFAULT ")\n"
-	"  -m, --metric NAME       a metric to report; the -w/-c that follow it\n"
-	"                          (up to the next --metric) are its thresholds\n"
-	"  -w, --warning RANGE     WARNING when the value is outside RANGE\n"
-	"  -c, --critical RANGE    CRITICAL when the value is outside RANGE\n"
-	"  -t, --timeout S         deadline for the whole poll (default 8)\n"
-	"  -l, --list              print every metric of this battery (name,\n"
-	"                          collectd identifier, value) first\n"
-	"  -a, --adapter NAME      Bluetooth adapter: hci0 or its address\n"
-	"  -T, --address-type T    auto (default), public, random\n"
-	"  -v, --verbose           log the session's steps on stderr\n"
-	"  -V, --version           print the version\n"
-	"\n"
+	"of a battery of the inventory (its address and options are used where\n"
+	"the command line gives none).  With --bank, every member of a bank of\n"
+	"the inventory is read at once and the bank's values are checked.\n",
+	.opts = {
+		.common = CLI_OPT_TIMEOUT | CLI_OPT_ADAPTER | CLI_OPT_ADDR_TYPE |
+			  CLI_OPT_VERBOSE | CLI_OPT_INVENTORY,
+		CLI_POLL_TIMEOUT,
+		.timeout_help = "deadline for the whole poll",
+		.own = check_own,
+	},
+	.footer =
 	"RANGE is Nagios syntax (an alert is raised when the value is OUTSIDE):\n"
 	"  10       outside 0..10         10:      below 10\n"
 	"  ~:10     above 10              10:20    outside 10..20\n"

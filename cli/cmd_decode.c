@@ -227,29 +227,24 @@ static void on_frame(void *user, enum wc_err err, const uint8_t *frame,
 
 static int run_decode(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct decode_state st = { 0, 0 };
 	struct wc_reasm r;
 	uint8_t buf[WC_FRAME_MAX];
-	char err[96];
+	struct cli_common o;
+	struct cli_opts p;
+	char err[128];
 	int c;
 
-	optind = 1;
-	opterr = 0; /* our own one-line message below */
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	cli_opts_begin(&p, &cli_cmd_decode, &o);
+	while ((c = cli_opts_next(&p, argc, argv, err, sizeof(err))) !=
+	       CLI_OPTS_DONE) {
 		switch (c) {
-		case 'h':
-			cli_print_usage(&cli_cmd_decode);
+		case CLI_OPTS_HELP:
 			return EXIT_OK;
-		case ':':
-			return cli_usage_error(&cli_cmd_decode, "option '%s' needs a value",
-					       argv[optind - 1]);
+		case CLI_OPTS_ERROR:
+			return cli_usage_error(&cli_cmd_decode, "%s", err);
 		default:
-			return cli_usage_error(&cli_cmd_decode, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_usage_error(&cli_cmd_decode, "unknown option '-%c'", c);
 		}
 	}
 	if (optind >= argc)
@@ -319,8 +314,8 @@ const struct cli_cmd cli_cmd_decode = {
 	"\"write_request\", \"infodata_read_request\"; a 7E write frame, which is\n"
 	"also what the battery echoes, as \"write\"), so a whole captured session\n"
 	"decodes. Bytes are two hex digits each; spaces and colons may separate\n"
-	"them.\n"
-	"\n"
+	"them.\n",
+	.footer =
 	"Examples:\n"
 	"  wattcycle decode '7E 00 01 03 00 8D 00 18 04 00 00 00 00 04 00 00 00 00'\\\n"
 	"                   '00 00 00 00 00 00 06 01 00 00 18 00 00 00 1F 91 0D'\n"

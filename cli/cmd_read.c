@@ -19,17 +19,11 @@
 #include "sample_json.h"
 
 struct read_args {
+	struct cli_common c;        /* --json, --timeout, --adapter... */
 	const char *address;
-	const char *adapter;
-	enum wc_addr_type addr_type;
-	double timeout_s;
 	double interval_s;
-	uint32_t supervision_ms; /* 0: the kernel's */
 	long count;         /* watch: polls to run, 0 = until interrupted */
-	int json;
 	int keep;
-	int verbose;
-	const char *inventory;
 	struct cli_target target;   /* address or inventory name, resolved */
 };
 
@@ -182,13 +176,13 @@ static struct wc_session *make_poll(const struct read_args *a)
 	memset(&o, 0, sizeof(o));
 	o.name = a->address;
 	o.link.address = a->address;
-	o.link.adapter = a->adapter;
-	o.link.addr_type = a->addr_type;
-	o.link.supervision_ms = a->supervision_ms;
+	o.link.adapter = a->c.adapter;
+	o.link.addr_type = a->c.addr_type;
+	o.link.supervision_ms = a->c.supervision_ms;
 	o.keep_connected = a->keep;
-	o.timeout_ms = (uint32_t)lround(a->timeout_s * 1000.0);
+	o.timeout_ms = (uint32_t)lround(a->c.timeout_s * 1000.0);
 	o.info_refresh_s = 3600;
-	if (a->verbose) {
+	if (a->c.verbose) {
 		o.log = log_step;
 		o.log_user = (void *)a->address;
 	}
@@ -206,51 +200,49 @@ static int poll_once(struct wc_session *p, const struct read_args *a)
 		fprintf(stderr, "wattcycle: %s: read: %s\n", a->address, msg);
 		return EXIT_FAIL;
 	}
-	if (a->json)
+	if (a->c.json)
 		print_json(a, &r);
 	else
 		print_text(a, &r);
 	return EXIT_OK;
 }
 
+#define KEEP_OPT \
+	{ "keep", 'k', NULL, "keep the link between polls (keep-connected mode)" }
+
+static const struct cli_own_opt read_own[] = {
+	KEEP_OPT,
+	/* taken so that read can say they are watch's */
+	{ "interval", 'i', "S", NULL },
+	{ "count", 'n', "N", NULL },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_own_opt watch_own[] = {
+	{ "interval", 'i', "S", "seconds between polls, 0.2 to 86400 (default 10)" },
+	{ "count", 'n', "N", "stop after N polls" },
+	KEEP_OPT,
+	{ NULL, 0, NULL, NULL },
+};
+
+/* -1: help printed (exit 0); 0: go; otherwise the exit code. */
 static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		      struct read_args *a, bool watch)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "adapter", required_argument, NULL, 'a' },
-		{ "address-type", required_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "inventory", required_argument, NULL, 'I' },
-		{ "supervision-timeout", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool timeout_set = false, adapter_set = false, type_set = false;
-	bool supervision_set = false;
 	char why[WC_INVENTORY_ERR_MAX + 128];
+	struct cli_opts p;
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->timeout_s = 8.0;
 	a->interval_s = 10.0;
-	a->addr_type = WC_ADDR_AUTO;
-	optind = 1;
-	opterr = 0; /* our own one-line message below */
-	while ((c = getopt_long(argc, argv, ":jt:i:n:ka:T:vI:S:h", opts, NULL)) != -1) {
+	cli_opts_begin(&p, cmd, &a->c);
+	while ((c = cli_opts_next(&p, argc, argv, why, sizeof(why))) !=
+	       CLI_OPTS_DONE) {
 		switch (c) {
-		case 'j':
-			a->json = 1;
-			break;
-		case 't':
-			if (cli_parse_double(optarg, 0.1, 600, &a->timeout_s))
-				return cli_usage_error(cmd, "--timeout wants seconds between 0.1 and 600, not '%s'", optarg);
-			timeout_set = true;
-			break;
+		case CLI_OPTS_HELP:
+			return -1;
+		case CLI_OPTS_ERROR:
+			return cli_usage_error(cmd, "%s", why);
 		case 'i':
 			if (!watch)
 				return cli_usage_error(cmd, "--interval is for watch");
@@ -266,45 +258,8 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		case 'k':
 			a->keep = 1;
 			break;
-		case 'a':
-			a->adapter = optarg;
-			adapter_set = true;
-			break;
-		case 'T':
-			if (!wc_addr_type_parse(optarg, &a->addr_type))
-				return cli_usage_error(cmd, "--address-type is auto, public or random, not '%s'", optarg);
-			type_set = true;
-			break;
-		case 'v':
-			a->verbose = 1;
-			break;
-		case 'I':
-			a->inventory = optarg;
-			break;
-		case 'S': {
-			char rule[128];
-			double ms;
-
-			if (cli_parse_double(optarg, WC_SUPERVISION_MIN_MS,
-					     WC_SUPERVISION_MAX_MS, &ms) ||
-			    !wc_supervision_valid(ms, rule, sizeof(rule))) {
-				wc_supervision_valid(-1, rule, sizeof(rule));
-				return cli_usage_error(cmd, "--supervision-timeout %s, not '%s'",
-						       rule, optarg);
-			}
-			a->supervision_ms = (uint32_t)ms;
-			supervision_set = true;
-			break;
-		}
-		case 'h':
-			cli_print_usage(cmd);
-			return -1;
-		case ':':
-			return cli_usage_error(cmd, "option '%s' needs a value",
-					       argv[optind - 1]);
 		default:
-			return cli_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_usage_error(cmd, "unknown option '-%c'", c);
 		}
 	}
 	if (optind >= argc)
@@ -313,20 +268,13 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 	/* an address, or the name of a battery of the inventory, whose
 	 * options count where the command line gives none */
-	if (cli_resolve_battery(argv[optind], a->inventory, &a->target, why,
+	if (cli_resolve_battery(argv[optind], a->c.inventory, &a->target, why,
 				sizeof(why)) != 0)
 		return cli_usage_error(cmd, "%s", why);
 	a->address = a->target.address;
-	if (!adapter_set && a->target.adapter[0])
-		a->adapter = a->target.adapter;
-	if (!type_set && a->target.addr_type_set)
-		a->addr_type = a->target.addr_type;
-	if (!timeout_set && a->target.timeout_s > 0)
-		a->timeout_s = a->target.timeout_s;
+	cli_common_from_target(&a->c, &a->target);
 	if (a->target.keep)
 		a->keep = 1;
-	if (!supervision_set && a->target.supervision_ms)
-		a->supervision_ms = a->target.supervision_ms;
 	return 0;
 }
 
@@ -359,7 +307,7 @@ static int run_watch(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if (a.timeout_s >= a.interval_s && !a.keep)
+	if (a.c.timeout_s >= a.interval_s && !a.keep)
 		return cli_usage_error(&cli_cmd_watch, "--timeout must be shorter than --interval");
 	p = make_poll(&a);
 	if (!p) {
@@ -375,7 +323,7 @@ static int run_watch(int argc, char **argv)
 		uint64_t next = wc_now_ms() + (uint64_t)llround(a.interval_s * 1000.0);
 
 		last = poll_once(p, &a);
-		if (!a.json && !stop_requested)
+		if (!a.c.json && !stop_requested)
 			printf("\n");
 		if (a.count && ++done >= a.count)
 			break;
@@ -388,26 +336,25 @@ static int run_watch(int argc, char **argv)
 	return last;
 }
 
-#define READ_OPTIONS \
-	"  -j, --json              one JSON object (the decode contract of 0x8C, 0x8D\n" \
-	"                          and 0x92, plus address, protocol, head, version,\n" \
-	"                          att_round_trips, mtu, poll_s and rssi_dbm)\n" \
-	"  -t, --timeout S         deadline for one whole poll (default 8)\n" \
-	"  -k, --keep              keep the link between polls (keep-connected mode)\n" \
-	"  -a, --adapter NAME      Bluetooth adapter: hci0 or its address\n" \
-	"  -T, --address-type T    auto (default: random, then public), public, random\n" \
-	"  -S, --supervision-timeout MS\n" \
-	"                          LE supervision timeout of the link, 100 to 32000\n" \
-	"                          in steps of 10 (default: the kernel's, 420)\n" \
-	"  -v, --verbose           log the session's steps on stderr\n" \
-	"  -I, --inventory FILE    where ADDRESS names a battery (default:\n" \
-	"                          $WATTCYCLE_INVENTORY, else\n" \
-	"                          " WC_INVENTORY_DEFAULT ")\n"
-
 #define ADDRESS_HELP \
 	"ADDRESS is a BLE address (C0:D6:3C:52:E4:D9, see 'wattcycle scan'),\n" \
 	"unix:/path/to.sock for a battery simulated by wattcycle-sim, or the name\n" \
-	"of a battery of the inventory (its address and options are used).\n"
+	"of a battery of the inventory (its address and options are used where\n" \
+	"the command line gives none).\n"
+
+#define READ_COMMON                                                        \
+	(CLI_OPT_JSON | CLI_OPT_TIMEOUT | CLI_OPT_ADAPTER | CLI_OPT_ADDR_TYPE | \
+	 CLI_OPT_SUPERVISION | CLI_OPT_VERBOSE | CLI_OPT_INVENTORY)
+
+/* what read and watch take alike */
+#define READ_SPEC \
+	.common = READ_COMMON, CLI_POLL_TIMEOUT, \
+	.timeout_help = "deadline of one whole poll (connect to answer)"
+
+#define READ_JSON_HELP \
+	"one JSON object (the decode contract of 0x8C, 0x8D and 0x92, plus " \
+	"address, protocol, head, version, att_round_trips, mtu, poll_s and " \
+	"rssi_dbm)"
 
 const struct cli_cmd cli_cmd_read = {
 	.name = "read",
@@ -417,10 +364,13 @@ const struct cli_cmd cli_cmd_read = {
 	"\n"
 	"Connect to one battery, unlock it, read live data (0x8C), status and\n"
 	"alarms (0x8D) and product info (0x92), and print them.\n"
-	ADDRESS_HELP
-	"\n"
-	READ_OPTIONS
-	"\n"
+	ADDRESS_HELP,
+	.opts = {
+		READ_SPEC,
+		.json_help = READ_JSON_HELP,
+		.own = read_own,
+	},
+	.footer =
 	"Exit status: 0 read, 1 battery or protocol error (the message says\n"
 	"which step failed and why), 2 usage error.\n",
 	.run = run_read,
@@ -435,12 +385,13 @@ const struct cli_cmd cli_cmd_watch = {
 	"Poll a battery every S seconds (default 10) and print each reading; a\n"
 	"failed poll is reported on stderr and the next one is tried. Stops on\n"
 	"Ctrl-C / SIGTERM or after --count polls.\n"
-	ADDRESS_HELP
-	"\n"
-	"  -i, --interval S        seconds between polls (default 10)\n"
-	"  -n, --count N           stop after N polls\n"
-	READ_OPTIONS
-	"\n"
+	ADDRESS_HELP,
+	.opts = {
+		READ_SPEC,
+		.json_help = READ_JSON_HELP "; one per line",
+		.own = watch_own,
+	},
+	.footer =
 	"Exit status: that of the last poll (0 read, 1 error), 2 usage error.\n",
 	.run = run_watch,
 };

@@ -112,53 +112,38 @@ static void print_table(const struct scan_list *l)
 			l->all ? "" : " (--all lists every device)");
 }
 
+static const struct cli_own_opt scan_own[] = {
+	{ "all", 'A', NULL, "list every device, not only batteries" },
+	{ NULL, 0, NULL, NULL },
+};
+
 static int run_scan(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "adapter", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct scan_list *l;
-	const char *adapter = NULL;
-	double timeout_s = 10.0;
+	struct cli_common o;
+	struct cli_opts p;
 	char msg[256] = "";
-	int json = 0, all = 0, c;
+	int all = 0, c;
 	enum wc_err e;
 
-	optind = 1;
-	opterr = 0; /* our own one-line message below */
-	while ((c = getopt_long(argc, argv, ":t:a:jAh", opts, NULL)) != -1) {
+	cli_opts_begin(&p, &cli_cmd_scan, &o);
+	while ((c = cli_opts_next(&p, argc, argv, msg, sizeof(msg))) !=
+	       CLI_OPTS_DONE) {
 		switch (c) {
-		case 't':
-			if (cli_parse_double(optarg, 0.5, 300, &timeout_s))
-				return cli_usage_error(&cli_cmd_scan, "--timeout wants seconds between 0.5 and 300, not '%s'", optarg);
-			break;
-		case 'a':
-			adapter = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
+		case CLI_OPTS_HELP:
+			return EXIT_OK;
+		case CLI_OPTS_ERROR:
+			return cli_usage_error(&cli_cmd_scan, "%s", msg);
 		case 'A':
 			all = 1;
 			break;
-		case 'h':
-			cli_print_usage(&cli_cmd_scan);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error(&cli_cmd_scan, "option '%s' needs a value",
-					       argv[optind - 1]);
 		default:
-			return cli_usage_error(&cli_cmd_scan, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_usage_error(&cli_cmd_scan, "unknown option '-%c'", c);
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error(&cli_cmd_scan, "unexpected argument '%s'", argv[optind]);
+	msg[0] = '\0';
 
 	l = calloc(1, sizeof(*l));
 	if (!l) {
@@ -166,7 +151,7 @@ static int run_scan(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	l->all = all;
-	e = wc_ble_scan(adapter, (int)lround(timeout_s * 1000.0), on_adv, l,
+	e = wc_ble_scan(o.adapter, (int)lround(o.timeout_s * 1000.0), on_adv, l,
 			msg, sizeof(msg));
 	if (e != WC_OK) {
 		cli_err("scan: %s", msg[0] ? msg : wc_strerror(e));
@@ -176,7 +161,7 @@ static int run_scan(int argc, char **argv)
 	if (msg[0])
 		cli_err("scan: %s", msg); /* a note: the list may be short */
 	qsort(l->dev, l->n, sizeof(l->dev[0]), by_rssi);
-	if (json)
+	if (o.json)
 		print_json(l);
 	else
 		print_table(l);
@@ -200,14 +185,16 @@ const struct cli_cmd cli_cmd_scan = {
 	"discovering already, it listens to that discovery and leaves it running\n"
 	"(a note on stderr if it ends early). Needs root or CAP_NET_ADMIN. A\n"
 	"battery held by a phone or gateway does not advertise and so does not\n"
-	"show up.\n"
-	"\n"
-	"  -t, --timeout S   scan duration in seconds (default 10)\n"
-	"  -a, --adapter A   hci0, hci1... or the adapter's address\n"
-	"  -j, --json        one JSON array (address, address_type, name, rssi_dbm,\n"
-	"                    manufacturer_data, services, family)\n"
-	"  -A, --all         list every device, not only batteries\n"
-	"\n"
+	"show up.\n",
+	.opts = {
+		.common = CLI_OPT_TIMEOUT | CLI_OPT_ADAPTER | CLI_OPT_JSON,
+		.timeout_min = 0.5, .timeout_max = 300, .timeout_default = 10,
+		.timeout_help = "scan duration",
+		.json_help = "one JSON array (address, address_type, name, "
+			     "rssi_dbm, manufacturer_data, services, family)",
+		.own = scan_own,
+	},
+	.footer =
 	"Exit status: 0 scan ran (even if nothing was found), 1 the scan could\n"
 	"not run (no Bluetooth, no adapter, no permission), 2 usage error.\n",
 	.run = run_scan,

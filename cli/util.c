@@ -34,11 +34,6 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-void cli_print_usage(const struct cli_cmd *cmd)
-{
-	fputs(cmd->usage, stdout);
-}
-
 int cli_parse_double(const char *s, double min, double max, double *out)
 {
 	char *end;

@@ -66,6 +66,12 @@ check "text: one line per string and member, totals, warnings" bash -c '
 	grep -q "^Warnings   WARNING house: SoC spread 10.0 %" <<<"$1"' _ "$T"
 WATTCYCLE_INVENTORY=$INV "$W" bank house --json >/dev/null
 eq "\$WATTCYCLE_INVENTORY names the inventory" "$?" 0
+J2=$("$W" bank -I "$INV" -j house); RC=$?
+eq "bank -I FILE (the letter of read and check): exit 0" "$RC" 0
+eq "bank -I FILE: that inventory's bank" "$(jq -c '[.bank, [.strings[].members]]' <<<"$J2")" '["house",[["b1","b2"],["b3","b4"]]]'
+"$W" bank -i "$INV" house >/dev/null 2>"$TMP/err"; RC=$?
+eq "bank -i (the old letter): refused as unknown, exit 2" "$RC $(head -n 1 "$TMP/err")" \
+	"2 wattcycle: bank: unknown option '-i'"
 
 # ---- check --bank --------------------------------------------------------
 OUT=$("$W" check --bank house --inventory "$INV" --metric soc_spread -w 5 -c 20 --metric share_imbalance -w 10); RC=$?

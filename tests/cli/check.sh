@@ -138,6 +138,14 @@ t0=$(now_ms); run "$A" -m soc --timeout 0.5; t1=$(now_ms)
 eq "silent battery: UNKNOWN" "$RC" "3"
 check "silent battery: says it cannot read it" grep -q "^WATTCYCLE UNKNOWN - $A: cannot read the battery: " <<<"$OUT"
 le "silent battery: --timeout 0.5 bounds the check (ms)" "$((t1 - t0))" 900
+# a battery named in the inventory: its timeout counts as read's does
+printf 'batteries = ( { name = "slow"; address = "%s"; timeout = 0.5; } );\n' "$A" >"$TMP/inv.conf"
+t0=$(now_ms); run slow -I "$TMP/inv.conf" -m soc; t1=$(now_ms)
+eq "silent battery named in the inventory: UNKNOWN" "$RC" "3"
+le "silent battery: the inventory's timeout 0.5 bounds the check (ms)" "$((t1 - t0))" 900
+t0=$(now_ms); run slow -I "$TMP/inv.conf" -m soc --timeout 1.5; t1=$(now_ms)
+check "silent battery: --timeout 1.5 comes before the inventory's 0.5 ($((t1 - t0)) ms)" \
+	test "$((t1 - t0))" -ge 1400 -a "$((t1 - t0))" -le 2400
 sim_ctl b fault b silence off
 sim_stop b
 run "$A" -m soc -w 30: -c 15:
@@ -168,6 +176,8 @@ usage_case "range only @" "$A" -m soc -c @
 usage_case "range :10 (not one of the forms)" "$A" -m soc -c :10
 usage_case "bad timeout" "$A" -m soc --timeout 0
 usage_case "unknown option" "$A" -m soc --frobnicate
+usage_case "a common option check does not take (--json)" "$A" -m soc --json
+usage_case "a value to an option that takes none" "$A" -m soc --list=yes
 usage_case "missing option value" "$A" -m soc -c
 usage_case "stray argument" "$A" extra -m soc
 
