@@ -112,7 +112,7 @@ static void *poll_member(void *arg)
 
 bool cli_bank_poll(const struct wc_inventory *inv,
 		   const struct wc_bank_def *def, double timeout_s,
-		   struct cli_bank_poll *out)
+		   bool timeout_given, struct cli_bank_poll *out)
 {
 	struct member_job jobs[WC_BANK_MAX_STRINGS * WC_BANK_MAX_SERIES];
 	size_t n = 0;
@@ -133,7 +133,7 @@ bool cli_bank_poll(const struct wc_inventory *inv,
 					 "not a battery of the inventory");
 				continue;
 			}
-			job->timeout_s = job->b->timeout_s > 0
+			job->timeout_s = !timeout_given && job->b->timeout_s > 0
 						 ? job->b->timeout_s
 						 : timeout_s;
 			job->started = pthread_create(&job->tid, NULL,

@@ -39,10 +39,12 @@ struct cli_bank_poll {
 };
 
 /* Poll every member of def (batteries of inv) at the same time, one
- * thread each, each bounded by its timeout (the inventory's, else
- * timeout_s).  Fills out; false only when no thread could be started. */
+ * thread each, each bounded by timeout_s when the command line gave it
+ * (timeout_given), else by the inventory's timeout for that battery, else
+ * by timeout_s: the same order as for one battery.  Fills out; false only
+ * when no thread could be started. */
 bool cli_bank_poll(const struct wc_inventory *inv,
 		   const struct wc_bank_def *def, double timeout_s,
-		   struct cli_bank_poll *out);
+		   bool timeout_given, struct cli_bank_poll *out);
 
 #endif

@@ -195,7 +195,7 @@ static int run_bank(int argc, char **argv)
 		wc_inventory_free(inv);
 		return EXIT_USAGE;
 	}
-	if (!cli_bank_poll(inv, d, o.timeout_s, &poll_res)) {
+	if (!cli_bank_poll(inv, d, o.timeout_s, o.timeout_set, &poll_res)) {
 		cli_err("%s: cannot start the polling threads", d->name);
 		wc_inventory_free(inv);
 		return EXIT_FAIL;
@@ -237,8 +237,9 @@ const struct cli_cmd cli_cmd_bank = {
 	.opts = {
 		.common = CLI_OPT_INVENTORY | CLI_OPT_JSON | CLI_OPT_TIMEOUT,
 		CLI_POLL_TIMEOUT,
-		.timeout_help = "deadline of each member's poll (a timeout "
-				"the inventory gives the battery comes first)",
+		.timeout_help = "deadline of each member's poll (without "
+				"it: the inventory's timeout of the battery, "
+				"else the default)",
 		.json_help = "one JSON object: bank, voltage_v, current_a, "
 			     "power_w, soc_pct, soc_spread_pct, "
 			     "share_imbalance_pct, members_online, strings "

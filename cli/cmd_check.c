@@ -481,7 +481,7 @@ static int check_bank_values(const struct check_args *a,
 		wc_inventory_free(inv);
 		return CHECK_UNKNOWN;
 	}
-	if (!cli_bank_poll(inv, d, a->c.timeout_s, &res)) {
+	if (!cli_bank_poll(inv, d, a->c.timeout_s, a->c.timeout_set, &res)) {
 		printf("WATTCYCLE UNKNOWN - %s: cannot start the polling "
 		       "threads\n", a->bank);
 		wc_inventory_free(inv);

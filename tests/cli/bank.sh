@@ -93,6 +93,17 @@ check "FAILURE with the member, MOSFET and protection" bash -c 'jq -e ".warnings
 check "share WARNING for string 2" bash -c 'jq -e ".warnings[] | select(.message | startswith(\"house: string 2 carries 0.0 % of the bank current\"))" <<<"$1" >/dev/null' _ "$J"
 sim_ctl b4 alarm b4 dsg_ocp off
 
+# ---- --timeout on the command line beats the inventory's timeout ----------
+# b4's inventory timeout is 1 s; a silent b4 polled with --timeout 0.3
+# ends its poll at 0.3 s, so the whole bank well before 1 s.
+sim_ctl b4 fault b4 silence on
+t0=$(now_ms)
+"$W" bank --inventory "$INV" --json --timeout 0.3 house >/dev/null 2>&1; RC=$?
+t1=$(now_ms)
+eq "silent b4, --timeout 0.3: exit 1" "$RC" 1
+le "silent b4, --timeout 0.3 wins over its inventory timeout 1: bank done (ms)" "$((t1 - t0))" 900
+sim_ctl b4 fault b4 silence off
+
 # ---- a member that cannot be read ----------------------------------------
 sim_stop b4
 J=$("$W" bank --inventory "$INV" --json house); RC=$?
