@@ -74,22 +74,11 @@ static void print_table(void)
 static int run_alarms(int argc, char **argv)
 {
 	struct cli_common o;
-	struct cli_opts p;
-	char err[128];
 	int c;
 
-	cli_opts_begin(&p, &cli_cmd_alarms, &o);
-	while ((c = cli_opts_next(&p, argc, argv, err, sizeof(err))) !=
-	       CLI_OPTS_DONE) {
-		switch (c) {
-		case CLI_OPTS_HELP:
-			return EXIT_OK;
-		case CLI_OPTS_ERROR:
-			return cli_usage_error(&cli_cmd_alarms, "%s", err);
-		default:
-			return cli_usage_error(&cli_cmd_alarms, "unknown option '-%c'", c);
-		}
-	}
+	c = cli_opts_common_only(&cli_cmd_alarms, argc, argv, &o);
+	if (c != CLI_OPTS_DONE)
+		return c;
 	if (optind < argc)
 		return cli_usage_error(&cli_cmd_alarms,
 				       "unexpected argument '%s'", argv[optind]);

@@ -164,21 +164,11 @@ static int run_bank(int argc, char **argv)
 	const struct wc_bank_def *d;
 	struct wc_bank_values v;
 	struct cli_common o;
-	struct cli_opts p;
 	int c;
 
-	cli_opts_begin(&p, &cli_cmd_bank, &o);
-	while ((c = cli_opts_next(&p, argc, argv, err, sizeof(err))) !=
-	       CLI_OPTS_DONE) {
-		switch (c) {
-		case CLI_OPTS_HELP:
-			return EXIT_OK;
-		case CLI_OPTS_ERROR:
-			return cli_usage_error(&cli_cmd_bank, "%s", err);
-		default:
-			return cli_usage_error(&cli_cmd_bank, "unknown option '-%c'", c);
-		}
-	}
+	c = cli_opts_common_only(&cli_cmd_bank, argc, argv, &o);
+	if (c != CLI_OPTS_DONE)
+		return c;
 	if (optind >= argc)
 		return cli_usage_error(&cli_cmd_bank, "no bank name given");
 	if (optind + 1 < argc)

@@ -231,22 +231,12 @@ static int run_decode(int argc, char **argv)
 	struct wc_reasm r;
 	uint8_t buf[WC_FRAME_MAX];
 	struct cli_common o;
-	struct cli_opts p;
 	char err[128];
 	int c;
 
-	cli_opts_begin(&p, &cli_cmd_decode, &o);
-	while ((c = cli_opts_next(&p, argc, argv, err, sizeof(err))) !=
-	       CLI_OPTS_DONE) {
-		switch (c) {
-		case CLI_OPTS_HELP:
-			return EXIT_OK;
-		case CLI_OPTS_ERROR:
-			return cli_usage_error(&cli_cmd_decode, "%s", err);
-		default:
-			return cli_usage_error(&cli_cmd_decode, "unknown option '-%c'", c);
-		}
-	}
+	c = cli_opts_common_only(&cli_cmd_decode, argc, argv, &o);
+	if (c != CLI_OPTS_DONE)
+		return c;
 	if (optind >= argc)
 		return cli_usage_error(&cli_cmd_decode,
 				       "no frame given (one hex argument per notification)");

@@ -273,6 +273,26 @@ int cli_opts_next(struct cli_opts *p, int argc, char **argv, char *err,
 	return CLI_OPTS_DONE;
 }
 
+int cli_opts_common_only(const struct cli_cmd *cmd, int argc, char **argv,
+			 struct cli_common *c)
+{
+	struct cli_opts p;
+	char err[256];
+	int r;
+
+	cli_opts_begin(&p, cmd, c);
+	while ((r = cli_opts_next(&p, argc, argv, err, sizeof(err))) !=
+	       CLI_OPTS_DONE) {
+		if (r == CLI_OPTS_HELP)
+			return EXIT_OK;
+		if (r == CLI_OPTS_ERROR)
+			return cli_usage_error(cmd, "%s", err);
+		/* an own letter of a command that declared none */
+		return cli_usage_error(cmd, "unknown option '-%c'", r);
+	}
+	return CLI_OPTS_DONE;
+}
+
 void cli_common_from_target(struct cli_common *c, const struct cli_target *t)
 {
 	if (!c->adapter && t->adapter[0])

@@ -94,6 +94,13 @@ void cli_opts_begin(struct cli_opts *p, const struct cli_cmd *cmd,
 int cli_opts_next(struct cli_opts *p, int argc, char **argv, char *err,
 		  size_t errlen);
 
+/* The whole option loop of a subcommand that takes only common options:
+ * CLI_OPTS_DONE when the operands start at argv[optind]; else the exit
+ * status to return (EXIT_OK after --help, EXIT_USAGE after the usage
+ * error). */
+int cli_opts_common_only(const struct cli_cmd *cmd, int argc, char **argv,
+			 struct cli_common *c);
+
 /* Fills what the command line left unset (adapter, address type,
  * timeout, supervision timeout) from a battery of the inventory, whose
  * options count where the command line gives none.  *c then points into
