@@ -207,6 +207,14 @@ static int poll_once(struct wc_session *p, const struct read_args *a)
 	return EXIT_OK;
 }
 
+/* watch's --interval: its range and default, in its help line and its
+ * check (spelled as the help should print them) */
+#define INTERVAL_MIN 0.2
+#define INTERVAL_MAX 86400
+#define INTERVAL_DEFAULT 10
+#define TEXT(x) #x
+#define NUMBER_TEXT(x) TEXT(x)
+
 #define KEEP_OPT \
 	{ "keep", 'k', NULL, "keep the link between polls (keep-connected mode)" }
 
@@ -219,7 +227,9 @@ static const struct cli_own_opt read_own[] = {
 };
 
 static const struct cli_own_opt watch_own[] = {
-	{ "interval", 'i', "S", "seconds between polls, 0.2 to 86400 (default 10)" },
+	{ "interval", 'i', "S", "seconds between polls, " NUMBER_TEXT(INTERVAL_MIN)
+	  " to " NUMBER_TEXT(INTERVAL_MAX) " (default "
+	  NUMBER_TEXT(INTERVAL_DEFAULT) ")" },
 	{ "count", 'n', "N", "stop after N polls" },
 	KEEP_OPT,
 	{ NULL, 0, NULL, NULL },
@@ -234,7 +244,7 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->interval_s = 10.0;
+	a->interval_s = INTERVAL_DEFAULT;
 	cli_opts_begin(&p, cmd, &a->c);
 	while ((c = cli_opts_next(&p, argc, argv, why, sizeof(why))) !=
 	       CLI_OPTS_DONE) {
@@ -246,8 +256,10 @@ static int parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		case 'i':
 			if (!watch)
 				return cli_usage_error(cmd, "--interval is for watch");
-			if (cli_parse_double(optarg, 0.2, 86400, &a->interval_s))
-				return cli_usage_error(cmd, "--interval wants seconds between 0.2 and 86400, not '%s'", optarg);
+			if (cli_parse_double(optarg, INTERVAL_MIN, INTERVAL_MAX,
+					     &a->interval_s))
+				return cli_usage_error(cmd, "--interval wants seconds between %g and %g, not '%s'",
+						       INTERVAL_MIN, (double)INTERVAL_MAX, optarg);
 			break;
 		case 'n':
 			if (!watch)
