@@ -621,7 +621,8 @@ const struct cli_cmd cli_cmd_check = {
 	"the inventory is read at once and the bank's values are checked.\n",
 	.opts = {
 		.common = CLI_OPT_TIMEOUT | CLI_OPT_ADAPTER | CLI_OPT_ADDR_TYPE |
-			  CLI_OPT_VERBOSE | CLI_OPT_INVENTORY,
+			  CLI_OPT_SUPERVISION | CLI_OPT_VERBOSE |
+			  CLI_OPT_INVENTORY,
 		CLI_POLL_TIMEOUT,
 		.timeout_help = "deadline for the whole poll",
 		.own = check_own,

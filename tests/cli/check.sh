@@ -132,6 +132,11 @@ sim_ctl b alarm b dsg_ocp off; sim_ctl b alarm b cell_uv_alarm off
 run "$A" --metric protections -c 0 --metric alarms -w 0
 eq "codes cleared: OK" "$RC" "0"
 
+run "$A" --metric soc -w 20: --supervision-timeout 2000
+eq "--supervision-timeout taken (unix: no LE link to set it on): OK" "$RC" "0"
+run "$A" --metric soc --supervision-timeout 105
+eq "--supervision-timeout off the 10 ms steps: UNKNOWN" "$RC/${OUT%% (*}" "3/WATTCYCLE UNKNOWN - usage: --supervision-timeout expects milliseconds from 100 to 32000 in steps of 10"
+
 # ---- UNKNOWN: silent, then stopped battery ----------------------------
 sim_ctl b fault b silence on
 t0=$(now_ms); run "$A" -m soc --timeout 0.5; t1=$(now_ms)
