@@ -280,17 +280,18 @@ int cli_opts_common_only(const struct cli_cmd *cmd, int argc, char **argv,
 	char err[256];
 	int r;
 
+	/* cli_opts_next parses every common option itself: it returns only
+	 * at the end, at --help, at an error, or at an own letter, which a
+	 * command that declared none cannot get */
 	cli_opts_begin(&p, cmd, c);
-	while ((r = cli_opts_next(&p, argc, argv, err, sizeof(err))) !=
-	       CLI_OPTS_DONE) {
-		if (r == CLI_OPTS_HELP)
-			return EXIT_OK;
-		if (r == CLI_OPTS_ERROR)
-			return cli_usage_error(cmd, "%s", err);
-		/* an own letter of a command that declared none */
-		return cli_usage_error(cmd, "unknown option '-%c'", r);
-	}
-	return CLI_OPTS_DONE;
+	r = cli_opts_next(&p, argc, argv, err, sizeof(err));
+	if (r == CLI_OPTS_DONE)
+		return CLI_OPTS_DONE;
+	if (r == CLI_OPTS_HELP)
+		return EXIT_OK;
+	if (r == CLI_OPTS_ERROR)
+		return cli_usage_error(cmd, "%s", err);
+	return cli_usage_error(cmd, "unknown option '-%c'", r);
 }
 
 void cli_common_from_target(struct cli_common *c, const struct cli_target *t)
